@@ -1,0 +1,1 @@
+"""Wrappers around external programs: each finds its program, runs it, and turns failures into errors."""

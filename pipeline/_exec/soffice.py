@@ -1,0 +1,68 @@
+"""LibreOffice, headless, in batch: one soffice process converts many files.
+
+Starting soffice costs seconds, so never start one per file. Each call gets its own user profile
+directory (``-env:UserInstallation``): two conversions running at once would otherwise fight over
+the default profile's lock and one of them silently converts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pipeline.errors import MissingProgramError
+
+CANDIDATES = ("soffice", "libreoffice")
+#: Files per soffice process: large enough to amortise the start, small enough that a crash
+#: on one hostile file loses little and the command line stays short.
+CHUNK = 200
+
+
+def find() -> str | None:
+    for name in CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require() -> str:
+    path = find()
+    if path is None:
+        raise MissingProgramError(
+            "没有找到 LibreOffice（soffice），无法生成 PDF",
+            hint="安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer），或加 --no-pdf 只生成 Word 文件")
+    return path
+
+
+def _chunks(items: Sequence[Path], size: int) -> Iterable[Sequence[Path]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def convert(paths: Sequence[Path], outdir: Path | None = None, *, to: str = "pdf", timeout: int = 900) -> list[Path]:
+    """Convert ``paths`` with as few soffice starts as possible; returns the outputs that exist.
+
+    With ``outdir`` None each output lands beside its source (one soffice run per source folder,
+    since soffice takes a single ``--outdir``).
+    """
+    soffice = require()
+    groups: dict[Path, list[Path]] = {}
+    for p in paths:
+        groups.setdefault(Path(outdir) if outdir else Path(p).parent, []).append(Path(p))
+    outputs: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="lz-soffice-") as profile:
+        env = dict(os.environ, HOME=profile)  # soffice also writes to $HOME/.config
+        for target, members in groups.items():
+            target.mkdir(parents=True, exist_ok=True)
+            for chunk in _chunks(members, CHUNK):
+                subprocess.run(
+                    [soffice, f"-env:UserInstallation=file://{profile}/user", "--headless", "--norestore",
+                     "--nolockcheck", "--convert-to", to, "--outdir", str(target), *map(str, chunk)],
+                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, env=env)
+                outputs += [out for p in chunk if (out := target / (p.stem + "." + to.split(":")[0])).exists()]
+    return outputs

@@ -1,0 +1,70 @@
+"""The library entry: every command the CLI offers, callable the same way from a script or a web page.
+
+Implementations are imported on first use so that ``lianzheng --help`` and ``lianzheng parse``
+start without loading LibreOffice wrappers, SQLAlchemy or the renderer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.ingest import IngestSummary
+    from pipeline.records import ParsedForm
+    from pipeline.tracking import DepartmentStatus
+
+
+def init_workspace(directory: Path, from_profile: Path | None = None) -> Workspace:
+    """Create a workspace: profile.toml (commented), roster.xlsx (headers, validation), inbox/, outbox/."""
+    from pipeline.init import init_workspace as _init
+
+    return _init(Path(directory), from_profile)
+
+
+def make_plan(ws: Workspace, *, pdf: bool = True) -> list[Path]:
+    """Write the implementation plan (实施方案) as .docx, and .pdf when LibreOffice is present."""
+    from pipeline.generate.plan import generate_plan
+
+    return generate_plan(ws, pdf=pdf)
+
+
+def make_forms(ws: Workspace, *, department: str | None = None, person: str | None = None,
+               form_type: str | None = None, pdf: bool = False, jobs: int | None = None,
+               progress: bool = True) -> list[Path]:
+    """Write every annex form, pre-filled per department and person, and record each in the store."""
+    from pipeline.generate.forms import generate_forms
+
+    return generate_forms(ws, department=department, person=person, form_type=form_type,
+                          pdf=pdf, jobs=jobs, progress=progress)
+
+
+def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | None = None) -> "ParsedForm":
+    """Parse one returned form (.docx or .pdf) into risk records; stateless."""
+    from pipeline.parse import parse_file as _parse
+
+    return _parse(Path(path), levels=levels, profile=ws.profile if ws else None)
+
+
+def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
+           progress: bool = True) -> "IngestSummary":
+    """Read every new file in the inbox into the store: keep, parse, match, validate."""
+    from pipeline.ingest import ingest as _ingest
+
+    return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress)
+
+
+def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentStatus"]:
+    """Per department: issued, received, accepted, needing revision, missing, overdue."""
+    from pipeline.tracking import status as _status
+
+    return _status(ws, department=department)
+
+
+def notices(ws: Workspace) -> list[Path]:
+    """Write one 退回重查通知 (with its 催报 list) per department that has something to redo or return."""
+    from pipeline.notices import write_notices
+
+    return write_notices(ws)

@@ -1,0 +1,152 @@
+"""Form definitions: one declarative TOML file per form type, the single source of truth.
+
+A definition names the form's title, who it is issued to, its header fields and its table columns
+with the label synonyms users actually write. The Word template shows those columns, the parser
+finds the table by those labels, the validator reads ``required``, and the ledger takes the column
+names — so adding a form type means adding ``definitions/<id>.toml`` and ``templates/<id>.docx``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFINITIONS = Path(__file__).with_name("definitions")
+
+#: Record fields every parsed risk row may fill; other column keys land in ``RiskRecord.extra``.
+RISK_FIELDS = ("seq", "name", "description", "category", "level", "measures", "review", "duty")
+
+#: Header keys the office pre-fills and the parser reads back.
+HEADER_SOURCES = Literal[
+    "institution", "department", "name", "position", "post", "duty", "staff_id",
+    "head", "supervisor", "date", "none",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HeaderField(_Model):
+    """A field above (or inside) the table: 单位、姓名、职务、日期 …"""
+
+    key: str = Field(description="unit, name, position, date, post, duty, head, … (canonical key)")
+    label: str = Field(description="printed label, e.g. 单位（盖章）")
+    synonyms: list[str] = Field(default_factory=list, description="other labels users write")
+    source: HEADER_SOURCES = Field(default="none", description="what the office pre-fills")
+    required: bool = False
+    in_table: bool = Field(default=False, description="printed as a label cell inside the table rather than a line above it")
+    signature: bool = Field(default=False, description="a signature the form asks for")
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.label, *self.synonyms]
+
+
+class Column(_Model):
+    """A column of the risk table."""
+
+    key: str = Field(description="a RISK_FIELDS name, or another key kept in the record's extra")
+    label: str
+    synonyms: list[str] = Field(default_factory=list)
+    type: Literal["seq", "text", "level", "post_level", "category", "date"] = "text"
+    required: bool = False
+    width: float = Field(default=1.0, gt=0, description="relative width on the page")
+    merged: bool = Field(default=False, description="one cell spanning every row (002's 岗位职责)")
+    prefill: HEADER_SOURCES = "none"
+    signature: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.label, *self.synonyms]
+
+
+class FormDefinition(_Model):
+    id: str = Field(description="form-type id used in profiles and on the command line")
+    code: str = Field(description="short uppercase code printed in the form id, e.g. Q2A1")
+    seed: str = Field(description="the seed campaign this layout comes from")
+    title: str
+    title_synonyms: list[str] = Field(default_factory=list)
+    audience: Literal["person", "department", "institution"]
+    tiers: list[Literal["领导班子", "中层", "一般工作人员"]] = Field(
+        default_factory=list, description="for person forms: only these tiers get it (empty: everyone)")
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    kind: Literal["risk_table", "catalogue", "pledge"] = Field(
+        default="risk_table", description="risk_table: risk rows; catalogue: 职权/事项 rows; pledge: 承诺书 text")
+    header: list[HeaderField] = Field(default_factory=list)
+    columns: list[Column] = Field(default_factory=list)
+    rows_from: Literal["blank", "categories"] = Field(
+        default="blank", description="categories: one pre-labelled row per profile risk category")
+    blank_rows: int = Field(default=5, ge=0)
+    note: str = Field(default="", description="备注; {levels_low_to_high} {levels_high_to_low} {categories} are filled from the profile")
+    copies: str = Field(default="", description="e.g. 本表一式三份")
+    signatures: list[str] = Field(default_factory=list, description="signature lines under the table")
+    body: str = Field(default="", description="pledge text for 承诺书 forms")
+
+    @model_validator(mode="after")
+    def _check(self) -> "FormDefinition":
+        if not re.fullmatch(r"[A-Z0-9]+", self.code):
+            raise ValueError("code must be uppercase letters and digits")
+        keys = [c.key for c in self.columns]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"duplicate column keys in {keys}")
+        if self.kind != "pledge" and not self.columns:
+            raise ValueError("a table form needs columns")
+        return self
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def header_field(self, key: str) -> HeaderField | None:
+        return next((h for h in self.header if h.key == key), None)
+
+    @property
+    def level_column(self) -> Column | None:
+        return next((c for c in self.columns if c.type == "level"), None)
+
+    def render_note(self, level_labels: list[str], categories: list[str]) -> str:
+        """The 备注 text with the profile's own level scheme in it."""
+        return self.note.format(
+            levels_high_to_low="、".join(level_labels),
+            levels_low_to_high="、".join(reversed(level_labels)),
+            categories="、".join(categories),
+        )
+
+
+class DefinitionError(Exception):
+    """A definition file itself is broken: a developer's error, raised at import of the registry."""
+
+
+@functools.cache
+def registry(directory: Path = DEFINITIONS) -> dict[str, FormDefinition]:
+    """All form definitions by id, read once per process."""
+    out: dict[str, FormDefinition] = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            definition = FormDefinition.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (ValidationError, tomllib.TOMLDecodeError) as e:
+            raise DefinitionError(f"{path}: {e}") from None
+        if definition.id != path.stem:
+            raise DefinitionError(f"{path}: id {definition.id!r} must equal the file name")
+        if definition.id in out or definition.code in {d.code for d in out.values()}:
+            raise DefinitionError(f"{path}: id or code used twice")
+        out[definition.id] = definition
+    return out
+
+
+def get(form_type: str) -> FormDefinition:
+    return registry()[form_type]
+
+
+def by_code(code: str) -> FormDefinition | None:
+    return next((d for d in registry().values() if d.code == code), None)

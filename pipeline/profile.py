@@ -1,0 +1,363 @@
+"""The institution profile (profile.toml) and its staff roster (roster.xlsx).
+
+A profile describes one campaign of one institution: who issues the plan, who leads, which
+departments exist, the phases and deadlines, the level scheme, the risk categories and the annex
+forms chosen. Everything downstream (plan, forms, parser, validation, ledgers) reads it, so it is
+validated once, here, with messages in Chinese that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ProfileError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CODE_RE = re.compile(r"^[A-Z0-9]+$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Institution(_Model):
+    name: str = Field(min_length=2, description="机构全称")
+    short_name: str = Field(min_length=1, description="机构简称，用于文件名")
+    kind: Literal["university", "college", "hospital", "education_bureau", "other"] = "other"
+
+
+class Document(_Model):
+    """The official-document frame of the implementation plan (GB/T 9704-2012)."""
+
+    issuers: list[str] = Field(min_length=1, description="发文机关（红头），可联合发文")
+    number: str = Field(description="发文字号，如 泉师院监〔2012〕5号")
+    issue_date: dt.date = Field(description="成文日期")
+    title: str = Field(description="方案标题")
+    notice_title: str | None = Field(default=None, description="印发通知标题，可省略")
+    addressees: str | None = Field(default=None, description="主送机关，如 各党总支、各单位")
+    signature: list[str] = Field(default_factory=list, description="落款，默认同发文机关")
+    subject_words: list[str] = Field(default_factory=list, description="主题词")
+    cc: list[str] = Field(default_factory=list, description="抄送")
+    printer: str | None = Field(default=None, description="印发机关")
+    print_date: dt.date | None = Field(default=None, description="印发日期")
+
+    @field_validator("number")
+    @classmethod
+    def _number_has_year(cls, v: str) -> str:
+        v = v.replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
+        if not re.search(r"〔\d{4}〕\s*\d+\s*号$", v):
+            raise ValueError("发文字号应形如 泉师院监〔2012〕5号（年份用六角括号〔〕）")
+        return v
+
+
+class Person(_Model):
+    name: str
+    title: str = ""
+
+
+class Leadership(_Model):
+    leaders: list[Person] = Field(min_length=1, description="组长")
+    deputies: list[Person] = Field(default_factory=list, description="副组长")
+    members: list[Person] = Field(default_factory=list, description="成员")
+
+
+class Office(_Model):
+    location: str = Field(description="办公室设在何处，如 监察审计处")
+    director: Person
+    members: list[Person] = Field(default_factory=list)
+    phone: str | None = None
+
+
+class Department(_Model):
+    code: str = Field(description="部门代码（大写字母和数字），用于表单编号")
+    name: str
+    head: str | None = Field(default=None, description="负责人")
+    supervisor: str | None = Field(default=None, description="分管领导")
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not CODE_RE.match(v):
+            raise ValueError("部门代码只能含大写字母和数字，如 D01")
+        return v
+
+
+class Task(_Model):
+    name: str
+    due: dt.date
+    forms: list[str] = Field(default_factory=list, description="本任务要交的表单类型")
+    description: str = ""
+
+
+class Phase(_Model):
+    name: str
+    start: dt.date
+    end: dt.date
+    description: str = ""
+    tasks: list[Task] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Phase":
+        if self.end < self.start:
+            raise ValueError(f"阶段“{self.name}”的结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+
+class Levels(_Model):
+    """The level scheme: labels highest first. ``place`` maps a label to high/medium/low."""
+
+    labels: list[str] = Field(min_length=2, max_length=5, description="等级名称，最高的在前")
+    definitions: dict[str, str] = Field(default_factory=dict, description="每级的定义")
+    order_note: str | None = Field(default=None, description="原文对等级顺序的说明")
+    post_labels: list[str] = Field(default_factory=list, description="岗位风险等级（如 A、B、C），最高的在前")
+    post_rule: str | None = None
+    supervision: dict[str, str] = Field(default_factory=dict, description="分级监督：每级由谁落实、谁监督")
+
+    @model_validator(mode="after")
+    def _defined(self) -> "Levels":
+        unknown = [k for k in [*self.definitions, *self.supervision] if k not in self.labels]
+        if unknown:
+            raise ValueError(f"定义或监督规则里的等级 {unknown} 不在 labels {self.labels} 中")
+        return self
+
+    def place(self, label: str) -> Literal["high", "medium", "low"]:
+        """Place a scheme label: first is high, last is low, the rest medium."""
+        i = self.labels.index(label)
+        if i == 0:
+            return "high"
+        if i == len(self.labels) - 1:
+            return "low"
+        return "medium"
+
+
+class Texts(_Model):
+    """Free text blocks of the plan; defaults fit any campaign."""
+
+    guiding_thought: str = (
+        "坚持以习近平新时代中国特色社会主义思想为指导，认真落实全面从严治党要求，"
+        "以规范和制约权力运行为核心，以防控廉政风险为重点，把廉政风险防控融入业务工作全过程，"
+        "推进不敢腐、不能腐、不想腐一体建设。"
+    )
+    goals: str = (
+        "通过查找风险、评估定级、制定措施、监督落实，使每个岗位、每个部门的廉政风险点找得准、"
+        "定得实、控得住，建立以岗位为点、以流程为线、以制度为面的廉政风险防控长效机制。"
+    )
+    content: str = ""
+    requirements: list[str] = Field(
+        default_factory=lambda: [
+            "提高认识，加强领导。各部门主要负责人是本部门廉政风险防控工作的第一责任人，要亲自部署、亲自督办。",
+            "突出重点，务求实效。要立足岗位实际，重点查找人、财、物管理和行政审批等关键环节的风险，防止走过场。",
+            "严格时限，按时报送。各部门要按照本方案规定的时间节点报送表格，逾期未报的予以通报。",
+        ]
+    )
+
+
+class RosterSpec(_Model):
+    file: str = "roster.xlsx"
+    sheet: str | None = None
+
+
+class Annexes(_Model):
+    forms: list[str] = Field(min_length=1, description="附件表单类型 id，按附件顺序")
+    label: str = Field(default="附件", description="附件 或 附表")
+
+
+class Campaign(_Model):
+    code: str = Field(description="活动代码（大写字母和数字），写进每张表单编号")
+    year: int
+    name: str = Field(description="活动名称，如 廉政风险防控工作")
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not CODE_RE.match(v):
+            raise ValueError("活动代码只能含大写字母和数字，如 QZSY2012")
+        return v
+
+
+class Profile(_Model):
+    campaign: Campaign
+    institution: Institution
+    document: Document
+    leadership: Leadership
+    office: Office
+    departments: list[Department] = Field(min_length=1)
+    roster: RosterSpec = RosterSpec()
+    scope: str = Field(description="实施范围")
+    phases: list[Phase] = Field(min_length=1)
+    levels: Levels
+    categories: list[str] = Field(min_length=1, description="风险类别")
+    annexes: Annexes
+    texts: Texts = Texts()
+    rules: list[str] = Field(default_factory=list, description="本活动启用的校验规则")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        from pipeline.forms import registry
+
+        known = registry()
+        unknown = [f for f in self.annexes.forms if f not in known]
+        for phase in self.phases:
+            unknown += [f for t in phase.tasks for f in t.forms if f not in known]
+        if unknown:
+            raise ValueError(
+                f"未知的表单类型 {sorted(set(unknown))}；可用的有：{', '.join(sorted(known))}"
+            )
+        codes = [d.code for d in self.departments]
+        names = [d.name for d in self.departments]
+        for what, values in (("部门代码", codes), ("部门名称", names)):
+            dup = sorted({v for v in values if values.count(v) > 1})
+            if dup:
+                raise ValueError(f"{what}重复：{dup}")
+        return self
+
+    def department(self, name_or_code: str) -> Department:
+        for d in self.departments:
+            if name_or_code in (d.name, d.code):
+                return d
+        raise KeyError(name_or_code)
+
+    @property
+    def deadline(self) -> dt.date:
+        """The campaign's last date: the end of its last phase."""
+        return max(p.end for p in self.phases)
+
+
+# --- roster -----------------------------------------------------------------------------------
+
+ROSTER_COLUMNS: dict[str, str] = {
+    "工号": "staff_id",
+    "姓名": "name",
+    "部门": "department",
+    "职务": "position",
+    "岗位": "post",
+    "层级": "tier",
+    "岗位职责": "duty",
+}
+TIERS = ("领导班子", "中层", "一般工作人员")
+
+
+class StaffMember(_Model):
+    staff_id: str
+    name: str
+    department: str
+    position: str = ""
+    post: str = ""
+    tier: Literal["领导班子", "中层", "一般工作人员"] = "一般工作人员"
+    duty: str = ""
+
+    @field_validator("staff_id")
+    @classmethod
+    def _staff_id(cls, v: str) -> str:
+        if not CODE_RE.match(v):
+            raise ValueError("工号只能含大写字母和数字")
+        return v
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if p not in ("function-after",)) or "（顶层）"
+
+
+_PYDANTIC_ZH = {
+    "missing": "缺少此项，请补上",
+    "extra_forbidden": "不认识此项（拼写错误？），请删除或改正",
+    "date_from_datetime_parsing": "日期格式不对，应写成 2024-05-01",
+    "date_parsing": "日期格式不对，应写成 2024-05-01",
+    "date_type": "应为日期，写成 2024-05-01（不加引号）",
+    "string_type": "应为文字（加引号）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "list_type": "应为列表，如 [\"甲\", \"乙\"]",
+    "too_short": "内容太少",
+    "too_long": "内容太多",
+    "literal_error": "取值不在允许范围内",
+    "string_too_short": "不能为空",
+    "dict_type": "应为表（[节]）",
+    "model_type": "应为表（[节]）",
+}
+
+
+def _explain(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        msg = _PYDANTIC_ZH.get(e["type"])
+        if e["type"] in ("value_error", "assertion_error") or msg is None:
+            msg = str(e.get("ctx", {}).get("error", e["msg"])).removeprefix("Value error, ")
+        if e["type"] == "literal_error":
+            msg += f"：{e.get('ctx', {}).get('expected', '')}"
+        lines.append(f"  键 {_where(e['loc'])}：{msg}")
+    return "\n".join(lines)
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and validate a profile.toml; every problem becomes one :class:`ProfileError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProfileError("找不到配置文件 profile.toml", path=path,
+                           hint="用 lianzheng init 目录 建立工作区，或用 -w 指定工作区")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ProfileError("文件不是 UTF-8 编码", path=path, hint="用记事本另存为 UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ProfileError(f"TOML 格式错误：{e}", path=path, hint="检查引号、括号和等号") from None
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as e:
+        raise ProfileError("配置有误：\n" + _explain(e), path=path,
+                           hint="按上面指出的键逐项改正后再运行") from None
+
+
+def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[StaffMember]:
+    """Read the roster workbook: one row per person, headers as in :data:`ROSTER_COLUMNS`."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    if not path.is_file():
+        raise ProfileError("找不到人员名册", path=path, hint="把名册放在工作区，或在 profile.toml 的 [roster] file 中写对文件名")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a bad file
+        raise ProfileError(f"无法打开名册（{type(e).__name__}）", path=path, hint="用 Excel 另存为 .xlsx 后再试") from None
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    if missing:
+        raise ProfileError(f"名册缺少列：{'、'.join(missing)}", path=path,
+                           hint=f"第一行应为表头：{'、'.join(ROSTER_COLUMNS)}")
+    index = {ROSTER_COLUMNS[h]: i for i, h in enumerate(header) if h in ROSTER_COLUMNS}
+    departments = {d.name for d in profile.departments}
+    people: list[StaffMember] = []
+    seen: set[str] = set()
+    for rownum, row in enumerate(rows, start=2):
+        if row is None or all(c in (None, "") for c in row):
+            continue
+        record = {k: ("" if row[i] is None else str(row[i]).strip()) for k, i in index.items() if i < len(row)}
+        if not record.get("tier"):
+            record.pop("tier", None)
+        try:
+            person = StaffMember.model_validate(record)
+        except ValidationError as e:
+            raise ProfileError(f"名册第 {rownum} 行有误：\n" + _explain(e), path=path,
+                               hint="改正该行后再运行；层级只能是 领导班子、中层、一般工作人员") from None
+        if person.department not in departments:
+            raise ProfileError(
+                f"名册第 {rownum} 行：{person.name} 的部门“{person.department}”不在配置的部门中",
+                path=path, hint=f"改成以下之一，或在 profile.toml 中增加该部门：{'、'.join(sorted(departments))}")
+        if person.staff_id in seen:
+            raise ProfileError(f"名册第 {rownum} 行：工号 {person.staff_id} 重复", path=path, hint="每人一个工号")
+        seen.add(person.staff_id)
+        people.append(person)
+    wb.close()
+    return people

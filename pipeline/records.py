@@ -1,0 +1,57 @@
+"""What a parsed form is: the records the parser emits and the store, ledgers and 公示 consume.
+
+The JSON printed by ``lianzheng parse --json`` is ``ParsedForm.model_dump(mode="json")``; its
+field names are a public contract (issue 4), so change them only with a migration of the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Place = Literal["high", "medium", "low"]
+
+
+class Problem(BaseModel):
+    """Something wrong with a returned form, worded for the person who must fix it."""
+
+    code: str = Field(description="stable machine code, e.g. required_empty, level_unknown, vague, needs_ocr")
+    message: str = Field(description="Chinese, for the revision notice")
+    where: str = Field(default="", description="e.g. 第2行 风险等级, or 表头 姓名")
+
+
+class Header(BaseModel):
+    unit: str | None = None
+    name: str | None = None
+    position: str | None = None
+    date: dt.date | None = None
+    extra: dict[str, str] = Field(default_factory=dict, description="other header fields by definition key")
+
+
+class RiskRecord(BaseModel):
+    seq: int
+    name: str
+    description: str | None = None
+    category: str | None = None
+    level: Place | None = None
+    level_label: str | None = None
+    measures: str | None = None
+    review: str | None = None
+    duty: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict, description="columns beyond the canonical ones")
+    where: str | None = Field(default=None, description="page, table and row it came from")
+
+
+class ParsedForm(BaseModel):
+    source: str
+    sha256: str
+    form_type: str | None = None
+    form_title: str | None = None
+    form_id: str | None = None
+    levels: list[str] = Field(default_factory=list, description="labels highest first, as used")
+    header: Header = Field(default_factory=Header)
+    risks: list[RiskRecord] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    meta: dict[str, str] = Field(default_factory=dict, description="file metadata: author, last_modified_by, creator, …")

@@ -1,0 +1,76 @@
+"""Opening the store and the few writes that generation needs (campaign, roster, issued forms)."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.errors import StoreError
+from pipeline.store.models import Base, Campaign, Department, Event, IssuedForm, Person
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets status read while ingest writes; foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def open_store(url: str) -> sessionmaker[Session]:
+    """Open (and create or migrate) the store at ``url``; returns a session factory."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    from pipeline.store.migrate import upgrade
+
+    shown = url.split("@")[-1]  # never print a password
+    try:
+        engine: Engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        upgrade(engine)
+    except (SQLAlchemyError, ImportError) as e:
+        raise StoreError(f"无法打开数据库 {shown}：{e.__class__.__name__}",
+                         hint="检查 --db 地址、用户名和口令，或删去 --db 使用工作区内置的 SQLite") from None
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def log(session: Session, action: str, subject: str, **detail) -> None:
+    session.add(Event(actor=actor(), action=action, subject=subject, detail=detail))
+
+
+def sync_profile(session: Session, profile, roster) -> None:
+    """Mirror the profile's campaign, departments and roster into the store (idempotent)."""
+    code = profile.campaign.code
+    campaign = session.get(Campaign, code)
+    if campaign is None:
+        campaign = Campaign(code=code)
+        session.add(campaign)
+    campaign.institution = profile.institution.name
+    campaign.name = profile.campaign.name
+    campaign.year = profile.campaign.year
+    campaign.levels = list(profile.levels.labels)
+    session.flush()
+    have = {d.code: d for d in session.scalars(select(Department).where(Department.campaign == code))}
+    for d in profile.departments:
+        row = have.get(d.code) or Department(campaign=code, code=d.code)
+        row.name, row.head = d.name, d.head
+        session.add(row)
+    people = {p.staff_id: p for p in session.scalars(select(Person).where(Person.campaign == code))}
+    for s in roster:
+        row = people.get(s.staff_id) or Person(campaign=code, staff_id=s.staff_id)
+        row.name, row.department, row.position, row.tier = s.name, s.department, s.position, s.tier
+        session.add(row)

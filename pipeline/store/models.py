@@ -1,0 +1,132 @@
+"""The campaign store: SQLAlchemy models, SQLite by default, PostgreSQL for a shared office.
+
+Shaped for what comes after parsing: ledgers group risk points by person, department and level;
+公示 lists read accepted risk points; submission tracking compares issued forms with submissions;
+the archive walks submissions and their originals by sha256. Nothing is deleted: a resubmission
+marks the older submission ``superseded``, and every change is appended to ``events``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    levels: Mapped[list] = mapped_column(JSON, doc="level labels, highest first")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    head: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("campaign", "code"),)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"))
+    staff_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    tier: Mapped[str] = mapped_column(String(20), default="")
+    __table_args__ = (UniqueConstraint("campaign", "staff_id"),)
+
+
+class IssuedForm(Base):
+    """One blank form handed out: who it is for, which version, where the file was written."""
+
+    __tablename__ = "issued_forms"
+    form_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"), index=True)
+    form_type: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(60), doc="P<工号>, D<部门代码> or U")
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    person_name: Mapped[str | None] = mapped_column(String(100))
+    staff_id: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    path: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    submissions: Mapped[list["Submission"]] = relationship(back_populates="issued_form")
+
+
+class Submission(Base):
+    """One returned file. Its original lives write-once in the originals store under its sha256."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(Text, doc="path relative to the inbox, as received")
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    status: Mapped[str] = mapped_column(String(20), doc="accepted / needs_revision / superseded / rejected")
+    reason: Mapped[str | None] = mapped_column(Text, doc="why rejected (quarantined)")
+    form_id: Mapped[str | None] = mapped_column(ForeignKey("issued_forms.form_id"), index=True)
+    form_type: Mapped[str | None] = mapped_column(String(80))
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    person_name: Mapped[str | None] = mapped_column(String(100))
+    match_method: Mapped[str | None] = mapped_column(String(20), doc="property / footer / qr / title")
+    parsed: Mapped[dict | None] = mapped_column(JSON, doc="the ParsedForm as parsed")
+    issued_form: Mapped[IssuedForm | None] = relationship(back_populates="submissions")
+    risks: Mapped[list["RiskPoint"]] = relationship(back_populates="submission")
+    problems: Mapped[list["ProblemRow"]] = relationship(back_populates="submission")
+
+
+class RiskPoint(Base):
+    __tablename__ = "risk_points"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(40))
+    level: Mapped[str | None] = mapped_column(String(10), doc="high / medium / low in the campaign's scheme")
+    level_label: Mapped[str | None] = mapped_column(String(20), doc="as written")
+    measures: Mapped[str | None] = mapped_column(Text)
+    review: Mapped[str | None] = mapped_column(Text)
+    duty: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    submission: Mapped[Submission] = relationship(back_populates="risks")
+
+
+class ProblemRow(Base):
+    __tablename__ = "problems"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    where: Mapped[str] = mapped_column(Text, default="")
+    submission: Mapped[Submission] = relationship(back_populates="problems")
+
+
+class Event(Base):
+    """Append-only log: who did what, when. Never updated, never deleted."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

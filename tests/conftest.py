@@ -1,0 +1,39 @@
+"""Shared fixtures: real workspaces built from the bundled profiles, and the LibreOffice skip."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline._exec import soffice
+from pipeline.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+PROFILES = REPO / "profiles"
+DATA = Path(__file__).parent / "data"
+
+needs_soffice = pytest.mark.skipif(soffice.find() is None,
+                                   reason="LibreOffice (soffice) is not installed; .ci/run installs it")
+
+
+def bundled_profiles() -> list[str]:
+    return sorted(p.parent.name for p in PROFILES.glob("*/profile.toml"))
+
+
+def make_workspace(tmp_path: Path, profile: str = "002-qztc") -> Workspace:
+    """A fresh workspace holding a copy of a bundled profile and its roster."""
+    root = tmp_path / profile
+    root.mkdir(parents=True)
+    src = PROFILES / profile
+    shutil.copy(src / "profile.toml", root / "profile.toml")
+    shutil.copy(src / "roster.xlsx", root / "roster.xlsx")
+    (root / "inbox").mkdir()
+    (root / "outbox").mkdir()
+    return Workspace(root)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return make_workspace(tmp_path)
