@@ -1,0 +1,1 @@
+"""Generating documents: the plan, the annex forms, their identity, PDF export."""

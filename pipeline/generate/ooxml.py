@@ -1,0 +1,119 @@
+"""Small python-docx helpers for what python-docx has no API for.
+
+python-docx sets only the Latin font of a run; Word, WPS and LibreOffice pick Chinese glyphs from
+``w:eastAsia``, so without it a 仿宋 paragraph renders in whatever the viewer defaults to. Repeating
+table headers, cell borders and page numbers are likewise raw OOXML. Both the plan and the form
+templates use these, so they live in one place.
+"""
+
+from __future__ import annotations
+
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+#: Official fonts first; the README names the free substitutes (Noto CJK, Fandol) that
+#: LibreOffice falls back to when these are absent.
+FONT_SONG = "宋体"
+FONT_FANGSONG = "仿宋_GB2312"
+FONT_HEI = "黑体"
+FONT_KAI = "楷体_GB2312"
+FONT_XBS = "方正小标宋简体"
+
+#: Chinese font sizes (号) in points.
+SIZE = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
+        "四号": 14, "小四": 12, "五号": 10.5, "小五": 9}
+
+
+def set_run_font(run, east_asia: str, size_pt: float | None = None, *, bold: bool | None = None,
+                 ascii_font: str = "Times New Roman", color: str | None = None) -> None:
+    """Set Latin and East Asian font (and size) on one run."""
+    run.font.name = ascii_font
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), ascii_font)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    if size_pt is not None:
+        run.font.size = Pt(size_pt)
+    if bold is not None:
+        run.font.bold = bold
+    if color is not None:
+        from docx.shared import RGBColor
+
+        run.font.color.rgb = RGBColor.from_string(color)
+
+
+def set_style_font(style, east_asia: str, size_pt: float, ascii_font: str = "Times New Roman") -> None:
+    """Same as :func:`set_run_font` for a paragraph style (Normal, headings)."""
+    style.font.name = ascii_font
+    style.font.size = Pt(size_pt)
+    rpr = style.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), ascii_font)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def set_page(section, *, landscape: bool = False, top: float = 37, bottom: float = 35,
+             left: float = 28, right: float = 26) -> None:
+    """A4 page with margins in millimetres (defaults: GB/T 9704-2012)."""
+    width, height = Mm(210), Mm(297)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        width, height = height, width
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
+
+
+def repeat_header_row(row) -> None:
+    """Mark a table row as a header row that repeats at the top of every page."""
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def keep_row_together(row) -> None:
+    """Forbid a row from breaking across pages."""
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def set_table_borders(table, size_eighths: int = 6) -> None:
+    """Single black borders on every edge and inner line of a table."""
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), str(size_eighths))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def add_field(run, instruction: str) -> None:
+    """Insert a field (e.g. ``PAGE``) into a run: begin, instruction, separate, end."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {text} "
+        run._r.append(el)
