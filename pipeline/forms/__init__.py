@@ -65,6 +65,8 @@ class Column(_Model):
     merged: bool = Field(default=False, description="one cell spanning every row (002's 岗位职责)")
     prefill: HEADER_SOURCES = "none"
     signature: bool = False
+    group: str = Field(default="", description="a label printed once above adjacent columns sharing it "
+                       "(000's 防控措施 over 前期预防/中期监控/后期处置); empty: none")
 
     @property
     def labels(self) -> list[str]:
@@ -87,6 +89,9 @@ class FormDefinition(_Model):
     columns: list[Column] = Field(default_factory=list)
     rows_from: Literal["blank", "categories"] = Field(
         default="blank", description="categories: one pre-labelled row per profile risk category")
+    row_categories: list[str] = Field(
+        default_factory=list, description="with rows_from=categories: only these categories, in this order "
+        "(000's 单位自查表 asks for 业务流程, 制度机制, 外部环境 only); empty: all of the profile's")
     blank_rows: int = Field(default=5, ge=0)
     note: str = Field(default="", description="备注; {levels_low_to_high} {levels_high_to_low} {categories} are filled from the profile")
     copies: str = Field(default="", description="e.g. 本表一式三份")
@@ -102,6 +107,8 @@ class FormDefinition(_Model):
             raise ValueError(f"duplicate column keys in {keys}")
         if self.kind != "pledge" and not self.columns:
             raise ValueError("a table form needs columns")
+        if self.row_categories and self.rows_from != "categories":
+            raise ValueError("row_categories needs rows_from = \"categories\"")
         return self
 
     def column(self, key: str) -> Column | None:
@@ -113,6 +120,12 @@ class FormDefinition(_Model):
     @property
     def level_column(self) -> Column | None:
         return next((c for c in self.columns if c.type == "level"), None)
+
+    def category_rows(self, categories: list[str]) -> list[str]:
+        """The pre-labelled rows of a ``rows_from = "categories"`` form, given the profile's categories."""
+        if self.rows_from != "categories":
+            return []
+        return list(self.row_categories) or list(categories)
 
     def render_note(self, level_labels: list[str], categories: list[str]) -> str:
         """The 备注 text with the profile's own level scheme in it."""
