@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -68,29 +68,45 @@ class IssuedForm(Base):
     path: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     submissions: Mapped[list["Submission"]] = relationship(back_populates="issued_form")
+    # One row per (form, subject, version): re-running generation must not issue the same form twice.
+    __table_args__ = (UniqueConstraint("campaign", "form_type", "subject", "version"),)
 
 
 class Submission(Base):
-    """One returned file. Its original lives write-once in the originals store under its sha256."""
+    """One returned file. Its original lives write-once in the originals store under its sha256.
+
+    A resubmission for the same issued form does not replace the older row: the older one gets
+    ``status = "superseded"`` and ``superseded_by`` pointing at the newer one; both stay.
+    """
 
     __tablename__ = "submissions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(Text, doc="path relative to the inbox, as received")
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    file_modified: Mapped[dt.datetime | None] = mapped_column(
+        DateTime, doc="the file's modification time in the inbox: decides which of two returns is newer")
     status: Mapped[str] = mapped_column(String(20), doc="accepted / needs_revision / superseded / rejected")
     reason: Mapped[str | None] = mapped_column(Text, doc="why rejected (quarantined)")
     form_id: Mapped[str | None] = mapped_column(ForeignKey("issued_forms.form_id"), index=True)
     form_type: Mapped[str | None] = mapped_column(String(80))
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     person_name: Mapped[str | None] = mapped_column(String(100))
-    match_method: Mapped[str | None] = mapped_column(String(20), doc="property / footer / qr / title")
+    staff_id: Mapped[str | None] = mapped_column(String(40), doc="the roster person the form was matched to")
+    match_method: Mapped[str | None] = mapped_column(String(20), doc="form_id / title / roster")
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), doc="the newer return")
     parsed: Mapped[dict | None] = mapped_column(JSON, doc="the ParsedForm as parsed")
     issued_form: Mapped[IssuedForm | None] = relationship(back_populates="submissions")
     risks: Mapped[list["RiskPoint"]] = relationship(back_populates="submission")
     problems: Mapped[list["ProblemRow"]] = relationship(back_populates="submission")
+    __table_args__ = (
+        # The same bytes are one submission per campaign: the key that makes re-ingest a no-op.
+        UniqueConstraint("campaign", "sha256"),
+        Index("ix_submissions_campaign_status", "campaign", "status"),
+        Index("ix_submissions_slot", "campaign", "form_type", "staff_id", "department"),
+    )
 
 
 class RiskPoint(Base):
@@ -117,6 +133,9 @@ class ProblemRow(Base):
     code: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     where: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(12), default="form",
+                                       doc="form: found in this file alone; department: found by comparing the "
+                                           "department's forms (recomputed after every ingest)")
     submission: Mapped[Submission] = relationship(back_populates="problems")
 
 
@@ -130,3 +149,4 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    __table_args__ = (Index("ix_events_subject", "subject"),)
