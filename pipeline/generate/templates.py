@@ -1,0 +1,462 @@
+"""Word templates for the annex forms, built from the form definitions.
+
+``python -m pipeline.generate.templates`` (re)writes ``templates/<form id>.docx`` for every
+definition. The definition stays the single source of truth: the header labels printed here are
+exactly the definition's labels (the parser finds the table by them), and nothing about a form's
+columns is written anywhere else.
+
+The templates are docxtpl templates: Jinja tags sit in the Word text, so an office can restyle a
+template in Word (fonts, widths, a logo) and keep the tags. The variables are:
+
+* per profile (filled once per campaign): ``annex_label`` (附件1 / 附表3 — the form's place in the
+  profile's annex list), ``note`` (备注 with the profile's level scheme), ``rows`` (the numbered
+  blank rows, or one row per risk category: ``r.seq``, ``r.category``), ``date`` (the due date),
+  ``institution``; the custom properties' ``campaign`` and ``form_type``;
+* per subject: ``department``, ``name``, ``position``, ``post``, ``duty``, ``staff_id``, ``head``,
+  ``supervisor`` (the names of :data:`pipeline.forms.HEADER_SOURCES`), ``form_id``, ``subject``,
+  ``version``; and the QR code picture in the footer (named ``lianzheng_qr``), swapped per form.
+
+Layout rules that the definitions do not spell out, chosen to follow the seeds:
+* header fields with ``in_table`` become label/value rows of the table — above the column header,
+  except opinions and pledges (label with 意见 or 承诺), which the seeds print below the risk rows;
+* long fields (岗位职责, 三重一大, 工作流程 …) take a full row, short ones share a row in pairs;
+* signature fields become lines under the table, right-aligned, as in the seeds.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from pipeline.forms import Column, FormDefinition, HeaderField, registry
+from pipeline.generate import qr
+from pipeline.generate.ooxml import (FONT_HEI, FONT_SONG, FONT_XBS, SIZE, repeat_header_row, set_page,
+                                     set_run_font, set_style_font, set_table_borders)
+from pipeline.workspace import REPO_ROOT
+
+TEMPLATES_DIR = REPO_ROOT / "templates"
+
+#: docPr/@descr of the footer picture that carries the form id; the renderer finds it by this.
+QR_NAME = "lianzheng_qr"
+QR_SIZE_MM = 18
+#: Custom document properties (docProps/custom.xml) and the template variable filling each.
+CUSTOM_PROPERTIES = {
+    "lianzheng_form_id": "form_id",
+    "lianzheng_campaign": "campaign",
+    "lianzheng_form_type": "form_type",
+    "lianzheng_subject": "subject",
+    "lianzheng_version": "version",
+}
+CUSTOM_PART = "/docProps/custom.xml"
+CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+
+MARGIN_MM = {"top": 20, "bottom": 28, "left": 20, "right": 20}
+FOOTER_DISTANCE_MM = 6
+BODY_PT = SIZE["五号"]
+HEADER_LINE_PT = SIZE["小四"]
+NOTE_PT = SIZE["小五"]
+LONG_FIELD_WORDS = ("职责", "三重一大", "流程", "意见", "承诺")
+BOTTOM_FIELD_WORDS = ("意见", "承诺")
+BLANK = "_" * 12  # a blank to write on (underlined spaces vanish in LibreOffice at a line end)
+GAP = "\u3000\u3000"
+
+
+def template_name(definition: FormDefinition) -> str:
+    return f"{definition.id}.docx"
+
+
+def variable(source: str) -> str:
+    """The template variable a header source fills (``none``: nothing, the field stays blank)."""
+    return "" if source == "none" else source
+
+
+# --- small writers ------------------------------------------------------------------------------
+
+def _run(paragraph, text: str, *, font: str = FONT_SONG, size: float = BODY_PT, bold: bool = False,
+         underline: bool = False):
+    run = paragraph.add_run(text)
+    set_run_font(run, font, size, bold=bold)
+    if underline:
+        run.font.underline = True
+    return run
+
+
+def _compact(paragraph, *, before: float = 0, after: float = 0, line: float | None = None) -> None:
+    fmt = paragraph.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    if line is not None:
+        fmt.line_spacing = line
+
+
+def _value_text(source: str) -> str:
+    return "{{ %s }}" % variable(source) if variable(source) else ""
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER,
+               size: float = BODY_PT, font: str = FONT_SONG) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    _compact(paragraph)
+    if text:
+        _run(paragraph, text, bold=bold, size=size, font=font)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _is_long(field: HeaderField) -> bool:
+    return field.source == "duty" or any(w in field.label for w in LONG_FIELD_WORDS)
+
+
+def _is_bottom(field: HeaderField) -> bool:
+    return any(w in field.label for w in BOTTOM_FIELD_WORDS)
+
+
+def _signature_labels(definition: FormDefinition) -> list[str]:
+    labels = list(definition.signatures)
+    for h in definition.header:
+        if h.signature and not h.in_table and h.label not in labels:
+            labels.append(h.label)
+    return labels
+
+
+def _usable_width_mm(definition: FormDefinition) -> float:
+    page = 297 if definition.orientation == "landscape" else 210
+    return page - MARGIN_MM["left"] - MARGIN_MM["right"]
+
+
+# --- parts of the page -------------------------------------------------------------------------
+
+def _annex_and_title(doc, definition: FormDefinition) -> None:
+    p = doc.add_paragraph()
+    _compact(p)
+    _run(p, "{{ annex_label }}", font=FONT_HEI, size=SIZE["三号"])
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _compact(p, before=4, after=8)
+    _run(p, definition.title, font=FONT_XBS, size=SIZE["小二"])
+
+
+def _header_lines(doc, definition: FormDefinition, fields: list[HeaderField]) -> None:
+    """单位：___  姓名：___  职务：___ …… 日期：___ on one or more lines above the table."""
+    if not fields:
+        return
+    date = [f for f in fields if f.source == "date"]
+    others = [f for f in fields if f.source != "date"]
+    per_line = 4 if definition.orientation == "landscape" else 3
+    lines = [others[i:i + per_line] for i in range(0, len(others), per_line)] or [[]]
+    right = Mm(_usable_width_mm(definition))
+    for n, line in enumerate(lines):
+        p = doc.add_paragraph()
+        _compact(p, after=4)
+        p.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
+        for i, f in enumerate(line):
+            if i:
+                _run(p, GAP, size=HEADER_LINE_PT)
+            _run(p, f"{f.label}：", size=HEADER_LINE_PT)
+            _run(p, _value_text(f.source) or BLANK, size=HEADER_LINE_PT, underline=bool(variable(f.source)))
+        if n == len(lines) - 1:
+            for f in date:
+                _run(p, "\t" + f"{f.label}：", size=HEADER_LINE_PT)
+                _run(p, _value_text(f.source) or BLANK, size=HEADER_LINE_PT)
+
+
+def _set_widths(table, widths_mm: list[float]) -> None:
+    tbl = table._tbl
+    tblpr = tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:type"), "dxa")
+    tblw.set(qn("w:w"), str(int(sum(widths_mm) * 56.7)))
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), "center")
+    tblpr.append(jc)
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(width * 56.7)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+
+
+def _field_rows(definition: FormDefinition, fields: list[HeaderField], widths: list[float]) -> list[list[tuple[int, int, HeaderField | None]]]:
+    """Lay in-table fields out on the column grid: rows of (first column, last column, field or None for the label).
+
+    A long field takes a row: label over the first ~15 % of the width, value over the rest.
+    Short fields share a row in pairs when the table has at least four columns.
+    """
+    n = len(widths)
+    total = sum(widths)
+
+    def label_span(start: int, end: int) -> int:
+        """Last column of the label cell in columns start..end: about a sixth of the width."""
+        acc, share = 0.0, sum(widths[start:end + 1])
+        for j in range(start, end):
+            acc += widths[j]
+            if acc >= share * (0.15 if (end - start + 1) == n else 0.3):
+                return j
+        return end - 1
+
+    mid, acc = 0, 0.0
+    for j in range(n):
+        acc += widths[j]
+        if acc >= total / 2:
+            mid = max(1, min(j, n - 3))
+            break
+    rows: list[list[tuple[int, int, HeaderField | None]]] = []
+    pending: list[HeaderField] = []
+
+    def full(f: HeaderField) -> None:
+        k = label_span(0, n - 1)
+        rows.append([(0, k, None), (k + 1, n - 1, f)])
+
+    def flush() -> None:
+        while pending:
+            if len(pending) >= 2 and n >= 4:
+                a, b = pending.pop(0), pending.pop(0)
+                k1 = label_span(0, mid)
+                k2 = label_span(mid + 1, n - 1)
+                rows.append([(0, k1, None), (k1 + 1, mid, a), (mid + 1, k2, None), (k2 + 1, n - 1, b)])
+            else:
+                full(pending.pop(0))
+
+    for f in fields:
+        if _is_long(f):
+            flush()
+            full(f)
+        else:
+            pending.append(f)
+    flush()
+    return rows
+
+
+def _fill_field_row(table, row_index: int, layout: list[tuple[int, int, HeaderField | None]],
+                    *, height_mm: float) -> None:
+    row = table.rows[row_index]
+    row.height = Mm(height_mm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    cells = list(row.cells)
+    fields = [f for _, _, f in layout if f is not None]
+    labels = iter(fields)
+    merged = []
+    for start, end, field in layout:
+        cell = cells[start].merge(cells[end]) if end > start else cells[start]
+        merged.append((cell, field))
+    for cell, field in merged:
+        if field is None:
+            _cell_text(cell, next(labels).label, bold=True)
+        else:
+            _cell_text(cell, _value_text(field.source), align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _column_header(table, first_row: int, columns: list[Column]) -> int:
+    """Write the column labels; a ``group`` label spans its columns on a row above. Returns rows used."""
+    grouped = any(c.group for c in columns)
+    top = table.rows[first_row].cells
+    if not grouped:
+        for cell, c in zip(top, columns):
+            _cell_text(cell, c.label, bold=True)
+        return 1
+    below = table.rows[first_row + 1].cells
+    i = 0
+    while i < len(columns):
+        c = columns[i]
+        if not c.group:
+            cell = top[i].merge(below[i])
+            _cell_text(cell, c.label, bold=True)
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(columns) and columns[j + 1].group == c.group:
+            j += 1
+        cell = top[i].merge(top[j]) if j > i else top[i]
+        _cell_text(cell, c.group, bold=True)
+        for k in range(i, j + 1):
+            _cell_text(below[k], columns[k].label, bold=True)
+        i = j + 1
+    return 2
+
+
+def _data_row_text(c: Column) -> str:
+    """What a loop row's cell holds: the row number, the category, a pre-fill, or nothing."""
+    if c.type == "seq":
+        return "{{ r.seq }}"
+    if c.type == "category":
+        return "{{ r.category }}"
+    fill = _value_text(c.prefill)
+    if c.merged:
+        # docxtpl's {% vm %}: the first loop row opens a vertical merge, the others continue it.
+        return fill + "{% vm %}"
+    return fill
+
+
+def _table(doc, definition: FormDefinition) -> None:
+    columns = definition.columns
+    total = sum(c.width for c in columns)
+    widths = [c.width / total * _usable_width_mm(definition) for c in columns]
+    in_table = [h for h in definition.header if h.in_table and not h.signature]
+    top = _field_rows(definition, [f for f in in_table if not _is_bottom(f)], widths)
+    bottom = _field_rows(definition, [f for f in in_table if _is_bottom(f)], widths)
+    header_rows = 2 if any(c.group for c in columns) else 1
+    n_rows = len(top) + header_rows + 3 + len(bottom)
+    table = doc.add_table(rows=n_rows, cols=len(columns))
+    table.autofit = False
+    set_table_borders(table)
+    _set_widths(table, widths)
+    for i, layout in enumerate(top):
+        _fill_field_row(table, i, layout, height_mm=12 if any(f and _is_long(f) for *_, f in layout) else 9)
+    first = len(top)
+    used = _column_header(table, first, columns)
+    for i in range(first + used):
+        repeat_header_row(table.rows[i])
+    for i in range(first, first + used):
+        table.rows[i].height = Mm(10 if used == 1 else 7)
+        table.rows[i].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    loop = first + used
+    table.rows[loop].cells[0].paragraphs[0].add_run("{%tr for r in rows %}")
+    table.rows[loop + 2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    data = table.rows[loop + 1]
+    data.height = Mm(16 if definition.orientation == "landscape" else 14)
+    data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    for cell, c in zip(data.cells, columns):
+        align = WD_ALIGN_PARAGRAPH.CENTER if c.type in ("seq", "category", "level", "post_level") else WD_ALIGN_PARAGRAPH.LEFT
+        _cell_text(cell, _data_row_text(c), align=align)
+    for i, layout in enumerate(bottom):
+        _fill_field_row(table, loop + 3 + i, layout, height_mm=20)
+
+
+def _after_table(doc, definition: FormDefinition, *, date_field: HeaderField | None = None) -> None:
+    if definition.note:
+        p = doc.add_paragraph()
+        _compact(p, before=4)
+        _run(p, "{{ note }}", size=NOTE_PT)
+    if definition.copies:
+        p = doc.add_paragraph()
+        _compact(p, before=2)
+        _run(p, definition.copies, size=NOTE_PT)
+    signatures = _signature_labels(definition)
+    if signatures:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _compact(p, before=12)
+        for i, label in enumerate(signatures):
+            if i:
+                _run(p, GAP, size=HEADER_LINE_PT)
+            _run(p, f"{label}：", size=HEADER_LINE_PT)
+            _run(p, BLANK, size=HEADER_LINE_PT)
+    if date_field is not None:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _compact(p, before=8)
+        _run(p, f"{date_field.label}：", size=HEADER_LINE_PT)
+        _run(p, _value_text(date_field.source) or BLANK, size=HEADER_LINE_PT)
+
+
+def _pledge_body(doc, definition: FormDefinition) -> None:
+    for text in definition.body.splitlines():
+        if not text.strip():
+            continue
+        p = doc.add_paragraph()
+        _compact(p, after=2, line=1.5)
+        p.paragraph_format.first_line_indent = Pt(SIZE["小四"] * 2)
+        _run(p, text.strip(), size=SIZE["小四"])
+
+
+def _footer(section) -> None:
+    """表单编号 and the QR code, right-aligned at the foot of every page."""
+    section.footer_distance = Mm(FOOTER_DISTANCE_MM)
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _compact(p)
+    _run(p, "表单编号：{{ form_id }}" + "\u3000", size=SIZE["小五"])
+    run = p.add_run()
+    run.add_picture(io.BytesIO(qr.png("LZ-TEMPLATE-0")), width=Mm(QR_SIZE_MM), height=Mm(QR_SIZE_MM))
+    doc_pr = run._r.find(".//" + qn("wp:docPr"))
+    doc_pr.set("descr", QR_NAME)
+    doc_pr.set("name", QR_NAME)
+
+
+def _custom_properties(doc) -> None:
+    """docProps/custom.xml with the identity properties, as Jinja tags the renderer fills."""
+    props = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{name}">'
+        f"<vt:lpwstr>{{{{ {var} }}}}</vt:lpwstr></property>"
+        for pid, (name, var) in enumerate(CUSTOM_PROPERTIES.items(), start=2))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f"{props}</Properties>")
+    package = doc.part.package
+    part = Part(PackURI(CUSTOM_PART), CUSTOM_CT, xml.encode("utf-8"), package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+def _drop_leftovers(doc) -> None:
+    """Drop parts of python-docx's default document that a form does not need.
+
+    Its thumbnail shows an unrelated page, stylesWithEffects and customXml are Word 2010
+    leftovers; together they are most of the bytes every generated form would repeat.
+    """
+    package = doc.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rel.rId)
+    for rel in list(doc.part.rels.values()):
+        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "customXml"):
+            doc.part.rels.pop(rel.rId)
+
+
+def build_template(definition: FormDefinition, path: Path) -> Path:
+    """Write one form's docxtpl template."""
+    doc = Document()
+    _drop_leftovers(doc)
+    set_style_font(doc.styles["Normal"], FONT_SONG, BODY_PT)
+    section = doc.sections[0]
+    set_page(section, landscape=definition.orientation == "landscape", **MARGIN_MM)
+    section.header_distance = Mm(10)
+    _footer(section)
+    body = doc.element.body
+    body.remove(body[0]) if body[0].tag == qn("w:p") else None  # python-docx starts with an empty paragraph
+    _annex_and_title(doc, definition)
+    above = [h for h in definition.header if not h.in_table and not h.signature]
+    date_field = None
+    if definition.kind == "pledge":
+        date_field = next((h for h in above if h.source == "date"), None)
+        above = [h for h in above if h is not date_field]
+    _header_lines(doc, definition, above)
+    if definition.kind == "pledge":
+        _pledge_body(doc, definition)
+    if definition.columns:
+        _table(doc, definition)
+    _after_table(doc, definition, date_field=date_field)
+    props = doc.core_properties
+    props.title = definition.title
+    props.identifier = "{{ form_id }}"
+    props.author = "lianzheng"
+    props.comments = f"廉政风险防控表单模板 {definition.id}（由 python -m pipeline.generate.templates 生成）"
+    _custom_properties(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def build_templates(out_dir: Path = TEMPLATES_DIR) -> list[Path]:
+    """(Re)build ``<out_dir>/<form id>.docx`` for every form definition."""
+    return [build_template(d, Path(out_dir) / template_name(d)) for d in registry().values()]
+
+
+if __name__ == "__main__":
+    for written in build_templates():
+        print(written.relative_to(REPO_ROOT) if written.is_relative_to(REPO_ROOT) else written)
