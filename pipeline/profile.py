@@ -9,6 +9,7 @@ validated once, here, with messages in Chinese that name the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -125,9 +126,11 @@ class Levels(_Model):
 
     @model_validator(mode="after")
     def _defined(self) -> "Levels":
-        unknown = [k for k in [*self.definitions, *self.supervision] if k not in self.labels]
-        if unknown:
-            raise ValueError(f"定义或监督规则里的等级 {unknown} 不在 labels {self.labels} 中")
+        for key, table in (("definitions", self.definitions), ("supervision", self.supervision)):
+            unknown = [k for k in table if k not in self.labels]
+            if unknown:
+                raise ValueError(f"levels.{key} 里的等级“{'、'.join(unknown)}”不在 labels（{'、'.join(self.labels)}）中；"
+                                 "两处的写法要一字不差")
         return self
 
     def place(self, label: str) -> Literal["high", "medium", "low"]:
@@ -206,19 +209,26 @@ class Profile(_Model):
         from pipeline.forms import registry
 
         known = registry()
-        unknown = [f for f in self.annexes.forms if f not in known]
-        for phase in self.phases:
-            unknown += [f for t in phase.tasks for f in t.forms if f not in known]
-        if unknown:
-            raise ValueError(
-                f"未知的表单类型 {sorted(set(unknown))}；可用的有：{', '.join(sorted(known))}"
-            )
+        problems = []
+        places = [("annexes.forms", self.annexes.forms)]
+        for i, phase in enumerate(self.phases, start=1):
+            for j, task in enumerate(phase.tasks, start=1):
+                places.append((f"phases（第 {i} 个阶段“{phase.name}”）.tasks（第 {j} 项）.forms", task.forms))
+        for where, forms in places:
+            for form in forms:
+                if form not in known:
+                    guess = difflib.get_close_matches(form, list(known), n=1)
+                    problems.append(f"{where} 中的表单类型“{form}”不存在"
+                                    + (f"，是不是 {guess[0]}？" if guess else "")
+                                    + f"可用的有：{'、'.join(sorted(known))}")
         codes = [d.code for d in self.departments]
         names = [d.name for d in self.departments]
         for what, values in (("部门代码", codes), ("部门名称", names)):
             dup = sorted({v for v in values if values.count(v) > 1})
             if dup:
-                raise ValueError(f"{what}重复：{dup}")
+                problems.append(f"departments 中{what}重复：{'、'.join(dup)}；每个部门的代码和名称都要唯一")
+        if problems:
+            raise ValueError("\n  ".join(problems))
         return self
 
     def department(self, name_or_code: str) -> Department:
@@ -265,7 +275,16 @@ class StaffMember(_Model):
 
 
 def _where(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if p not in ("function-after",)) or "（顶层）"
+    """A pydantic location as the clerk reads the file: phases（第 2 个）.tasks（第 1 个）.due."""
+    out = ""
+    for part in loc:
+        if part == "function-after":
+            continue
+        if isinstance(part, int):
+            out += f"（第 {part + 1} 个）"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
 
 
 _PYDANTIC_ZH = {
@@ -287,7 +306,8 @@ _PYDANTIC_ZH = {
 }
 
 
-def _explain(err: ValidationError) -> str:
+def _explain(err: ValidationError, columns: dict[str, str] | None = None) -> str:
+    """One Chinese line per problem; ``columns`` names roster fields by their 表头 instead of 键."""
     lines = []
     for e in err.errors():
         msg = _PYDANTIC_ZH.get(e["type"])
@@ -295,8 +315,43 @@ def _explain(err: ValidationError) -> str:
             msg = str(e.get("ctx", {}).get("error", e["msg"])).removeprefix("Value error, ")
         if e["type"] == "literal_error":
             msg += f"：{e.get('ctx', {}).get('expected', '')}"
-        lines.append(f"  键 {_where(e['loc'])}：{msg}")
+        if e["type"] not in ("missing", "value_error") and isinstance(e.get("input"), (str, int, float, bool)):
+            msg += f"（现在写的是：{str(e['input'])[:40]!s}）"
+        where = _where(e["loc"])
+        if columns is not None and where in columns:
+            lines.append(f"  “{columns[where]}”列：{msg}")
+        else:
+            lines.append(f"  键 {where}：{msg}" if where else f"  {msg}")
     return "\n".join(lines)
+
+
+#: tomllib's English messages, as a clerk would need them. Matched by prefix.
+_TOML_ZH = {
+    "Invalid date or datetime": "日期无效（该月没有这一天？），应写成 2024-05-01，不加引号",
+    "Invalid value": "值写得不对：文字要加英文双引号，日期写成 2024-05-01，数字不加引号",
+    "Expected newline or end of document after a statement": "一行只能写一项，这一行后面多出了内容（少了引号或逗号？）",
+    "Unclosed array": "方括号 [ ] 没有配对",
+    "Unclosed inline table": "花括号 { } 没有配对",
+    "Cannot overwrite a value": "同一个键写了两次",
+    "Cannot declare": "同一个节（[节名]）写了两次",
+    "Unterminated string": "引号没有配对",
+    "Invalid statement": "这一行不是“键 = 值”的形式",
+    "Expected '=' after a key in a key/value pair": "键后面缺少等号 =",
+}
+
+
+def _toml_error(e: "tomllib.TOMLDecodeError", text: str) -> str:
+    """tomllib says "Invalid value (at line 3, column 7)"; say it in Chinese and quote the line."""
+    raw = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", raw)
+    reason = raw[: m.start()].strip() if m else raw
+    zh = next((v for k, v in _TOML_ZH.items() if reason.startswith(k)), reason)
+    if not m:
+        return f"TOML 格式错误：{zh}"
+    line = int(m.group(1))
+    lines = text.splitlines()
+    quoted = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return f"TOML 格式错误，第 {line} 行第 {m.group(2)} 列：{zh}" + (f"\n  该行：{quoted[:80]}" if quoted else "")
 
 
 def load_profile(path: Path) -> Profile:
@@ -306,11 +361,13 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError("找不到配置文件 profile.toml", path=path,
                            hint="用 lianzheng init 目录 建立工作区，或用 -w 指定工作区")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ProfileError("文件不是 UTF-8 编码", path=path, hint="用记事本另存为 UTF-8") from None
+        raise ProfileError("文件不是 UTF-8 编码", path=path, hint="用记事本“另存为”，编码选 UTF-8") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"TOML 格式错误：{e}", path=path, hint="检查引号、括号和等号") from None
+        raise ProfileError(_toml_error(e, text), path=path, hint="改正该行的引号、括号或等号后再运行") from None
     try:
         return Profile.model_validate(data)
     except ValidationError as e:
@@ -329,17 +386,21 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a bad file
         raise ProfileError(f"无法打开名册（{type(e).__name__}）", path=path, hint="用 Excel 另存为 .xlsx 后再试") from None
+    if sheet and sheet not in wb.sheetnames:
+        raise ProfileError(f"名册中没有工作表“{sheet}”", path=path,
+                           hint=f"在 profile.toml 的 [roster] sheet 中写对表名，现有：{'、'.join(wb.sheetnames)}")
     ws = wb[sheet] if sheet else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
-        raise ProfileError(f"名册缺少列：{'、'.join(missing)}", path=path,
-                           hint=f"第一行应为表头：{'、'.join(ROSTER_COLUMNS)}")
+        raise ProfileError(f"名册第 1 行（表头）缺少列：{'、'.join(missing)}", path=path,
+                           hint=f"第一行应为表头：{'、'.join(ROSTER_COLUMNS)}（顺序不限）")
     index = {ROSTER_COLUMNS[h]: i for i, h in enumerate(header) if h in ROSTER_COLUMNS}
     departments = {d.name for d in profile.departments}
     people: list[StaffMember] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    headers = {field: header for header, field in ROSTER_COLUMNS.items()}
     for rownum, row in enumerate(rows, start=2):
         if row is None or all(c in (None, "") for c in row):
             continue
@@ -349,15 +410,16 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
         try:
             person = StaffMember.model_validate(record)
         except ValidationError as e:
-            raise ProfileError(f"名册第 {rownum} 行有误：\n" + _explain(e), path=path,
+            raise ProfileError(f"名册第 {rownum} 行有误：\n" + _explain(e, headers), path=path,
                                hint="改正该行后再运行；层级只能是 领导班子、中层、一般工作人员") from None
         if person.department not in departments:
             raise ProfileError(
                 f"名册第 {rownum} 行：{person.name} 的部门“{person.department}”不在配置的部门中",
                 path=path, hint=f"改成以下之一，或在 profile.toml 中增加该部门：{'、'.join(sorted(departments))}")
         if person.staff_id in seen:
-            raise ProfileError(f"名册第 {rownum} 行：工号 {person.staff_id} 重复", path=path, hint="每人一个工号")
-        seen.add(person.staff_id)
+            raise ProfileError(f"名册第 {rownum} 行：{person.name} 的工号 {person.staff_id} 与第 {seen[person.staff_id]} 行重复",
+                               path=path, hint="每人一个工号，改正其中一行")
+        seen[person.staff_id] = rownum
         people.append(person)
     wb.close()
     return people
