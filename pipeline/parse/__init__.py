@@ -1,0 +1,54 @@
+"""Parse one returned form (.docx or PDF, ours or an office's own) into risk records.
+
+``parse_file`` is stateless: the bytes decide the reader (route), the reader gives lines and
+grids (docx / pdf), and the form logic (form) finds the table by its labels, reads the header,
+places the levels and lists the problems. Bad input raises :class:`InputFileError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import InputFileError
+from pipeline.records import ParsedForm
+
+if TYPE_CHECKING:
+    from pipeline.profile import Profile
+
+
+def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Profile | None" = None) -> ParsedForm:
+    """Read ``path`` and return its form type, header, risks and problems."""
+    from pipeline.parse.form import build
+    from pipeline.parse.route import open_docx_zip, sniff
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError("文件不存在", path=path, hint="检查文件名和路径") from None
+    except IsADirectoryError:
+        raise InputFileError("这是一个文件夹，不是文件", path=path, hint="请指定一个 .docx 或 .pdf 文件") from None
+    except OSError as e:
+        raise InputFileError(f"文件读不出来（{e.strerror}）", path=path, hint="检查文件权限或重新复制该文件") from None
+    kind = sniff(path, data[:2048])
+    sha = hashlib.sha256(data).hexdigest()
+    if kind == "docx":
+        from pipeline.parse.docx import read_docx
+
+        with open_docx_zip(path, io.BytesIO(data)) as zf:
+            layout = read_docx(path, zf)
+    else:
+        from pipeline.parse.pdf import read_pdf
+
+        layout = read_pdf(path, data)
+    form = build(str(path), sha, layout, levels=levels, profile=profile)
+    if not layout.has_text:
+        from pipeline.records import Problem
+
+        form.problems.append(Problem(code="needs_ocr", message="PDF 没有文字层（可能是扫描件），暂不能自动识别，请交 Word 文件或由人工录入",
+                                     where="全文"))
+    return form

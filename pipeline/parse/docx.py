@@ -1,0 +1,201 @@
+"""The .docx reader: walk WordprocessingML with lxml into lines and grids.
+
+python-docx's ``row.cells`` repeats a merged cell at every grid position it covers and is slow on
+big batches; here one pass over ``document.xml`` reads gridSpan/gridBefore, vMerge, content
+controls (w:sdt, also around rows and cells), nested tables (read as tables of their own), tracked
+insertions (kept) and deletions / hidden text (dropped).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.errors import InputFileError
+from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.text import clean
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+P, TBL, TR, TC, SDT, SDTC, R = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "r"
+T, TAB, BR, CR, RPR, VANISH = W + "t", W + "tab", W + "br", W + "cr", W + "rPr", W + "vanish"
+TCPR, GRIDSPAN, VMERGE, TRPR, GRIDBEFORE, VAL = W + "tcPr", W + "gridSpan", W + "vMerge", W + "trPr", W + "gridBefore", W + "val"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True, remove_pis=True)
+_DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+
+
+def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element | None:
+    """Parse one part; refuse DTDs (the door to entity expansion and external fetches)."""
+    try:
+        data = zf.read(name)
+    except KeyError:
+        return None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise InputFileError(f"文件已损坏（{name} 读不出来）", path=path,
+                             hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
+    if _DOCTYPE_RE.search(data[:4096]) or b"<!ENTITY" in data:
+        raise InputFileError("文件内含 DOCTYPE/外部实体声明，可能是恶意构造的文件，已拒绝读取", path=path,
+                             hint="不要打开此文件；请让填表人用 Word/WPS 重新保存表格后再发送")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        raise InputFileError(f"文件已损坏（{name} 不是完整的 XML）", path=path,
+                             hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
+
+
+def _run_text(run: etree._Element, out: list[str]) -> None:
+    rpr = run.find(RPR)
+    if rpr is not None and rpr.find(VANISH) is not None:
+        return
+    for child in run:
+        tag = child.tag
+        if tag == T:
+            if child.text:
+                out.append(child.text)
+        elif tag == TAB:
+            out.append("\t")
+        elif tag == BR or tag == CR:
+            out.append("\n")
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """Raw text of a paragraph (spacing kept: header lines are split on wide gaps)."""
+    out: list[str] = []
+    for run in p.iter(R):
+        _run_text(run, out)
+    return "".join(out)
+
+
+def _flatten(parent: etree._Element, want: str):
+    """Children with tag ``want``, looking through content controls (w:sdt/w:sdtContent)."""
+    for child in parent:
+        if child.tag == want:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDTC)
+            if content is not None:
+                yield from _flatten(content, want)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[str | Grid] = []
+        self.count = 0
+
+    def body(self, parent: etree._Element) -> None:
+        for child in parent:
+            tag = child.tag
+            if tag == P:
+                self.blocks.extend(paragraph_text(child).split("\n"))
+            elif tag == TBL:
+                self.table(child)
+            elif tag == SDT:
+                content = child.find(SDTC)
+                if content is not None:
+                    self.body(content)
+
+    def _cell_lines(self, node: etree._Element, lines: list[str], nested: list[etree._Element]) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == P:
+                lines.append(paragraph_text(child))
+            elif tag == TBL:
+                nested.append(child)
+            elif tag == SDT:
+                content = child.find(SDTC)
+                if content is not None:
+                    self._cell_lines(content, lines, nested)
+
+    def _cell_text(self, tc: etree._Element, nested: list[etree._Element]) -> str:
+        lines: list[str] = []
+        self._cell_lines(tc, lines, nested)
+        return clean("\n".join(lines))
+
+    def table(self, tbl: etree._Element) -> None:
+        self.count += 1
+        grid = Grid(rows=[], index=self.count)
+        self.blocks.append(grid)
+        nested: list[etree._Element] = []
+        above: dict[int, str] = {}  # text of the cell last seen at each grid column, for vMerge
+        for tr in _flatten(tbl, TR):
+            row: list[Cell] = []
+            trpr = tr.find(TRPR)
+            if trpr is not None:
+                gb = trpr.find(GRIDBEFORE)
+                if gb is not None:
+                    row.extend(Cell("") for _ in range(int(gb.get(VAL, "0") or 0)))
+            for tc in _flatten(tr, TC):
+                span, vmerge = 1, None
+                tcpr = tc.find(TCPR)
+                if tcpr is not None:
+                    gs = tcpr.find(GRIDSPAN)
+                    if gs is not None:
+                        span = max(1, int(gs.get(VAL, "1") or 1))
+                    vm = tcpr.find(VMERGE)
+                    if vm is not None:
+                        vmerge = vm.get(VAL, "continue")
+                col = len(row)
+                if vmerge == "continue":
+                    text = above.get(col, "")
+                    row.append(Cell(text, vmerge=True))
+                else:
+                    text = self._cell_text(tc, nested)
+                    row.append(Cell(text))
+                above[col] = text
+                for k in range(1, span):
+                    row.append(Cell(text, hmerge=True, vmerge=vmerge == "continue"))
+                    above[col + k] = text
+            grid.rows.append(row)
+        for inner in nested:
+            self.table(inner)
+
+
+_CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_CORE = {
+    "{http://purl.org/dc/elements/1.1/}creator": "author",
+    "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}lastModifiedBy": "last_modified_by",
+    "{http://purl.org/dc/terms/}created": "created",
+    "{http://purl.org/dc/terms/}modified": "modified",
+    "{http://purl.org/dc/elements/1.1/}title": "title",
+}
+_APP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+
+
+def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
+    """Lines and grids of the body, footer text, custom properties and file metadata."""
+    root = _xml(zf, "word/document.xml", path)
+    body = root.find(W + "body") if root is not None else None
+    walker = _Walker()
+    if body is not None:
+        walker.body(body)
+    layout = Layout(blocks=walker.blocks)
+    footers = []
+    for name in zf.namelist():
+        if name.startswith("word/footer") and name.endswith(".xml") or name.startswith("word/header") and name.endswith(".xml"):
+            part = _xml(zf, name, path)
+            if part is not None:
+                footers.extend(paragraph_text(p) for p in part.iter(P))
+    layout.footer = "\n".join(footers)
+    custom = _xml(zf, "docProps/custom.xml", path)
+    if custom is not None:
+        for prop in custom.iter(_CUSTOM_NS + "property"):
+            value = next((c.text for c in prop if c.text), None)
+            if prop.get("name") and value is not None:
+                layout.custom[prop.get("name")] = value.strip()
+    core = _xml(zf, "docProps/core.xml", path)
+    if core is not None:
+        for el in core:
+            key = _CORE.get(el.tag)
+            if key and el.text:
+                layout.meta[key] = el.text.strip()
+    app = _xml(zf, "docProps/app.xml", path)
+    if app is not None:
+        name = app.findtext(_APP_NS + "Application")
+        version = app.findtext(_APP_NS + "AppVersion")
+        if name:
+            layout.meta["creator"] = f"{name.strip()} {version.strip()}" if version else name.strip()
+    return layout

@@ -1,0 +1,96 @@
+"""Header fields (单位, 姓名, 职务, 日期, signatures …) wherever the sender put them.
+
+Offices write them on a line above the table ("单位：组织部      姓名：张三      职务：科长
+2012年6月20日"), or as label/value cells inside the table, or as "姓名：张三" inside one cell.
+A label only counts followed by a colon or as a cell of its own, so the 单位 in a title such as
+单位廉政风险排查评估表 is never read as a field.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pipeline.forms import FormDefinition
+from pipeline.parse.dates import find_date
+from pipeline.parse.layout import Cell
+from pipeline.parse.text import clean, label_key
+
+_BRACKETS = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
+_DATE_RE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4}|\s*)\s*年\s*(\S{0,3})\s*月\s*(\S{0,3})\s*日|\d{4}\s*[./\-]\s*\d{1,2}\s*[./\-]\s*\d{1,2}")
+_GAP_RE = re.compile(r"\s{2,}|\t")
+
+
+def _label_pattern(label: str) -> str:
+    chars = [c for c in label if not c.isspace()]
+    return r"\s*".join(_BRACKETS.get(c, re.escape(c)) for c in chars)
+
+
+@functools.cache
+def _line_re(definition_id: str, labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+    groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
+    return re.compile(rf"(?:{groups})\s*[:：]")
+
+
+def _labels(definition: FormDefinition) -> tuple[tuple[str, str], ...]:
+    return tuple((h.key, lab) for h in definition.header for lab in h.labels)
+
+
+def _value(raw: str, key: str) -> str:
+    raw = raw.strip(" \t_＿")
+    if key != "date":
+        raw = _DATE_RE.sub("  ", raw)
+    first = _GAP_RE.split(raw.strip(" \t_＿"), maxsplit=1)[0]
+    return clean(first.strip("_＿ "))
+
+
+def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
+    """Fields written as "标签：值" on text lines (paragraphs, or the text of one cell)."""
+    labels = _labels(definition)
+    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+    pattern = _line_re(definition.id, labels)
+    out: dict[str, str] = {}
+    for line in lines:
+        if "：" not in line and ":" not in line:
+            continue
+        matches = list(pattern.finditer(line))
+        for m, nxt in zip(matches, [*matches[1:], None]):
+            i = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+            key = alts[i][0]
+            raw = line[m.end(): nxt.start() if nxt else len(line)]
+            value = _value(raw, key)
+            if value or key not in out:
+                out[key] = value
+    return out
+
+
+def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, str]:
+    """Fields as label cells with the value in the next cell to the right (or "标签：值" in a cell)."""
+    keys = {label_key(lab): key for key, lab in _labels(definition)}
+    out: dict[str, str] = {}
+    for row in rows:
+        cells = [c for c in row if not c.hmerge]
+        for i, cell in enumerate(cells):
+            key = keys.get(label_key(cell.text)) if cell.text else None
+            if key is None:
+                if cell.text and ("：" in cell.text or ":" in cell.text):
+                    for k, v in read_lines(definition, cell.text.split("\n")).items():
+                        if v or k not in out:
+                            out[k] = v
+                continue
+            value = ""
+            if i + 1 < len(cells) and label_key(cells[i + 1].text) not in keys:
+                value = cells[i + 1].text
+            if value or key not in out:
+                out[key] = value
+    return out
+
+
+def find_any_date(lines: list[str]):
+    """A date written anywhere in ``lines`` (the "年 月 日" slot carries no label)."""
+    for line in lines:
+        d = find_date(clean(line))
+        if d:
+            return d
+    return None

@@ -1,0 +1,99 @@
+"""Risk levels read loosely and placed in the campaign's scheme.
+
+People write 一级, 1级, Ⅰ级, 一 级, 二级风险, A级, A, 高, 高风险 for the same few labels. Each is
+reduced to a token ("1", "A", "高") and compared with the scheme's labels reduced the same way.
+Which label is *highest* is not universal (002 counts 一级 as the lowest), so the scheme comes
+from, in order: ``--levels``; the workspace profile; the form's own note ("从低到高依次分为一级、
+二级、三级"); the usual default (一级 / A / 高 highest).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from pipeline.parse.text import squash
+
+Place = str  # "high" | "medium" | "low"
+
+_NUM = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "壹": "1", "贰": "2", "叁": "3",
+        "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5", "ⅰ": "1", "ⅱ": "2", "ⅲ": "3",
+        "I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
+_WORD = {"高": "高", "较高": "中", "中": "中", "中等": "中", "一般": "中", "较低": "低", "低": "低", "重": "高",
+         "较重": "中", "轻": "低", "严重": "高"}
+_STRIP_RE = re.compile(r"(风险等级|风险级别|等级|级别|风险|级|等|类)$")
+_TOKEN_RE = re.compile(r"^(?:[1-5]|[A-Ea-e]|III|II|IV|I|V|[一二三四五壹贰叁ⅠⅡⅢⅣⅤⅰⅱⅲ])$")
+
+DEFAULT_SCHEMES: tuple[tuple[str, ...], ...] = (("一级", "二级", "三级"), ("A", "B", "C"), ("高", "中", "低"))
+
+
+def token(text: str | None) -> str | None:
+    """"二级风险" → "2", "Ⅰ级" → "1", "A级" → "A", "高风险" → "高"; ``None`` if it is no level."""
+    s = squash(text).upper().replace("Ｉ", "I")
+    if not s:
+        return None
+    for _ in range(3):  # "二级风险" needs two strips
+        stripped = _STRIP_RE.sub("", s)
+        if stripped == s or not stripped:
+            break
+        s = stripped
+    if s in _WORD:
+        return _WORD[s]
+    if _TOKEN_RE.match(s):
+        return _NUM.get(s, s)
+    return None
+
+
+def place_of(index: int, count: int) -> Place:
+    if index == 0:
+        return "high"
+    if index == count - 1:
+        return "low"
+    return "medium"
+
+
+def place_level(text: str | None, scheme_labels: Sequence[str]) -> tuple[Place | None, str | None]:
+    """Place a written level in a scheme (labels highest first): (high|medium|low, scheme label).
+
+    (None, None) when the text is no level or not one of the scheme's labels.
+    """
+    t = token(text)
+    if t is None:
+        return None, None
+    for i, label in enumerate(scheme_labels):
+        if token(label) == t:
+            return place_of(i, len(scheme_labels)), label
+    return None, None
+
+
+_ORDER_RE = re.compile(r"从(低|高)到(高|低)[^，。；,;]*?(?:分为|为|分成)([^。；;]+)")
+_LIST_SPLIT_RE = re.compile(r"[、,，和及与]|\s+")
+
+
+def scheme_from_note(text: str) -> list[str] | None:
+    """Read "从低到高依次分为一级、二级、三级" into labels highest first (["三级", "二级", "一级"])."""
+    m = _ORDER_RE.search(squash(text))
+    if not m:
+        return None
+    raw = re.sub(r"(三个|几个|个)?(风险)?等级$", "", m[3])
+    labels = [x for x in _LIST_SPLIT_RE.split(raw) if x and token(x)]
+    if len(labels) < 2:
+        return None
+    return labels[::-1] if m[1] == "低" else labels
+
+
+def default_scheme(written: Iterable[str | None]) -> list[str]:
+    """一级/A/高 highest: the default whose tokens cover most of what was written."""
+    tokens = [t for t in (token(w) for w in written) if t]
+    best = max(DEFAULT_SCHEMES, key=lambda s: sum(t in {token(x) for x in s} for t in tokens))
+    return list(best)
+
+
+def choose_scheme(*, levels: Sequence[str] | None, profile_labels: Sequence[str] | None,
+                  note_text: str, written: Iterable[str | None]) -> list[str]:
+    """The scheme to place levels in, by the order of precedence the issue sets."""
+    if levels:
+        return list(levels)
+    if profile_labels:
+        return list(profile_labels)
+    return scheme_from_note(note_text) or default_scheme(written)

@@ -1,0 +1,69 @@
+"""Sniff what a returned file really is and refuse hostile or broken input before reading it.
+
+The extension is only a hint: users rename files, mail clients mangle names. The first bytes
+decide. Every refusal is an :class:`InputFileError` with one Chinese line saying what to do.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from pipeline.errors import InputFileError
+
+Kind = Literal["docx", "pdf"]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: A returned form is tens of kilobytes of XML; these limits leave room for pasted images.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_MEMBER_RATIO = 200
+MAX_MEMBERS = 5000
+SAVE_AS = "用 Word 或 WPS 打开后“另存为” .docx 格式再交"
+
+
+def sniff(path: Path, head: bytes) -> Kind:
+    """Decide the reader from the file's first bytes; refuse what no reader can take."""
+    if not head:
+        raise InputFileError("文件是空的（0 字节）", path=path, hint="请重新导出或向填表人重新索取该文件")
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(OLE_MAGIC):
+        raise InputFileError("这是旧版 Word 二进制格式（.doc）或加密的 Word 文件，无法直接读取", path=path,
+                             hint=SAVE_AS + "；如文件设了打开密码，请先去掉密码")
+    if head.lstrip().startswith(b"{\\rtf"):
+        raise InputFileError("这是 RTF 格式，不是 .docx", path=path, hint=SAVE_AS)
+    if head.startswith(b"PK"):
+        raise InputFileError("文件已损坏（压缩包不完整）", path=path, hint="请填表人重新保存后再发送")
+    raise InputFileError("不是 Word（.docx）或 PDF 文件，可能是改了扩展名的其他文件", path=path,
+                         hint="请交 Word 的 .docx 或 PDF 文件")
+
+
+def open_docx_zip(path: Path, data: BinaryIO | None = None) -> zipfile.ZipFile:
+    """Open the .docx container, checking the zip directory for damage and bombs before any read."""
+    try:
+        zf = zipfile.ZipFile(data if data is not None else path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputFileError("文件已损坏或不完整，无法作为 Word 文档打开", path=path,
+                             hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    bomb = len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or any(
+        i.file_size > 1024 * 1024 and i.file_size > MAX_MEMBER_RATIO * max(i.compress_size, 1) for i in infos)
+    if bomb:
+        zf.close()
+        raise InputFileError(f"文件解压后异常巨大（{total // (1024 * 1024)} MB），疑似“压缩炸弹”，已拒绝读取", path=path,
+                             hint="不要打开此文件；请向发送人核实，让其重新导出正常的表格")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names:
+        zf.close()
+        if "xl/workbook.xml" in names:
+            what = "这是 Excel 文件，不是 Word 表格"
+        elif "ppt/presentation.xml" in names:
+            what = "这是 PowerPoint 文件，不是 Word 表格"
+        else:
+            what = "压缩包里没有 Word 文档内容，不是有效的 .docx"
+        raise InputFileError(what, path=path, hint="请交下发的 Word 表格（.docx）或其 PDF")
+    return zf
