@@ -177,6 +177,11 @@ def test_pdf_geometry(plans, name):
         for page in pages:
             assert abs(page.width - 210 * MM) < MM and abs(page.height - 297 * MM) < MM
 
+        # Chinese must come out in a CJK font (the substitute for 仿宋_GB2312 etc.), never as tofu
+        # in a Latin fallback such as DejaVu or Liberation.
+        latin_only = {c["fontname"] for page in pages for c in page.chars
+                      if "\u4e00" <= c["text"] <= "\u9fff" and re.search("DejaVu|Liberation", c["fontname"])}
+        assert not latin_only, latin_only
         sizes = Counter(round(c["size"], 1) for page in pages for c in page.chars if c["text"].strip())
         assert sizes.most_common(1)[0][0] == 16.0, sizes
         title = ws.profile.document.title

@@ -315,6 +315,8 @@ def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
             f"已生成 Word 文件 {target}，但没有找到 LibreOffice（soffice），未生成 PDF",
             hint="安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer）后重新运行，"
                  "或加 --no-pdf 只生成 Word 文件")
+    stale = target.with_suffix(".pdf")
+    stale.unlink(missing_ok=True)  # so a failed conversion cannot pass off last run's PDF as new
     produced = soffice.convert([target])
     if not produced:
         raise LianzhengError(f"LibreOffice 未能把 {target.name} 转换为 PDF", path=target,
