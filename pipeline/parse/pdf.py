@@ -1,0 +1,203 @@
+"""The PDF reader: pdfplumber tables and text lines, in reading order, as lines and grids.
+
+pdfplumber finds the ruled tables; the text of each cell is assembled here from the characters
+rather than with ``extract_text`` because two things matter for a form and no setting gives both:
+a wrapped line in a cell is one paragraph (joined), a short line or a numbered item ("2.", "（2）",
+"②") starts a new one (kept as "\\n"), and on text lines outside tables wide gaps survive as
+double spaces so "单位：组织部      姓名：张三" still splits into fields. Merged cells that
+pdfplumber returns as ``None`` are resolved to the cell covering that position. Characters drawn
+twice for fake bold are dropped (``dedupe_chars``), and white (invisible) text is ignored.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from pipeline.errors import InputFileError
+from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.text import clean
+
+_NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
+_ASCII_END_RE = re.compile(r"[A-Za-z0-9]$")
+_ASCII_START_RE = re.compile(r"^[A-Za-z0-9]")
+HINT_DAMAGED = "请填表人重新导出 PDF，或改交 Word（.docx）文件"
+
+
+def _white(color) -> bool:
+    if color is None:
+        return False
+    if isinstance(color, (int, float)):
+        color = (color,)
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 1 or len(values) == 3:
+        return all(v >= 0.97 for v in values)
+    if len(values) == 4:  # CMYK
+        return all(v <= 0.03 for v in values)
+    return False
+
+
+def _visible(obj: dict) -> bool:
+    if obj.get("object_type") == "char":
+        return not _white(obj.get("non_stroking_color")) and bool(obj.get("text", "").strip())
+    if obj.get("object_type") in ("line", "curve"):
+        return not _white(obj.get("stroking_color"))
+    if obj.get("object_type") == "rect":
+        return not (_white(obj.get("non_stroking_color")) and _white(obj.get("stroking_color")))
+    return True
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    """Characters clustered into lines (top within half a character), each sorted left to right."""
+    out: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if out and abs(ch["top"] - out[-1][0]["top"]) <= max(ch["size"], 1) * 0.5:
+            out[-1].append(ch)
+        else:
+            out.append([ch])
+    for line in out:
+        line.sort(key=lambda c: c["x0"])
+    return out
+
+
+def _wide(text: str) -> bool:
+    return bool(text) and ord(text[0]) >= 0x2E80
+
+
+def _line_text(line: list[dict], wide_gaps: bool) -> str:
+    """A line's text; a gap next to a CJK character must be wider to count as a space, since
+    fonts leave room between a Latin digit and a Han character that nobody typed."""
+    parts = [line[0]["text"]]
+    for prev, ch in zip(line, line[1:]):
+        gap = ch["x0"] - prev["x1"]
+        size = max(ch["size"], 1)
+        space = 0.6 if _wide(ch["text"]) or _wide(prev["text"]) else 0.2
+        if wide_gaps and gap > 1.5 * size:
+            parts.append("    ")
+        elif gap > space * size:
+            parts.append(" ")
+        parts.append(ch["text"])
+    return "".join(parts)
+
+
+def _cell_text(chars: list[dict], right: float) -> str:
+    """Join wrapped lines; keep a break after a short line or before a numbered item."""
+    lines = _lines(chars)
+    if not lines:
+        return ""
+    out = _line_text(lines[0], False)
+    for prev, line in zip(lines, lines[1:]):
+        text = _line_text(line, False)
+        size = max(prev[-1]["size"], 1)
+        short = right - prev[-1]["x1"] > 2.5 * size
+        if short or _NUMBERED_RE.match(text):
+            out += "\n" + text
+        elif _ASCII_END_RE.search(out) and _ASCII_START_RE.match(text):
+            out += " " + text
+        else:
+            out += text
+    return clean(out)
+
+
+def _inside(ch: dict, bbox) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def _grid(table, chars: list[dict], page_no: int) -> tuple[Grid, set[int]]:
+    """One pdfplumber table as a grid; returns the ids of the characters it took."""
+    cell_text: dict[tuple, str] = {}
+    taken: set[int] = set()
+    by_cell: dict[tuple, list[dict]] = {tuple(b): [] for b in table.cells}
+    boxes = list(by_cell)
+    for ch in chars:
+        if not _inside(ch, table.bbox):
+            continue
+        for b in boxes:
+            if _inside(ch, b):
+                by_cell[b].append(ch)
+                taken.add(id(ch))
+                break
+    for b, cs in by_cell.items():
+        cell_text[b] = _cell_text(cs, b[2] - 3)
+    columns = [c.bbox for c in table.columns]
+    rows: list[list[Cell]] = []
+    for r, row in enumerate(table.rows):
+        out: list[Cell] = []
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None:
+                out.append(Cell(cell_text[tuple(bbox)]))
+                continue
+            cx = (columns[c][0] + columns[c][2]) / 2 if c < len(columns) and columns[c] else None
+            cy = (row.bbox[1] + row.bbox[3]) / 2
+            cover = None
+            if cx is not None:
+                cover = next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
+            if cover is None:
+                out.append(Cell(""))
+            elif cover[1] < row.bbox[1] - 1:
+                out.append(Cell(cell_text[cover], vmerge=True, hmerge=cover[0] < columns[c][0] - 1))
+            else:
+                out.append(Cell(cell_text[cover], hmerge=True))
+        rows.append(out)
+    return Grid(rows=rows, page=page_no), taken
+
+
+_META = {"Author": "author", "Creator": "creator", "Producer": "producer", "CreationDate": "created",
+         "ModDate": "modified", "Title": "title"}
+
+
+def read_pdf(path: Path, data: bytes) -> Layout:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    layout = Layout(has_text=False)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise InputFileError("PDF 设置了打开密码（已加密），无法读取", path=path,
+                             hint="请填表人去掉密码后重新导出 PDF，或直接交 Word（.docx）文件") from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError):
+        raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+    except Exception as e:  # pdfminer raises bare exceptions for some damaged files
+        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+            raise InputFileError("PDF 设置了打开密码（已加密），无法读取", path=path,
+                                 hint="请填表人去掉密码后重新导出 PDF，或直接交 Word（.docx）文件") from None
+        raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+    count = 0
+    try:
+        with pdf:
+            for key, value in (pdf.metadata or {}).items():
+                if key in _META and isinstance(value, str) and value.strip():
+                    layout.meta[_META[key]] = value.strip()
+            for page_no, page in enumerate(pdf.pages, 1):
+                page = page.dedupe_chars().filter(_visible)
+                chars = [c for c in page.chars if c.get("upright", True)]
+                if not chars:
+                    continue
+                layout.has_text = True
+                items: list[tuple[float, str | Grid]] = []
+                taken: set[int] = set()
+                for table in page.find_tables():
+                    count += 1
+                    grid, took = _grid(table, chars, page_no)
+                    grid.index = count
+                    taken |= took
+                    items.append((table.bbox[1], grid))
+                rest = [c for c in chars if id(c) not in taken]
+                for line in _lines(rest):
+                    items.append((line[0]["top"], _line_text(line, True)))
+                items.sort(key=lambda it: it[0])
+                layout.blocks.extend(item for _, item in items)
+    except InputFileError:
+        raise
+    except Exception:
+        raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+    return layout
