@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.errors import MissingProgramError
 
 CANDIDATES = ("soffice", "libreoffice")
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
 #: Files per soffice process: large enough to amortise the start, small enough that a crash
 #: on one hostile file loses little and the command line stays short.
 CHUNK = 200
@@ -56,7 +57,8 @@ def convert(paths: Sequence[Path], outdir: Path | None = None, *, to: str = "pdf
         groups.setdefault(Path(outdir) if outdir else Path(p).parent, []).append(Path(p))
     outputs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="lz-soffice-") as profile:
-        env = dict(os.environ, HOME=profile)  # soffice also writes to $HOME/.config
+        # soffice also writes to $HOME/.config; FONTCONFIG_FILE maps the official fonts to free ones.
+        env = dict(os.environ, HOME=profile, FONTCONFIG_FILE=str(FONTS_CONF))
         for target, members in groups.items():
             target.mkdir(parents=True, exist_ok=True)
             for chunk in _chunks(members, CHUNK):
