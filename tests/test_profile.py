@@ -3,7 +3,6 @@ a Chinese message naming the file, the key or row, and the fix."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
