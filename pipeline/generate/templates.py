@@ -325,8 +325,8 @@ def _table(doc, definition: FormDefinition) -> None:
         table.rows[i].height = Mm(10 if used == 1 else 7)
         table.rows[i].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     loop = first + used
-    table.rows[loop].cells[0].paragraphs[0].add_run("{%tr for r in rows %}")
-    table.rows[loop + 2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    _run(table.rows[loop].cells[0].paragraphs[0], "{%tr for r in rows %}")
+    _run(table.rows[loop + 2].cells[0].paragraphs[0], "{%tr endfor %}")
     data = table.rows[loop + 1]
     data.height = Mm(16 if definition.orientation == "landscape" else 14)
     data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
