@@ -96,8 +96,13 @@ class Submission(Base):
     person_name: Mapped[str | None] = mapped_column(String(100))
     staff_id: Mapped[str | None] = mapped_column(String(40), doc="the roster person the form was matched to")
     match_method: Mapped[str | None] = mapped_column(String(20), doc="form_id / title / roster")
+    slot: Mapped[str | None] = mapped_column(
+        String(200), doc="what the file answers: the issued form id, else form type + person or department; "
+                         "returns in one slot supersede each other")
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), doc="the newer return")
     parsed: Mapped[dict | None] = mapped_column(JSON, doc="the ParsedForm as parsed")
+    meta: Mapped[dict] = mapped_column(JSON, default=dict, doc="file metadata (author, last_modified_by, …), "
+                                                             "kept apart from parsed for the same-hand check")
     issued_form: Mapped[IssuedForm | None] = relationship(back_populates="submissions")
     risks: Mapped[list["RiskPoint"]] = relationship(back_populates="submission")
     problems: Mapped[list["ProblemRow"]] = relationship(back_populates="submission")
@@ -105,7 +110,7 @@ class Submission(Base):
         # The same bytes are one submission per campaign: the key that makes re-ingest a no-op.
         UniqueConstraint("campaign", "sha256"),
         Index("ix_submissions_campaign_status", "campaign", "status"),
-        Index("ix_submissions_slot", "campaign", "form_type", "staff_id", "department"),
+        Index("ix_submissions_slot", "campaign", "slot"),
     )
 
 
@@ -135,7 +140,9 @@ class ProblemRow(Base):
     where: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(String(12), default="form",
                                        doc="form: found in this file alone; department: found by comparing the "
-                                           "department's forms (recomputed after every ingest)")
+                                           "department's forms, sends the form back (recomputed after every "
+                                           "ingest); office: such a finding the profile does not enforce, "
+                                           "shown to the office only")
     submission: Mapped[Submission] = relationship(back_populates="problems")
 
 

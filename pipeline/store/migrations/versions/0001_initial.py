@@ -90,8 +90,10 @@ def upgrade() -> None:
     sa.Column('person_name', sa.String(length=100), nullable=True),
     sa.Column('staff_id', sa.String(length=40), nullable=True),
     sa.Column('match_method', sa.String(length=20), nullable=True),
+    sa.Column('slot', sa.String(length=200), nullable=True),
     sa.Column('superseded_by', sa.Integer(), nullable=True),
     sa.Column('parsed', sa.JSON(), nullable=True),
+    sa.Column('meta', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['campaign'], ['campaigns.code'], ),
     sa.ForeignKeyConstraint(['form_id'], ['issued_forms.form_id'], ),
     sa.ForeignKeyConstraint(['superseded_by'], ['submissions.id'], ),
@@ -102,7 +104,7 @@ def upgrade() -> None:
     op.create_index('ix_submissions_campaign_status', 'submissions', ['campaign', 'status'])
     op.create_index(op.f('ix_submissions_department'), 'submissions', ['department'])
     op.create_index(op.f('ix_submissions_form_id'), 'submissions', ['form_id'])
-    op.create_index('ix_submissions_slot', 'submissions', ['campaign', 'form_type', 'staff_id', 'department'])
+    op.create_index('ix_submissions_slot', 'submissions', ['campaign', 'slot'])
     op.create_table('problems',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),

@@ -1,0 +1,74 @@
+"""Readable terminal output for ``lianzheng ingest`` and ``lianzheng status`` (rich tables, Chinese)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from pipeline.ingest import IngestSummary
+    from pipeline.tracking import DepartmentStatus
+
+STATUS_STYLE = {"accepted": "green", "needs_revision": "yellow", "superseded": "dim", "rejected": "red"}
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_ingest_summary(summary: "IngestSummary", console: Console | None = None) -> None:
+    """Each new file with what became of it, then the totals and the office's department flags."""
+    from pipeline.ingest import STATUS_ZH
+
+    console = console or _console()
+    new = [f for f in summary.files if f.outcome == "new"]
+    if new:
+        table = Table(title="本次收取的文件", show_lines=False)
+        for col in ("文件", "状态", "表格", "单位", "姓名", "匹配方式", "问题"):
+            table.add_column(col, overflow="fold")
+        for f in new:
+            style = STATUS_STYLE.get(f.status or "", "")
+            detail = f.reason or "；".join(f.problems[:3]) + (f" 等{len(f.problems)}项" if len(f.problems) > 3 else "")
+            table.add_row(f.path, f"[{style}]{STATUS_ZH.get(f.status or '', f.status or '')}[/]", f.form_type or "",
+                          f.department or "", f.person or "", _method(f.match_method), detail)
+        console.print(table)
+    console.print(
+        f"收件目录 {summary.inbox}：新文件 {summary.new} 个，重复（已收过）{summary.duplicate} 个；"
+        f"合格 [green]{summary.accepted}[/]，需退回重查 [yellow]{summary.needs_revision}[/]，"
+        f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。")
+    for flag in summary.office_flags:
+        console.print(f"[bold yellow]提请注意：[/]{flag}")
+
+
+def _method(method: str | None) -> str:
+    return {"form_id": "表单编号", "property": "表单编号（文档属性）", "footer": "表单编号（页脚）", "qr": "二维码",
+            "title": "标题+单位+姓名", "roster": "名册（未下发）"}.get(method or "", method or "")
+
+
+def print_status(rows: list["DepartmentStatus"], console: Console | None = None) -> None:
+    """Per department: owed, received, accepted, to redo, missing, overdue; then what is overdue."""
+    console = console or _console()
+    if not rows:
+        console.print("没有符合条件的部门。")
+        return
+    table = Table(title="报送情况")
+    for col in ("部门", "应交", "已交", "合格", "需重查", "未交", "逾期未交"):
+        table.add_column(col, justify="left" if col == "部门" else "right")
+    totals = [0] * 6
+    for r in rows:
+        values = [r.issued, r.received, r.accepted, r.needs_revision, len(r.missing), len(r.overdue)]
+        totals = [a + b for a, b in zip(totals, values)]
+        table.add_row(r.department, *[str(v) for v in values[:4]],
+                      f"[yellow]{values[4]}[/]" if values[4] else "0", f"[red]{values[5]}[/]" if values[5] else "0")
+    if len(rows) > 1:
+        table.add_row("[bold]合计[/]", *[f"[bold]{v}[/]" for v in totals])
+    console.print(table)
+    for r in rows:
+        if r.overdue:
+            names = "、".join(f"{o.person_name or r.department}《{o.title}》" for o in r.overdue[:8])
+            more = f" 等{len(r.overdue)}份" if len(r.overdue) > 8 else ""
+            console.print(f"[red]{r.department} 逾期未交：[/]{names}{more}")
+        for flag in r.office_flags:
+            console.print(f"[bold yellow]提请注意：[/]{flag}")

@@ -1,0 +1,82 @@
+"""The content-addressed originals store and the quarantine: returned bytes kept for years, never changed.
+
+``store/originals/ab/cdef…`` holds a file under its sha256 (two hex characters of fan-out keep
+folders small); the name it arrived with lives in the database. A write goes to a temporary file
+in the same folder, is fsynced, then renamed into place, so a kill or power cut leaves either no
+file or the whole file — never a torn one — and an existing file is never rewritten. That makes
+"copy the original" safe to repeat, which is what lets an interrupted ingest simply run again.
+
+Unreadable files go to ``store/quarantine/<sha>.<ext>`` beside ``<sha>.txt`` saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = ".incoming-"
+
+
+def original_path(originals: Path, sha256: str) -> Path:
+    return originals / sha256[:2] / sha256[2:]
+
+
+def quarantine_path(quarantine: Path, sha256: str, suffix: str) -> Path:
+    return quarantine / f"{sha256}{suffix.lower()}"
+
+
+def write_once(target: Path, data: bytes) -> bool:
+    """Write ``data`` to ``target`` atomically unless it exists; returns whether it wrote."""
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is; Windows cannot open a directory.
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def keep_original(originals: Path, sha256: str, data: bytes) -> Path:
+    path = original_path(originals, sha256)
+    write_once(path, data)
+    return path
+
+
+def quarantine(quarantine_dir: Path, sha256: str, suffix: str, data: bytes, reason: str, filename: str) -> Path:
+    """Keep an unreadable file and a note saying what it was and why it was not read."""
+    path = quarantine_path(quarantine_dir, sha256, suffix)
+    write_once(path, data)
+    note = f"原文件：{filename}\nSHA-256：{sha256}\n原因：{reason}\n"
+    write_once(quarantine_dir / f"{sha256}.txt", note.encode("utf-8"))
+    return path
+
+
+def sweep_temporaries(*roots: Path) -> int:
+    """Remove temporary files a killed run left behind; they were never renamed, so nothing refers to them."""
+    removed = 0
+    for root in roots:
+        if root.is_dir():
+            for tmp in root.rglob(f"{TEMP_PREFIX}*"):
+                tmp.unlink(missing_ok=True)
+                removed += 1
+    return removed

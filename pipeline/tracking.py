@@ -1,0 +1,157 @@
+"""Who has returned what: per department, forms owed vs received, accepted, to redo, missing, overdue.
+
+What a department owes comes from the profile and the roster, the same rule generation uses
+(each annex form: personal forms for every person of a tier the form is for, one department form
+per department), joined with the forms actually issued from the store, so a person who left the
+roster after forms went out still shows. A form is *received* when a readable return for it is
+current; *overdue* when it is missing after its due date — the due date of the profile task that
+names the form type, else the campaign's last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import select
+
+from pipeline import identity
+from pipeline.errors import UsageError
+from pipeline.forms import registry
+from pipeline.profile import Profile
+from pipeline.store import open_store
+from pipeline.store.models import IssuedForm, ProblemRow, Submission
+from pipeline.workspace import Workspace
+
+
+@dataclass
+class Owed:
+    """One form a department owes."""
+
+    form_type: str
+    title: str
+    subject: str
+    person_name: str | None
+    staff_id: str | None
+    due: dt.date
+    form_id: str | None = None
+    status: str | None = None  # accepted / needs_revision, None while missing
+    submission_id: int | None = None
+
+
+@dataclass
+class DepartmentStatus:
+    department: str
+    code: str
+    issued: int = 0
+    received: int = 0
+    accepted: int = 0
+    needs_revision: int = 0
+    missing: list[Owed] = field(default_factory=list)
+    overdue: list[Owed] = field(default_factory=list)
+    to_redo: list[Owed] = field(default_factory=list)
+    office_flags: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        def owed(o: Owed) -> dict:
+            d = asdict(o)
+            d["due"] = o.due.isoformat()
+            return d
+
+        return {"department": self.department, "code": self.code, "issued": self.issued,
+                "received": self.received, "accepted": self.accepted, "needs_revision": self.needs_revision,
+                "missing": [owed(o) for o in self.missing], "overdue": [owed(o) for o in self.overdue],
+                "to_redo": [owed(o) for o in self.to_redo], "office_flags": self.office_flags}
+
+
+def due_date(profile: Profile, form_type: str) -> dt.date:
+    """The task naming the form decides; a form no task names is due at the campaign's end."""
+    dues = [t.due for p in profile.phases for t in p.tasks if form_type in t.forms]
+    return min(dues) if dues else profile.deadline
+
+
+def owed_forms(ws: Workspace, issued: list[IssuedForm]) -> dict[str, dict[tuple[str, str], Owed]]:
+    """Per department name, the forms it owes keyed by (form type, subject)."""
+    profile = ws.profile
+    out: dict[str, dict[tuple[str, str], Owed]] = {d.name: {} for d in profile.departments}
+    for form_type in profile.annexes.forms:
+        definition = registry()[form_type]
+        due = due_date(profile, form_type)
+        if definition.audience == "person":
+            for person in ws.roster:
+                if definition.tiers and person.tier not in definition.tiers:
+                    continue
+                subject = identity.person_subject(person.staff_id)
+                out[person.department][(form_type, subject)] = Owed(
+                    form_type, definition.title, subject, person.name, person.staff_id, due)
+        elif definition.audience == "department":
+            for d in profile.departments:
+                subject = identity.department_subject(d.code)
+                out[d.name][(form_type, subject)] = Owed(form_type, definition.title, subject, None, None, due)
+    for row in sorted(issued, key=lambda r: r.version):
+        if row.department not in out or row.form_type not in registry():
+            continue
+        key = (row.form_type, row.subject)
+        owed = out[row.department].get(key) or Owed(
+            row.form_type, registry()[row.form_type].title, row.subject, row.person_name, row.staff_id,
+            due_date(profile, row.form_type))
+        owed.form_id = row.form_id
+        out[row.department][key] = owed
+    return out
+
+
+def status(ws: Workspace, *, department: str | None = None, today: dt.date | None = None) -> list[DepartmentStatus]:
+    """One row per department (or just ``department``, by name or code)."""
+    profile = ws.profile
+    today = today or dt.date.today()
+    if department is not None:
+        try:
+            wanted = [profile.department(department)]
+        except KeyError:
+            raise UsageError(f"没有这个部门：{department}",
+                             hint="可选：" + "、".join(d.name for d in profile.departments)) from None
+    else:
+        wanted = list(profile.departments)
+    campaign = profile.campaign.code
+    codes = {d.name: d.code for d in profile.departments}
+    factory = open_store(ws.database_url)
+    with factory() as s:
+        issued = list(s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign)))
+        current = s.execute(select(Submission.id, Submission.form_type, Submission.staff_id, Submission.department,
+                                   Submission.status)
+                            .where(Submission.campaign == campaign,
+                                   Submission.status.in_(("accepted", "needs_revision")))).all()
+        office = s.execute(select(Submission.department, ProblemRow.message)
+                           .join(ProblemRow, ProblemRow.submission_id == Submission.id)
+                           .where(Submission.campaign == campaign, ProblemRow.scope == "office",
+                                  Submission.status.in_(("accepted", "needs_revision")))).all()
+    owed = owed_forms(ws, issued)
+    returned: dict[tuple[str, str], tuple[int, str]] = {}
+    for sid, form_type, staff_id, dept, st in current:
+        if staff_id:
+            subject = identity.person_subject(staff_id)
+        elif dept in codes:
+            subject = identity.department_subject(codes[dept])
+        else:
+            continue
+        returned[(form_type, subject)] = (sid, st)
+    rows = []
+    for d in wanted:
+        row = DepartmentStatus(d.name, d.code)
+        for key, item in sorted(owed[d.name].items(), key=lambda kv: (kv[1].due, kv[0])):
+            row.issued += 1
+            if key in returned:
+                item.submission_id, item.status = returned[key]
+                row.received += 1
+                if item.status == "accepted":
+                    row.accepted += 1
+                else:
+                    row.needs_revision += 1
+                    row.to_redo.append(item)
+            else:
+                row.missing.append(item)
+                if item.due < today:
+                    row.overdue.append(item)
+        row.office_flags = sorted({m for dept, m in office if dept == d.name})
+        rows.append(row)
+    return rows
