@@ -485,15 +485,103 @@ def build_corpus(out: Path) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
-    docs = build_corpus(target)
-    if "--pdf" in sys.argv:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from pipeline._exec import soffice
+# --- forms this project generated, filled in -----------------------------------------------------
 
-        soffice.convert(docs, target)
-    print(f"{len(docs)} forms in {target}")
+def _custom_props(path: Path) -> dict[str, str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("docProps/custom.xml").decode("utf-8")
+    return dict(re.findall(r'name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', xml))
+
+
+def _fill_generated(src: Path, dst: Path, definition, fills: list[Risk], *, unit_duty: str | None,
+                    signer: str | None, leader: str | None) -> None:
+    """Type risks into a generated form the way a person does in Word: into its numbered blank
+    rows, adding rows (copies of the last one) when there are more risks than rows."""
+    doc = Document(src)
+    labels = [c.label for c in definition.columns]
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:len(labels)] == labels)
+    keys = [c.key for c in definition.columns]
+    while len(table.rows) - 1 < len(fills):
+        tr = copy.deepcopy(table.rows[-1]._tr)
+        table._tbl.append(tr)
+    for n, r in enumerate(fills, 1):
+        cells = table.rows[n].cells
+        for i, key in enumerate(keys):
+            col = definition.columns[i]
+            if col.merged:
+                continue
+            value = {"seq": str(n), "name": r.name, "description": r.description, "level": r.level_written,
+                     "measures": "\n".join(r.measures) if r.measures else None, "review": r.review,
+                     "signer": signer}.get(key)
+            if value is not None:
+                for p in cells[i].paragraphs[1:]:
+                    p._p.getparent().remove(p._p)
+                lines = value.split("\n")
+                cells[i].paragraphs[0].text = lines[0]
+                for line in lines[1:]:
+                    cells[i].add_paragraph(line)
+    if unit_duty is not None:
+        table.rows[1].cells[keys.index("duty")].paragraphs[0].text = unit_duty
+    if leader:
+        for para in doc.paragraphs:
+            if para.text.startswith("单位领导签字"):
+                para.text = "单位领导签字：" + leader
+    doc.save(dst)
+
+
+def build_generated(out: Path, workspace_root: Path) -> list[Path]:
+    """Generate the 002 workspace's forms for one department, fill some in, write expectations."""
+    from pipeline.forms import get
+    from pipeline.generate.forms import due_date, generate_forms
+    from pipeline.workspace import Workspace
+
+    ws = Workspace(workspace_root)
+    out.mkdir(parents=True, exist_ok=True)
+    dept = ws.profile.departments[0]
+    files = generate_forms(ws, department=dept.code, jobs=1, progress=False)
+    people = {m.name: m for m in ws.roster if m.department == dept.name}
+    plans = [  # (form type, which person, risks)
+        ("002-person-assessment", 0, risks([0, 7, 4, 3, 2, 1, 9], [("三级", "high"), ("二 级", "medium", "二级"), ("1级", "low"),
+                                                                    ("一级", "low"), ("二级风险", "medium"), ("三级", "high"), ("二级", "medium")])),
+        ("002-person-assessment", 1, risks([5], [("Ⅲ级", "high")])),
+        ("002-person-measures", 0, risks([0, 7, 4], [(None, None)] * 3)),
+        ("002-unit-assessment", None, risks([1, 6], [("三级", "high"), ("一级", "low")])),
+        ("002-unit-measures", None, risks([1, 6, 2], [(None, None)] * 3)),
+    ]
+    written = []
+    staff = sorted({p.parent.name for p in files if p.parent.name[0].isdigit()})
+    for form_type, who, fills in plans:
+        definition = get(form_type)
+        candidates = [p for p in files if _custom_props(p).get("lianzheng_form_type") == form_type]
+        if who is not None:
+            candidates = [p for p in candidates if p.parent.name == staff[who]]
+        src = candidates[0]
+        props = _custom_props(src)
+        member = people.get(src.parent.name.split("-", 1)[1]) if who is not None else None
+        unit_duty = "负责干部选拔任用、干部监督和党员发展工作" if form_type == "002-unit-assessment" else None
+        dst = out / f"gen-{form_type}-{props['lianzheng_subject']}.docx"
+        _fill_generated(src, dst, definition, fills, unit_duty=unit_duty,
+                        signer=dept.head if form_type == "002-unit-assessment" else None,
+                        leader=dept.head if form_type in ("002-person-measures", "002-unit-measures") else None)
+        keys = [c.key for c in definition.columns]
+        case = Case(dst.stem, form_type, definition.title,
+                    {"unit": dept.name, "name": member.name if member else None,
+                     "position": member.position if member else None,
+                     "date": due_date(ws.profile, form_type).isoformat()},
+                    fills, ["三级", "二级", "一级"] if definition.level_column else [], labels_of(definition), keys,
+                    duty=(member.duty if member and "duty" in keys else unit_duty))
+        exp = case.expected()
+        exp["form_id"] = props["lianzheng_form_id"]
+        dst.with_name(dst.stem + ".expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1), encoding="utf-8")
+        written.append(dst)
+    return written
+
+
+def labels_of(definition) -> list[str]:
+    return [c.label for c in definition.columns]
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -530,3 +618,16 @@ def score(expected: dict, actual: dict) -> tuple[int, int, list[str]]:
         for k in RISK_KEYS:
             cmp(f"risk[{i}].{k}", e.get(k, "<none>"), a.get(k, "<none>"))
     return right, total, diffs
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
+    docs = build_corpus(target)
+    if "--generated" in sys.argv:  # needs a 002 workspace: python tests/make_corpus.py OUT --generated WS
+        docs += build_generated(target, Path(sys.argv[sys.argv.index("--generated") + 1]))
+    if "--pdf" in sys.argv:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from pipeline._exec import soffice
+
+        soffice.convert(docs, target)
+    print(f"{len(docs)} forms in {target}")

@@ -45,7 +45,7 @@ def check(form: ParsedForm, definition: FormDefinition, header_values: dict[str,
         for col in definition.columns:
             if col.key in ("seq",):
                 continue
-            value = getattr(risk, col.key, None) if col.key in risk.model_fields else risk.extra.get(col.key)
+            value = getattr(risk, col.key, None) if col.key in type(risk).model_fields else risk.extra.get(col.key)
             if col.key == "level":
                 value = risk.level_label
             if col.key == "measures" and col.required:

@@ -155,19 +155,13 @@ _META = {"Author": "author", "Creator": "creator", "Producer": "producer", "Crea
 def read_pdf(path: Path, data: bytes) -> Layout:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
 
     layout = Layout(has_text=False)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise InputFileError("PDF 设置了打开密码（已加密），无法读取", path=path,
-                             hint="请填表人去掉密码后重新导出 PDF，或直接交 Word（.docx）文件") from None
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError):
-        raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
-    except Exception as e:  # pdfminer raises bare exceptions for some damaged files
-        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+    except Exception as e:  # pdfplumber wraps pdfminer's errors in PdfminerException
+        inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else e.__context__ or e
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or b"/Encrypt" in data:
             raise InputFileError("PDF 设置了打开密码（已加密），无法读取", path=path,
                                  hint="请填表人去掉密码后重新导出 PDF，或直接交 Word（.docx）文件") from None
         raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
