@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.records import ParsedForm
@@ -13,7 +14,7 @@ _PLACE = {"high": "高", "medium": "中", "low": "低"}
 def print_parsed(result: ParsedForm, console: Console | None = None) -> None:
     console = console or Console()
     h = result.header
-    console.print(f"[bold]{result.form_title or result.form_type or '（未识别的表格）'}[/bold]  {result.source}")
+    console.print(f"[bold]{escape(result.form_title or result.form_type or '（未识别的表格）')}[/bold]  {escape(result.source)}")
     console.print(f"表单类型：{result.form_type or '—'}    表单编号：{result.form_id or '—'}    "
                   f"等级方案（从高到低）：{'、'.join(result.levels) or '—'}")
     console.print(f"单位：{h.unit or '—'}    姓名：{h.name or '—'}    职务：{h.position or '—'}    "
@@ -29,4 +30,4 @@ def print_parsed(result: ParsedForm, console: Console | None = None) -> None:
     else:
         console.print("（没有风险记录）")
     for p in result.problems:
-        console.print(f"[yellow]问题[/yellow] {p.where}：{p.message}  [{p.code}]")
+        console.print(f"[yellow]问题[/yellow] {escape(p.where)}：{escape(p.message)}  {escape(f'[{p.code}]')}")

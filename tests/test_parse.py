@@ -1,0 +1,218 @@
+"""Parser: hostile and broken input, the CLI contract, and the small readers (levels, dates, text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import needs_soffice
+from pipeline.cli import main
+from pipeline.errors import InputFileError
+from pipeline.parse import parse_file
+from pipeline.parse.dates import find_date
+from pipeline.parse.levels import place_level, scheme_from_note, token
+from pipeline.parse.text import clean
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_corpus import build_corpus  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("forms")
+    return {p.stem: p for p in build_corpus(out)}
+
+
+def _docx_with(tmp_path: Path, name: str, document_xml: bytes) -> Path:
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'/>")
+        zf.writestr("word/document.xml", document_xml)
+    return path
+
+
+# --- bad input: one Chinese line naming the file and what to do ---------------------------------
+
+def _bad_inputs(tmp_path: Path, forms: dict[str, Path]) -> dict[str, tuple[Path, str]]:
+    good = forms["q002-person-basic"].read_bytes()
+    cases: dict[str, tuple[Path, bytes | None, str]] = {}
+    (tmp_path / "empty.docx").write_bytes(b"")
+    cases["empty"] = (tmp_path / "empty.docx", "文件是空的")
+    (tmp_path / "notes.docx").write_text("这是一个改了扩展名的文本文件\n", encoding="utf-8")
+    cases["text renamed"] = (tmp_path / "notes.docx", "不是 Word（.docx）或 PDF 文件")
+    (tmp_path / "truncated.docx").write_bytes(good[: len(good) // 2])
+    cases["truncated"] = (tmp_path / "truncated.docx", "文件已损坏或不完整")
+    corrupt = bytearray(good)
+    corrupt[200:1200] = b"\x00" * 1000  # inside the first compressed member
+    (tmp_path / "corrupt.docx").write_bytes(bytes(corrupt))
+    cases["corrupt"] = (tmp_path / "corrupt.docx", "文件已损坏")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
+    cases["old .doc"] = (tmp_path / "old.doc", "另存为” .docx")
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b" " * (50 * 1024 * 1024))
+    cases["zip bomb"] = (bomb, "压缩炸弹")
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+           b'<w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>')
+    cases["external entity"] = (_docx_with(tmp_path, "xxe.docx", xxe), "外部实体")
+    xlsx = tmp_path / "book.docx"
+    with zipfile.ZipFile(xlsx, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    cases["excel renamed"] = (xlsx, "这是 Excel 文件")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n")
+    cases["broken pdf"] = (tmp_path / "broken.pdf", "PDF 文件已损坏")
+    cases["missing"] = (tmp_path / "nowhere.docx", "文件不存在")
+    return cases
+
+
+def test_every_bad_input_raises_a_chinese_error_naming_the_file(tmp_path, forms):
+    for what, (path, expected) in _bad_inputs(tmp_path, forms).items():
+        with pytest.raises(InputFileError) as info:
+            parse_file(path)
+        message = str(info.value)
+        assert expected in message, (what, message)
+        assert str(path) in message and "处理办法" in message and "\n" not in message, what
+
+
+def test_bad_inputs_through_the_cli_exit_3_with_one_line(tmp_path, forms, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no profile.toml here
+    runner = CliRunner()
+    for what, (path, expected) in _bad_inputs(tmp_path, forms).items():
+        result = runner.invoke(main, ["parse", "--json", str(path)])
+        assert result.exit_code == 3, (what, result.output)
+        assert result.stdout == "", what
+        lines = result.stderr.strip().split("\n")
+        assert len(lines) == 1 and lines[0].startswith("错误：") and expected in lines[0], (what, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+@needs_soffice
+def test_encrypted_pdf(tmp_path, forms):
+    from pipeline._exec import soffice
+
+    options = ('pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+               '"DocumentOpenPassword":{"type":"string","value":"secret"}}')
+    out = soffice.convert([forms["g003-dept"]], tmp_path, to=options)
+    assert out, "LibreOffice did not write the encrypted PDF"
+    with pytest.raises(InputFileError, match="PDF 设置了打开密码（已加密）"):
+        parse_file(out[0])
+
+
+def test_scan_without_text_layer_needs_ocr(tmp_path):
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(img)
+    for y in range(300, 1200, 100):
+        draw.line((100, y, 1140, y), fill="black", width=3)
+    path = tmp_path / "scan.pdf"
+    img.save(path, "PDF", resolution=150)
+    form = parse_file(path)
+    assert form.form_type is None and form.risks == []
+    assert [p.code for p in form.problems] == ["needs_ocr"]
+    assert "扫描件" in form.problems[0].message
+
+
+def test_hidden_text_and_tracked_deletions_are_ignored(tmp_path):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    row = lambda *cells: "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in cells) + "</w:tr>"
+    xml = (f'<w:document {w}><w:body><w:p><w:r><w:t>单位制定廉政风险防控措施表</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>单位（盖章）：科研处</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏文字</w:t></w:r></w:p>'
+           "<w:tbl>" + row("序号", "廉政风险名称", "防控措施", "备注")
+           + "<w:tr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>经费</w:t></w:r>"
+           "<w:del><w:r><w:delText>删除的</w:delText></w:r></w:del><w:ins><w:r><w:t>报销不实</w:t></w:r></w:ins></w:p></w:tc>"
+           "<w:tc><w:p><w:r><w:t>票据双审</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr>"
+           "</w:tbl><w:p><w:r><w:t>单位领导签字：蔡明辉</w:t></w:r></w:p></w:body></w:document>")
+    form = parse_file(_docx_with(tmp_path, "tracked.docx", xml.encode()))
+    assert form.form_type == "002-unit-measures"
+    assert form.header.unit == "科研处"
+    assert [(r.name, r.measures) for r in form.risks] == [("经费报销不实", "票据双审")]
+
+
+# --- CLI contract ---------------------------------------------------------------------------------
+
+def test_cli_json_is_exactly_one_object(tmp_path, forms, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["parse", "--json", str(forms["q002-person-basic"])])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.count("\n") == 1
+    data = json.loads(out)
+    assert set(data) == {"source", "sha256", "form_type", "form_title", "form_id", "levels", "header", "risks", "problems"}
+    assert data["form_type"] == "002-person-assessment"
+    assert data["header"] == {"unit": "组织部", "name": "郑晓东", "position": "部长", "date": "2012-06-20", "extra": {}}
+    assert set(data["risks"][0]) >= {"seq", "name", "description", "category", "level", "level_label", "measures", "review", "duty"}
+    assert data["risks"][1]["level"] == "medium" and data["risks"][1]["level_label"] == "二级风险"
+
+
+def test_cli_levels_option(tmp_path, forms, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["parse", "--json", "--levels", "一级，二级，三级", str(forms["q002-person-basic"])])
+    data = json.loads(result.stdout)
+    assert data["levels"] == ["一级", "二级", "三级"]
+    assert [r["level"] for r in data["risks"]] == ["low", "medium", "high"]
+
+
+def test_cli_not_a_form_exits_0(tmp_path, forms, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["parse", "--json", str(forms["x-not-a-form"])])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["form_type"] is None and data["risks"] == []
+
+
+def test_cli_readable_table(tmp_path, forms, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["parse", str(forms["q002-person-problems"])])
+    assert result.exit_code == 0
+    assert "个人廉政风险排查评估表" in result.stdout and "庄晓燕" in result.stdout
+    assert "vague" in result.stdout and "level_unknown" in result.stdout
+
+
+# --- small readers ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written,place,label", [
+    ("一级", "low", "一级"), ("1级", "low", "一级"), ("Ⅰ级", "low", "一级"), ("一 级", "low", "一级"),
+    ("二级风险", "medium", "二级"), ("３级", "high", "三级"), ("Ⅲ", "high", "三级"), ("四级", None, None), ("", None, None),
+])
+def test_place_level_in_002_scheme(written, place, label):
+    assert place_level(written, ["三级", "二级", "一级"]) == (place, label)
+
+
+def test_place_level_letters_and_words():
+    assert place_level("A级", ["A", "B", "C"]) == ("high", "A")
+    assert place_level("b", ["A", "B", "C"]) == ("medium", "B")
+    assert place_level("高风险", ["高", "中", "低"]) == ("high", "高")
+    assert place_level("低", ["高", "中", "低"]) == ("low", "低")
+    assert token("无") is None
+
+
+def test_scheme_from_note():
+    assert scheme_from_note("风险等级：根据产生不廉洁行为的概率和影响程度，从低到高依次分为一级、二级、三级。") == ["三级", "二级", "一级"]
+    assert scheme_from_note("风险级别从高到低分为一级、二级、三级，潜在风险大的定为一级") == ["一级", "二级", "三级"]
+    assert scheme_from_note("具体分为A 级、B 级、C 级三个风险等级") is None
+
+
+@pytest.mark.parametrize("text,day", [
+    ("2012年6月20日", dt.date(2012, 6, 20)), ("2012.6.20", dt.date(2012, 6, 20)), ("2012-06-20", dt.date(2012, 6, 20)),
+    ("二〇一二年六月二十日", dt.date(2012, 6, 20)), ("二〇一二年十二月三十一日", dt.date(2012, 12, 31)),
+    ("填表日期：2012 年 11 月 5 日", dt.date(2012, 11, 5)), ("年    月    日", None), ("2012年2月30日", None),
+])
+def test_dates(text, day):
+    assert find_date(clean(text)) == day
+
+
+def test_text_cleanup_keeps_chinese_punctuation():
+    assert clean("张 三") == "张三"
+    assert clean("金额５０００元，（含）：") == "金额5000元，（含）："
+    assert clean("\u2f26\u2f42\u3000管理") == "子文管理"  # Kangxi radicals folded; no space between Han
+    assert clean("Word\u3000WPS") == "Word WPS"  # ideographic space → space
+    assert clean("1.第一条\n\n 2.第二条 ") == "1.第一条\n2.第二条"
