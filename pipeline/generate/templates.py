@@ -60,8 +60,12 @@ CUSTOM_PROPERTIES = {
 CUSTOM_PART = "/docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 
-MARGIN_MM = {"top": 20, "bottom": 28, "left": 20, "right": 20}
-FOOTER_DISTANCE_MM = 6
+MARGIN_MM = {"top": 20, "bottom": 26, "left": 20, "right": 20}
+FOOTER_DISTANCE_MM = 5
+#: Row heights (mm): in-table fields short / long, opinions below the rows, the column header.
+FIELD_ROW_MM, LONG_ROW_MM, OPINION_ROW_MM, HEADER_ROW_MM = 8, 11, 14, 9
+#: Blank rows are as tall as the page allows within these bounds, so a form fills one page.
+ROW_MM = (9, 22)
 BODY_PT = SIZE["五号"]
 HEADER_LINE_PT = SIZE["小四"]
 NOTE_PT = SIZE["小五"]
@@ -191,53 +195,42 @@ def _set_widths(table, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-def _field_rows(definition: FormDefinition, fields: list[HeaderField], widths: list[float]) -> list[list[tuple[int, int, HeaderField | None]]]:
+def _field_rows(fields: list[HeaderField], widths: list[float]) -> list[list[tuple[int, int, HeaderField | None]]]:
     """Lay in-table fields out on the column grid: rows of (first column, last column, field or None for the label).
 
-    A long field takes a row: label over the first ~15 % of the width, value over the rest.
-    Short fields share a row in pairs when the table has at least four columns.
+    A long field takes a row: a label cell of about 15 % of the width, the value over the rest.
+    Short fields share a row in pairs when some split of the columns gives both labels a
+    readable width (8–30 %) and both values at least a fifth of the table; else one per row.
     """
-    n = len(widths)
-    total = sum(widths)
+    n, total = len(widths), sum(widths)
+    edges = [sum(widths[:i]) for i in range(n + 1)]  # edges[i]: left of column i
 
-    def label_span(start: int, end: int) -> int:
-        """Last column of the label cell in columns start..end: about a sixth of the width."""
-        acc, share = 0.0, sum(widths[start:end + 1])
-        for j in range(start, end):
-            acc += widths[j]
-            if acc >= share * (0.15 if (end - start + 1) == n else 0.3):
-                return j
-        return end - 1
+    def width(first: int, last: int) -> float:
+        return edges[last + 1] - edges[first]
 
-    mid, acc = 0, 0.0
-    for j in range(n):
-        acc += widths[j]
-        if acc >= total / 2:
-            mid = max(1, min(j, n - 3))
-            break
+    label = min(range(n - 1), key=lambda k: abs(width(0, k) - 0.15 * total))
+    pair = max(
+        ((a, m, b) for a in range(n) for m in range(a + 1, n) for b in range(m + 1, n - 1)
+         if all(0.08 * total <= width(*s) <= 0.3 * total for s in ((0, a), (m + 1, b)))
+         and min(width(a + 1, m), width(b + 1, n - 1)) >= 0.2 * total),
+        key=lambda s: min(width(s[0] + 1, s[1]), width(s[2] + 1, n - 1)), default=None)
     rows: list[list[tuple[int, int, HeaderField | None]]] = []
     pending: list[HeaderField] = []
 
-    def full(f: HeaderField) -> None:
-        k = label_span(0, n - 1)
-        rows.append([(0, k, None), (k + 1, n - 1, f)])
-
     def flush() -> None:
         while pending:
-            if len(pending) >= 2 and n >= 4:
-                a, b = pending.pop(0), pending.pop(0)
-                k1 = label_span(0, mid)
-                k2 = label_span(mid + 1, n - 1)
-                rows.append([(0, k1, None), (k1 + 1, mid, a), (mid + 1, k2, None), (k2 + 1, n - 1, b)])
+            if len(pending) >= 2 and pair:
+                a, m, b = pair
+                rows.append([(0, a, None), (a + 1, m, pending.pop(0)), (m + 1, b, None), (b + 1, n - 1, pending.pop(0))])
             else:
-                full(pending.pop(0))
+                rows.append([(0, label, None), (label + 1, n - 1, pending.pop(0))])
 
     for f in fields:
+        pending.append(f)
         if _is_long(f):
+            last = pending.pop()
             flush()
-            full(f)
-        else:
-            pending.append(f)
+            rows.append([(0, label, None), (label + 1, n - 1, last)])
     flush()
     return rows
 
@@ -302,39 +295,57 @@ def _data_row_text(c: Column) -> str:
     return fill
 
 
+def _row_height(definition: FormDefinition, table_mm: float) -> float:
+    """Height of a blank row so that the form fills about one page (an estimate of the text above and below)."""
+    page = 210 if definition.orientation == "landscape" else 297
+    body = page - MARGIN_MM["top"] - MARGIN_MM["bottom"]
+    per_line = _usable_width_mm(definition) / (NOTE_PT * 0.3528)
+    note_lines = -(-len(definition.note) // int(per_line)) + (1 if definition.copies else 0)
+    header_fields = [h for h in definition.header if not h.in_table and not h.signature]
+    header_lines = max(1, -(-len(header_fields) // (4 if definition.orientation == "landscape" else 3)))
+    body_lines = sum(-(-len(t) // int(_usable_width_mm(definition) / (SIZE["小四"] * 0.3528)))
+                     for t in definition.body.splitlines() if t.strip())
+    fixed = 7 + 14 + 7 * header_lines + table_mm + 4.5 * note_lines + 8 * body_lines
+    fixed += 14 if _signature_labels(definition) else 0
+    rows = len(definition.row_categories) or (6 if definition.rows_from == "categories" else definition.blank_rows)
+    return max(ROW_MM[0], min(ROW_MM[1], (body - fixed - 10) / max(rows, 1)))
+
+
 def _table(doc, definition: FormDefinition) -> None:
     columns = definition.columns
     total = sum(c.width for c in columns)
     widths = [c.width / total * _usable_width_mm(definition) for c in columns]
     in_table = [h for h in definition.header if h.in_table and not h.signature]
-    top = _field_rows(definition, [f for f in in_table if not _is_bottom(f)], widths)
-    bottom = _field_rows(definition, [f for f in in_table if _is_bottom(f)], widths)
+    top = _field_rows([f for f in in_table if not _is_bottom(f)], widths)
+    bottom = _field_rows([f for f in in_table if _is_bottom(f)], widths)
     header_rows = 2 if any(c.group for c in columns) else 1
     n_rows = len(top) + header_rows + 3 + len(bottom)
     table = doc.add_table(rows=n_rows, cols=len(columns))
     table.autofit = False
     set_table_borders(table)
     _set_widths(table, widths)
-    for i, layout in enumerate(top):
-        _fill_field_row(table, i, layout, height_mm=12 if any(f and _is_long(f) for *_, f in layout) else 9)
+    top_heights = [LONG_ROW_MM if any(f and _is_long(f) for *_, f in layout) else FIELD_ROW_MM for layout in top]
+    for i, (layout, height) in enumerate(zip(top, top_heights)):
+        _fill_field_row(table, i, layout, height_mm=height)
     first = len(top)
     used = _column_header(table, first, columns)
     for i in range(first + used):
         repeat_header_row(table.rows[i])
     for i in range(first, first + used):
-        table.rows[i].height = Mm(10 if used == 1 else 7)
+        table.rows[i].height = Mm(HEADER_ROW_MM / used)
         table.rows[i].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     loop = first + used
     _run(table.rows[loop].cells[0].paragraphs[0], "{%tr for r in rows %}")
     _run(table.rows[loop + 2].cells[0].paragraphs[0], "{%tr endfor %}")
     data = table.rows[loop + 1]
-    data.height = Mm(16 if definition.orientation == "landscape" else 14)
+    taken = sum(top_heights) + HEADER_ROW_MM + OPINION_ROW_MM * len(bottom)
+    data.height = Mm(_row_height(definition, taken))
     data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     for cell, c in zip(data.cells, columns):
         align = WD_ALIGN_PARAGRAPH.CENTER if c.type in ("seq", "category", "level", "post_level") else WD_ALIGN_PARAGRAPH.LEFT
         _cell_text(cell, _data_row_text(c), align=align)
     for i, layout in enumerate(bottom):
-        _fill_field_row(table, loop + 3 + i, layout, height_mm=20)
+        _fill_field_row(table, loop + 3 + i, layout, height_mm=OPINION_ROW_MM)
 
 
 def _after_table(doc, definition: FormDefinition, *, date_field: HeaderField | None = None) -> None:
