@@ -26,6 +26,7 @@ Layout rules that the definitions do not spell out, chosen to follow the seeds:
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -458,9 +459,22 @@ def build_template(definition: FormDefinition, path: Path) -> Path:
     props.author = "lianzheng"
     props.comments = f"廉政风险防控表单模板 {definition.id}（由 python -m pipeline.generate.templates 生成）"
     _custom_properties(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
+    path.write_bytes(_reproducible(buf.getvalue()))
     return path
+
+
+def _reproducible(package: bytes) -> bytes:
+    """The same bytes for the same definition: zip entries get a fixed date, so an unchanged
+    template does not show up as changed in git after every rebuild."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), src.read(info),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def build_templates(out_dir: Path = TEMPLATES_DIR) -> list[Path]:
