@@ -131,7 +131,12 @@ def _choose_person(roster: list[StaffMember], person: str | None, department: De
 
 def plan_issues(ws: Workspace, *, department: str | None = None, person: str | None = None,
                 form_type: str | None = None) -> list[Issue]:
-    """Every form to write, with its pre-filled values (form ids are given later, by the store)."""
+    """Every form to write, with its pre-filled values (form ids are given later, by the store).
+
+    Filters narrow the subjects: ``person`` (工号, or a name if unique) keeps that person's forms
+    only; ``department`` (name or code) keeps that department's form and its people's; institution
+    forms come only without either. ``form_type`` is a form id of the profile (or its title).
+    """
     profile, roster = ws.profile, ws.roster
     definitions = _choose_types(profile, form_type)
     dept = _choose_department(profile, department)
