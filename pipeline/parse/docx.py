@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline import identity
 from pipeline.errors import InputFileError
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.text import clean
@@ -173,19 +174,20 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
     if body is not None:
         walker.body(body)
     layout = Layout(blocks=walker.blocks)
-    footers = []
-    for name in zf.namelist():
-        if name.startswith("word/footer") and name.endswith(".xml") or name.startswith("word/header") and name.endswith(".xml"):
-            part = _xml(zf, name, path)
-            if part is not None:
-                footers.extend(paragraph_text(p) for p in part.iter(P))
-    layout.footer = "\n".join(footers)
     custom = _xml(zf, "docProps/custom.xml", path)
     if custom is not None:
         for prop in custom.iter(_CUSTOM_NS + "property"):
             value = next((c.text for c in prop if c.text), None)
             if prop.get("name") and value is not None:
                 layout.custom[prop.get("name")] = value.strip()
+    if not identity.parse(layout.custom.get("lianzheng_form_id", "")):  # else read the id printed in the footer
+        footers = []
+        for name in zf.namelist():
+            if name.startswith(("word/footer", "word/header")) and name.endswith(".xml"):
+                part = _xml(zf, name, path)
+                if part is not None:
+                    footers.extend(paragraph_text(p) for p in part.iter(P))
+        layout.footer = "\n".join(footers)
     core = _xml(zf, "docProps/core.xml", path)
     if core is not None:
         for el in core:

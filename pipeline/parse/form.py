@@ -11,7 +11,7 @@ from pipeline.parse import checks, header as hdr
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
 from pipeline.parse.levels import choose_scheme, place_level, token
-from pipeline.parse.table import DefIndex, HeaderMatch, indexes, match_header, read_rows, title_scores
+from pipeline.parse.table import HeaderMatch, cell_key, indexes, named_counts, match_header, read_rows, title_scores
 from pipeline.parse.text import clean, label_key, squash
 from pipeline.records import Header, ParsedForm, RiskRecord
 
@@ -39,7 +39,7 @@ def _doc_label_keys(layout: Layout, lines: list[str]) -> set[str]:
     keys = {label_key(m) for line in lines for m in _LABEL_BEFORE_COLON_RE.findall(line)}
     for b in layout.blocks:
         if isinstance(b, Grid):
-            keys.update(label_key(c.text) for row in b.rows for c in row if c.text and len(c.text) <= 16)
+            keys.update(cell_key(c.text) for row in b.rows for c in row if c.text and len(c.text) <= 16)
     return keys
 
 
@@ -51,9 +51,12 @@ def best_match(layout: Layout, lines: list[str]) -> HeaderMatch | None:
     titles = title_scores([ln for ln in lines if len(squash(ln)) <= 48])
     doc_keys = _doc_label_keys(layout, lines)
     best, best_score = None, 0.0
+    candidates = set().union(*(c for g in grids for c in named_counts(g)))
     for ix in indexes():
-        fields = ix.definition.header
-        header_frac = (sum(any(label_key(lab) in doc_keys for lab in h.labels) for h in fields) / len(fields)) if fields else 0
+        if ix.definition.id not in candidates:
+            continue
+        fields = ix.header_label_keys
+        header_frac = (sum(any(k in doc_keys for k in keys) for keys in fields) / len(fields)) if fields else 0
         for grid in grids:
             m = match_header(ix, grid)
             if m is None:

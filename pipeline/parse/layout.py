@@ -24,6 +24,7 @@ class Grid:
     rows: list[list[Cell]]
     page: int | None = None  # 1-based page for PDF, None for .docx
     index: int = 0  # 1-based table number in the file
+    label_matches: list | None = None  # per leading row and cell: {definition id: Column}, computed once
 
     @property
     def where(self) -> str:

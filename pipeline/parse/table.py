@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.forms import Column, FormDefinition, registry
@@ -30,6 +31,7 @@ class DefIndex:
     fuzzy: tuple[tuple[str, Column], ...]  # longest label keys first
     titles: tuple[str, ...]
     header_keys: dict[str, str]  # label key → header field key
+    header_label_keys: tuple[tuple[str, ...], ...]  # per header field, the keys of its labels
 
 
 @functools.cache
@@ -45,14 +47,35 @@ def indexes() -> tuple[DefIndex, ...]:
         fuzzy = tuple(sorted(((k, c) for k, c in exact.items() if len(k) >= 3), key=lambda kc: -len(kc[0])))
         titles = tuple(squash(t) for t in [d.title, *d.title_synonyms])
         header_keys = {label_key(lab): h.key for h in d.header for lab in h.labels}
-        out.append(DefIndex(d, exact, fuzzy, titles, header_keys))
+        header_label_keys = tuple(tuple(label_key(lab) for lab in h.labels) for h in d.header)
+        out.append(DefIndex(d, exact, fuzzy, titles, header_keys, header_label_keys))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def cell_key(text: str) -> str:
+    """label_key, cached: the same header labels recur in every form of a batch."""
+    return label_key(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def columns_named(key: str) -> dict[str, Column]:
+    """Every definition's column that a header cell with this key names, by definition id."""
+    out = {}
+    for ix in indexes():
+        col = _match_key(ix, key)
+        if col is not None:
+            out[ix.definition.id] = col
+    return out
 
 
 def match_column(ix: DefIndex, text: str) -> Column | None:
     """The column a header cell names: exact label or synonym, else the longest label it contains
     (for "风险等级（A/B/C）"), but only in a short cell, not in a sentence of a data row."""
-    key = label_key(text)
+    return columns_named(cell_key(text)).get(ix.definition.id) if text else None
+
+
+def _match_key(ix: DefIndex, key: str) -> Column | None:
     if not key:
         return None
     col = ix.exact.get(key)
@@ -76,32 +99,57 @@ class HeaderMatch:
     score: float
 
 
-def _row_matches(ix: DefIndex, row: list[Cell]) -> tuple[dict[int, Column], int]:
+def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column] | None] | None = None
+                 ) -> tuple[dict[int, Column], int]:
     found: dict[int, Column] = {}
     used: set[str] = set()
     filled = 0
+    did = ix.definition.id
     for i, cell in enumerate(row):
         if cell.hmerge or not cell.text:
             continue
         filled += 1
-        col = match_column(ix, cell.text)
+        col = (named[i] if named is not None else columns_named(cell_key(cell.text))).get(did)
         if col is not None and col.key not in used:
             found[i] = col
             used.add(col.key)
     return found, filled
 
 
-def match_header(ix: DefIndex, grid: Grid, max_rows: int = 10) -> HeaderMatch | None:
+MAX_HEADER_ROW = 10
+
+
+def _named_rows(grid: Grid) -> tuple[list[list[dict[str, Column]]], list[Counter]]:
+    """Per leading row and cell, the columns it names in every definition, and per row how many
+    cells name a column of each definition (once per grid, shared by all definitions)."""
+    if grid.label_matches is None:
+        named = [[columns_named(cell_key(c.text)) if c.text and not c.hmerge else {} for c in row]
+                 for row in grid.rows[:MAX_HEADER_ROW + 1]]
+        counts = [Counter(did for m in row for did in m) for row in named]
+        grid.label_matches = (named, counts)
+    return grid.label_matches
+
+
+def named_counts(grid: Grid) -> list[Counter]:
+    """Per leading row of ``grid``: definition id → how many of its cells name that definition's columns."""
+    return _named_rows(grid)[1]
+
+
+def match_header(ix: DefIndex, grid: Grid, max_rows: int = MAX_HEADER_ROW) -> HeaderMatch | None:
     """The best header row (plus a sub-header row) of ``grid`` for one definition."""
     best: HeaderMatch | None = None
     n = len(ix.definition.columns)
+    named, counts = _named_rows(grid)
+    did = ix.definition.id
     for r, row in enumerate(grid.rows[:max_rows]):
-        found, filled = _row_matches(ix, row)
+        if counts[r][did] < min(2, n):
+            continue
+        found, filled = _row_matches(ix, row, named[r])
         if len(found) < min(2, n):
             continue
         last = r
         if r + 1 < len(grid.rows):  # a second header row under group labels
-            sub, sub_filled = _row_matches(ix, grid.rows[r + 1])
+            sub, sub_filled = _row_matches(ix, grid.rows[r + 1], named[r + 1])
             new = {i: c for i, c in sub.items() if c.key not in {x.key for x in found.values()}}
             if new and not any(_looks_seq(c.text) for c in grid.rows[r + 1]):
                 for i in new:  # the group cell above no longer names these positions
