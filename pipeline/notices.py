@@ -108,6 +108,10 @@ def _table(document, headers: list[str], widths_mm: list[float], rows: list[list
     for values in rows:
         for i, (cell, value) in enumerate(zip(table.add_row().cells, values)):
             _cell(cell, value, center=i == 0)
+    # Word reads the cell widths, LibreOffice and WPS the grid: set both, and stop autofit undoing them.
+    table.autofit = False
+    for column, w in zip(table.columns, widths_mm):
+        column.width = Mm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, widths_mm):
             cell.width = Mm(w)
@@ -139,14 +143,14 @@ def _notice(ws: Workspace, row: DepartmentStatus, problems: dict[int, list[tuple
             text = "\n".join(f"{n}. {f'{where}：' if where else ''}{message}"
                              for n, (where, message) in enumerate(issues, start=1)) or "请核对后重新报送"
             rows.append([str(i), o.title, _who(o), text])
-        _table(document, ["序号", "表格", "填报人", "存在的问题及修改要求"], [12, 40, 22, 86], rows)
+        _table(document, ["序号", "表格", "填报人", "存在的问题及修改要求"], [14, 38, 20, 84], rows)
     if row.missing:
         heading = "二、尚未报送的表格（催报）" if row.to_redo else "一、尚未报送的表格（催报）"
         _para(document, heading, font=FONT_HEI, indent=True)
         _para(document, f"以下{len(row.missing)}份表格尚未报送，请于{cn_date(deadline)}前报送。", indent=True)
         rows = [[str(i), o.title, _who(o), cn_date(o.due) + ("（已逾期）" if o.due < today else "")]
                 for i, o in enumerate(row.missing, start=1)]
-        _table(document, ["序号", "表格", "填报人", "原定报送时间"], [12, 62, 30, 56], rows)
+        _table(document, ["序号", "表格", "填报人", "原定报送时间"], [14, 60, 26, 56], rows)
     _para(document)
     contact = f"联系电话：{profile.office.phone}" if profile.office.phone else ""
     _para(document, f"联系人：{profile.office.director.name}{'  ' + contact if contact else ''}", indent=True)

@@ -58,7 +58,7 @@ class FormView:
     person: str  # staff id, else the name as written
     person_name: str
     meta: dict[str, str]
-    risks: list[tuple[int, str, str]]  # (seq, name, description)
+    risks: list[tuple[int, str, str, str]]  # (seq, name, description, measures)
 
 
 @dataclass
@@ -73,8 +73,14 @@ class DepartmentFinding:
     per_form: dict[int, list[Problem]] = field(default_factory=dict)
 
 
-def _risk_text(name: str, description: str) -> str:
-    return fold(description) if fold(description) else fold(name)
+def _risk_text(name: str, description: str, measures: str = "") -> str:
+    """A row as compared: everything the person wrote in it, folded."""
+    return "|".join(fold(x) for x in (name, description, measures))
+
+
+def _substantial(name: str, description: str, measures: str = "") -> bool:
+    # Short names alone repeat honestly; a row counts when it says something beyond a few words.
+    return len(fold(description) + fold(measures)) >= COPIED_MIN_CHARS or len(fold(name)) >= COPIED_MIN_CHARS
 
 
 def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
@@ -86,18 +92,18 @@ def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
     for (department, form_type), members in sorted(groups.items()):
         holders: dict[str, set[str]] = defaultdict(set)
         for f in members:
-            for _seq, name, description in f.risks:
-                text = _risk_text(name, description)
-                if len(text) >= COPIED_MIN_CHARS:
-                    holders[text].add(f.person)
+            for _seq, *row in f.risks:
+                if _substantial(*row):
+                    holders[_risk_text(*row)].add(f.person)
         copied = {t for t, people in holders.items() if len(people) >= COPIED_MIN_PEOPLE}
         if not copied:
             continue
         finding = DepartmentFinding(department, form_type, "copied_risk", "", [])
         for f in members:
-            for seq, name, description in f.risks:
-                if _risk_text(name, description) in copied:
-                    n = len(holders[_risk_text(name, description)])
+            for seq, name, description, measures in f.risks:
+                text = _risk_text(name, description, measures)
+                if text in copied:
+                    n = len(holders[text])
                     finding.per_form.setdefault(f.submission_id, []).append(Problem(
                         code="copied_risk", where=f"第{seq}行 风险名称",
                         message=f"风险点“{_short(name or description)}”与本部门另外{n - 1}人的表格一字不差："
@@ -139,7 +145,7 @@ def _one_hand(members: list[FormView]) -> str | None:
             value = values.pop()
             if value.lower() not in NOT_A_HAND:
                 return f"的文档{label}都是“{value}”"
-    texts = {tuple(_risk_text(n, d) for _s, n, d in f.risks) for f in members}
+    texts = {tuple(_risk_text(*row) for _seq, *row in f.risks) for f in members}
     if len(texts) == 1 and any(texts.pop()):
         return "的内容完全相同"
     return None

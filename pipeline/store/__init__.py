@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def open_store(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+@functools.cache
 def actor() -> str:
+    """Who runs the program, for the event log (the login name; asked once per process)."""
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
