@@ -409,13 +409,16 @@ def _refresh_statuses(factory: sessionmaker[Session], campaign: str, by_sha: dic
         return
     with factory() as s:
         for chunk in _chunks(list(by_sha), 900):
+            ids = {}
             for sha, status, sid in s.execute(select(Submission.sha256, Submission.status, Submission.id)
                                               .where(Submission.campaign == campaign, Submission.sha256.in_(chunk))):
-                result = by_sha[sha]
-                result.status = status
-                extra = s.scalars(select(ProblemRow).where(ProblemRow.submission_id == sid,
-                                                           ProblemRow.scope == "department")).all()
-                result.problems += [f"{p.where}：{p.message}" for p in extra]
+                by_sha[sha].status = status
+                ids[sid] = by_sha[sha]
+            for sid, where, message in s.execute(
+                    select(ProblemRow.submission_id, ProblemRow.where, ProblemRow.message)
+                    .where(ProblemRow.submission_id.in_(list(ids)), ProblemRow.scope == "department")
+                    .order_by(ProblemRow.id)):
+                ids[sid].problems.append(f"{where}：{message}")
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
