@@ -114,6 +114,7 @@ class Case:
     problems: list[str] = field(default_factory=list)  # expected problem codes (a subset)
     signer: str | None = None  # value of a signature column
     extra_header: dict = field(default_factory=dict)
+    long_text: bool = False  # descriptions of several paragraphs, so rows break across pages
 
     def expected(self) -> dict:
         recs = []
@@ -262,7 +263,22 @@ def _fix_field_rows(table, case: Case) -> None:
             cell.paragraphs[0].text = fr[-1]
 
 
+LONG = ("具体表现为：在工作中对相关制度执行不严格，对申请材料的真实性、完整性审核把关不严，存在先办理后补手续、"
+        "口头请示代替书面审批、个人意见代替集体决策等情况，容易被服务对象利用关系说情打招呼，造成国有资产流失或损害公平公正。")
+
+
+def _lengthen(case: Case) -> None:
+    """Two more paragraphs per description, of different lengths, as people write them."""
+    for i, r in enumerate(case.risks):
+        clauses = LONG.split("，")
+        a = LONG[: 40 + 13 * i].rstrip("，、。") + "。"
+        b = "，".join(clauses[1 + i % (len(clauses) - 1):])
+        r.description = f"{r.description}\n{a}\n{b}"
+
+
 def write_case(case: Case, path: Path) -> None:
+    if case.long_text and LONG not in (case.risks[0].description or ""):
+        _lengthen(case)
     doc = Document()
     _font(doc)
     sec = doc.sections[0]
@@ -385,6 +401,14 @@ def cases() -> list[Case]:
              L3, c002, k002, duty="负责干部档案管理", duty_column=True,
              lines_before=["个人廉政风险排查评估表", "单位：组织部   姓名：庄晓燕   职务：科员      年   月   日"],
              lines_after=[NOTE_002], problems=["vague", "level_unknown"]),
+        Case("q002-person-long-rows", "002-person-assessment", "个人廉政风险排查评估表",
+             {"unit": "资产管理处", "name": "李秀英", "position": "处长", "date": _d("2012-06-27")},
+             risks([1, 5, 6, 2, 3, 8, 9, 0], [("三级", "high"), ("二级", "medium"), ("三级", "high"), ("一级", "low"),
+                                             ("二级", "medium"), ("一级", "low"), ("二级", "medium"), ("三级", "high")],
+                   ),
+             L3, c002, k002, duty="负责国有资产管理", duty_column=True, blank_rows=0,
+             lines_before=["个人廉政风险排查评估表", "单位：资产管理处   姓名：李秀英   职务：处长   2012年6月27日"],
+             lines_after=[NOTE_002], long_text=True),
     ]
     # 001: header fields inside the table, categories and post levels; levels 一级 highest (001's own scheme)
     c001 = ["风险点", "风险类型", "风险级别", "岗位风险等级", "自我防控措施"]

@@ -67,9 +67,10 @@ def best_match(layout: Layout, lines: list[str]) -> HeaderMatch | None:
     return best
 
 
-def _continuations(layout: Layout, match: HeaderMatch) -> list[tuple[Grid, int]]:
-    """The matched grid and the grids that continue it on later pages (header repeated or not)."""
-    out = [(match.grid, match.last + 1)]
+def _continuations(layout: Layout, match: HeaderMatch) -> list[tuple[Grid, int, dict]]:
+    """The matched grid and the grids that continue it on later pages (header repeated or not),
+    each with its first data row and its own column map."""
+    out = [(match.grid, match.last + 1, match.columns)]
     blocks = layout.blocks
     i = blocks.index(match.grid) + 1
     between: list[str] = []
@@ -82,9 +83,9 @@ def _continuations(layout: Layout, match: HeaderMatch) -> list[tuple[Grid, int]]
             continue
         again = match_header(match.ix, b)
         if again is not None and {c.key for c in again.columns.values()} >= {c.key for c in match.columns.values()} - {"seq"}:
-            out.append((b, again.last + 1))
+            out.append((b, again.last + 1, again.columns))
         elif again is None and b.width == match.grid.width and len(between) <= 4 and not title_scores(between):
-            out.append((b, 0))
+            out.append((b, 0, match.columns))
         else:
             break
         between = []
@@ -123,7 +124,7 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
     form.form_title = _title(lines, definition)
     stitched = _continuations(layout, match)
     table = read_rows(match, stitched)
-    used = {id(g) for g, _ in stitched}
+    used = {id(g) for g, _, _ in stitched}
     other_rows = [row for b in layout.blocks if isinstance(b, Grid) and id(b) not in used for row in b.rows]
     values = hdr.read_lines(definition, lines)
     for k, v in hdr.read_cells(definition, table.field_rows + other_rows).items():

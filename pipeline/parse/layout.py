@@ -17,6 +17,7 @@ class Cell:
     text: str
     hmerge: bool = False
     vmerge: bool = False
+    runs_on: bool = False  # PDF: the last line reaches the cell's edge, so a page break may split a paragraph
 
 
 @dataclass(slots=True)

@@ -84,23 +84,26 @@ def _line_text(line: list[dict], wide_gaps: bool) -> str:
     return "".join(parts)
 
 
-def _cell_text(chars: list[dict], right: float) -> str:
-    """Join wrapped lines; keep a break after a short line or before a numbered item."""
+def _short(line: list[dict], right: float) -> bool:
+    return right - line[-1]["x1"] > 2.5 * max(line[-1]["size"], 1)
+
+
+def _cell_text(chars: list[dict], right: float) -> tuple[str, bool]:
+    """Join wrapped lines; keep a break after a short line or before a numbered item.
+    Also says whether the last line runs on to the edge (the paragraph may go on next page)."""
     lines = _lines(chars)
     if not lines:
-        return ""
+        return "", False
     out = _line_text(lines[0], False)
     for prev, line in zip(lines, lines[1:]):
         text = _line_text(line, False)
-        size = max(prev[-1]["size"], 1)
-        short = right - prev[-1]["x1"] > 2.5 * size
-        if short or _NUMBERED_RE.match(text):
+        if _short(prev, right) or _NUMBERED_RE.match(text):
             out += "\n" + text
         elif _ASCII_END_RE.search(out) and _ASCII_START_RE.match(text):
             out += " " + text
         else:
             out += text
-    return clean(out)
+    return clean(out), not _short(lines[-1], right)
 
 
 def _inside(ch: dict, bbox) -> bool:
@@ -111,7 +114,7 @@ def _inside(ch: dict, bbox) -> bool:
 
 def _grid(table, chars: list[dict], page_no: int) -> tuple[Grid, set[int]]:
     """One pdfplumber table as a grid; returns the ids of the characters it took."""
-    cell_text: dict[tuple, str] = {}
+    cell_text: dict[tuple, tuple[str, bool]] = {}
     taken: set[int] = set()
     by_cell: dict[tuple, list[dict]] = {tuple(b): [] for b in table.cells}
     boxes = list(by_cell)
@@ -131,7 +134,8 @@ def _grid(table, chars: list[dict], page_no: int) -> tuple[Grid, set[int]]:
         out: list[Cell] = []
         for c, bbox in enumerate(row.cells):
             if bbox is not None:
-                out.append(Cell(cell_text[tuple(bbox)]))
+                text, runs_on = cell_text[tuple(bbox)]
+                out.append(Cell(text, runs_on=runs_on))
                 continue
             cx = (columns[c][0] + columns[c][2]) / 2 if c < len(columns) and columns[c] else None
             cy = (row.bbox[1] + row.bbox[3]) / 2
@@ -141,9 +145,9 @@ def _grid(table, chars: list[dict], page_no: int) -> tuple[Grid, set[int]]:
             if cover is None:
                 out.append(Cell(""))
             elif cover[1] < row.bbox[1] - 1:
-                out.append(Cell(cell_text[cover], vmerge=True, hmerge=cover[0] < columns[c][0] - 1))
+                out.append(Cell(cell_text[cover][0], vmerge=True, hmerge=cover[0] < columns[c][0] - 1))
             else:
-                out.append(Cell(cell_text[cover], hmerge=True))
+                out.append(Cell(cell_text[cover][0], hmerge=True))
         rows.append(out)
     return Grid(rows=rows, page=page_no), taken
 

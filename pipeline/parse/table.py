@@ -188,6 +188,7 @@ class DataRow:
     grid: Grid
     index: int  # 0-based row in grid
     values: dict[str, str] = field(default_factory=dict)
+    runs_on: dict[str, bool] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -207,24 +208,44 @@ def _is_field_row(ix: DefIndex, row: list[Cell]) -> bool:
     return first is not None and label_key(first.text) in ix.header_keys
 
 
-def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int]]) -> TableRead:
-    """Data rows of ``grids`` (each with its first data row): the matched grid and those continuing it.
+def _split_row(values: dict[str, str], columns: dict[int, Column]) -> bool:
+    """The top of a row that broke across a PDF page: no number, no risk name, no level."""
+    keys = {c.key: c for c in columns.values()}
+    return all(not values.get(k) for k in ("seq", "name") if k in keys) and not any(
+        values.get(c.key) for c in keys.values() if c.type == "level")
+
+
+def _join(before: str, after: str, runs_on: bool) -> str:
+    """Rejoin a cell split by a page break: one paragraph if the last line ran to the edge."""
+    if not before or not after:
+        return before or after
+    return before + ("" if runs_on else "\n") + after
+
+
+def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]]]) -> TableRead:
+    """Data rows of ``grids`` (each with its first data row and its column map): the matched grid
+    and those continuing it.
 
     Blank and "……" rows, repeated header rows and note rows are dropped; rows naming a header field
-    (姓名, 负责人签字 …) are handed to the header reader instead."""
+    (姓名, 负责人签字 …) are handed to the header reader instead. A merged column (002's 岗位职责)
+    keeps its text on later pages, and the part of a row that a PDF page break pushed to the next
+    page is joined to its row."""
     ix, out = match.ix, TableRead()
     out.field_rows.extend(match.grid.rows[:match.first])
-    content = [i for i, c in match.columns.items() if c.type not in NON_CONTENT_TYPES and not c.merged and c.key != "duty"]
     width = len(match.columns)
-    for grid, start in grids:
+    merged_text: dict[str, str] = {}
+    for n, (grid, start, columns) in enumerate(grids):
+        content = [c.key for c in columns.values() if c.type not in NON_CONTENT_TYPES and not c.merged and c.key != "duty"]
+        new_page = n > 0 and grid.page is not None and grid.page != grids[n - 1][0].page
+        first = True
         for r in range(start, len(grid.rows)):
             row = grid.rows[r]
             texts = [c.text for c in row if not c.hmerge and c.text]
             if not texts:
                 continue
-            first = texts[0]
-            if _NOTE_RE.match(first) or (len(texts) == 1 and len(first) > 40 and row[0].text == first and len(row) > 1 and row[-1].hmerge):
-                out.notes.append(first)
+            lead = texts[0]
+            if _NOTE_RE.match(lead) or (len(texts) == 1 and len(lead) > 40 and row[0].text == lead and len(row) > 1 and row[-1].hmerge):
+                out.notes.append(lead)
                 continue
             if _is_field_row(ix, row):
                 out.field_rows.append(row)
@@ -232,11 +253,25 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int]]) -> TableRead:
             found, _ = _row_matches(ix, row)
             if len(found) >= max(2, width // 2):  # the header repeated on a new page
                 continue
-            values = {}
-            for i, col in match.columns.items():
+            values, runs_on = {}, {}
+            for i, col in columns.items():
                 cell = row[i] if i < len(row) else None
                 values[col.key] = "" if cell is None or cell.hmerge else cell.text
-            if all(is_placeholder(values[match.columns[i].key]) for i in content):
+                runs_on[col.key] = cell is not None and cell.runs_on
+                if col.merged:
+                    if values[col.key]:
+                        merged_text[col.key] = values[col.key]
+                    else:
+                        values[col.key] = merged_text.get(col.key, "")
+            if all(is_placeholder(values[k]) for k in content):
                 continue
-            out.rows.append(DataRow(grid, r, values))
+            if first and new_page and out.rows and _split_row(values, columns):
+                prev = out.rows[-1]
+                for k in content:
+                    prev.values[k] = _join(prev.values.get(k, ""), values[k], prev.runs_on.get(k, False))
+                    prev.runs_on[k] = runs_on[k]
+                first = False
+                continue
+            first = False
+            out.rows.append(DataRow(grid, r, values, runs_on))
     return out
