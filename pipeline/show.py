@@ -31,15 +31,23 @@ def print_ingest_summary(summary: "IngestSummary", console: Console | None = Non
         for f in new:
             style = STATUS_STYLE.get(f.status or "", "")
             detail = f.reason or "；".join(f.problems[:3]) + (f" 等{len(f.problems)}项" if len(f.problems) > 3 else "")
-            table.add_row(f.path, f"[{style}]{STATUS_ZH.get(f.status or '', f.status or '')}[/]", f.form_type or "",
+            table.add_row(f.path, f"[{style}]{STATUS_ZH.get(f.status or '', f.status or '')}[/]", _title(f.form_type),
                           f.department or "", f.person or "", _method(f.match_method), detail)
         console.print(table)
     console.print(
         f"收件目录 {summary.inbox}：新文件 {summary.new} 个，重复（已收过）{summary.duplicate} 个；"
         f"合格 [green]{summary.accepted}[/]，需退回重查 [yellow]{summary.needs_revision}[/]，"
-        f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。")
+        f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。",
+        soft_wrap=True)
     for flag in summary.office_flags:
-        console.print(f"[bold yellow]提请注意：[/]{flag}")
+        console.print(f"[bold yellow]提请注意：[/]{flag}", soft_wrap=True)
+
+
+def _title(form_type: str | None) -> str:
+    from pipeline.forms import registry
+
+    definition = registry().get(form_type) if form_type else None
+    return definition.title if definition else (form_type or "")
 
 
 def _method(method: str | None) -> str:
@@ -69,6 +77,6 @@ def print_status(rows: list["DepartmentStatus"], console: Console | None = None)
         if r.overdue:
             names = "、".join(f"{o.person_name or r.department}《{o.title}》" for o in r.overdue[:8])
             more = f" 等{len(r.overdue)}份" if len(r.overdue) > 8 else ""
-            console.print(f"[red]{r.department} 逾期未交：[/]{names}{more}")
+            console.print(f"[red]{r.department} 逾期未交：[/]{names}{more}", soft_wrap=True)
         for flag in r.office_flags:
-            console.print(f"[bold yellow]提请注意：[/]{flag}")
+            console.print(f"[bold yellow]提请注意：[/]{flag}", soft_wrap=True)

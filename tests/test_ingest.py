@@ -135,3 +135,25 @@ def _problems(ws: Workspace, sha: str) -> list[ProblemRow]:
         sid = s.scalar(select(Submission.id).where(Submission.sha256 == sha))
         return list(s.scalars(select(ProblemRow).where(ProblemRow.submission_id == sid,
                                                        ProblemRow.scope != "office")))
+
+
+def test_cli_prints_table_and_totals(ws: Workspace) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    args = ["ingest", "-w", str(ws.root), "-j", "1"] + (["--db", ws.db_url] if ws.db_url else [])
+    out = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "本次收取的文件" in out.output and "个人廉政风险排查评估表" in out.output
+    assert "新文件 15 个，重复（已收过）1 个" in out.output and "无法读取 2（已隔离）" in out.output
+    assert "提请注意：" in out.output and "人事处秘书" in out.output
+    again = CliRunner().invoke(main, args)
+    assert "新文件 0 个，重复（已收过）16 个" in again.output and "本次收取的文件" not in again.output
+
+
+def test_missing_inbox_is_a_usage_error(ws: Workspace, tmp_path) -> None:
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="收件目录不存在"):
+        api.ingest(ws, inbox=tmp_path / "nowhere", progress=False)
