@@ -115,6 +115,7 @@ class Case:
     signer: str | None = None  # value of a signature column
     extra_header: dict = field(default_factory=dict)
     long_text: bool = False  # descriptions of several paragraphs, so rows break across pages
+    auto_numbers: bool = False  # measures as a Word automatic numbered list (number not in the text)
 
     def expected(self) -> dict:
         recs = []
@@ -161,6 +162,41 @@ def _set_cell(cell, text: str | None, *, sdt: bool = False) -> None:
             content.append(p)
         sdt_el.append(content)
         tc.append(sdt_el)
+
+
+_NUM_PREFIX = __import__("re").compile(r"^\d+\.")
+
+
+def _auto_number(doc: Document) -> None:
+    """Turn "1.xxx" paragraphs of table cells into Word list items, one restarted list per cell, as
+    Word's AutoFormat does when a person types "1." at the start of a line."""
+    numbering = doc.part.numbering_part.element
+    next_id = 100
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paras = [p for p in cell.paragraphs if _NUM_PREFIX.match(p.text)]
+                if len(paras) < 2 or any(p._p.pPr is not None and p._p.pPr.numPr is not None for p in paras):
+                    continue
+                num = OxmlElement("w:num")
+                num.set(qn("w:numId"), str(next_id))
+                ref = OxmlElement("w:abstractNumId")
+                ref.set(qn("w:val"), "0")  # python-docx's template: decimal "%1."
+                num.append(ref)
+                override = OxmlElement("w:lvlOverride")
+                override.set(qn("w:ilvl"), "0")
+                start = OxmlElement("w:startOverride")
+                start.set(qn("w:val"), "1")
+                override.append(start)
+                num.append(override)
+                numbering.append(num)
+                for p in paras:
+                    text = _NUM_PREFIX.sub("", p.text)
+                    p.text = text
+                    numpr = p._p.get_or_add_pPr().get_or_add_numPr()
+                    numpr.get_or_add_ilvl().val = 0
+                    numpr.get_or_add_numId().val = next_id
+                next_id += 1
 
 
 def _row_cells(case: Case, r: Risk, n: int) -> list[str]:
@@ -320,6 +356,8 @@ def write_case(case: Case, path: Path) -> None:
             table._tbl.remove(table.rows[0]._tr)
     for line in case.lines_after:
         doc.add_paragraph(line)
+    if case.auto_numbers:
+        _auto_number(doc)
     doc.core_properties.author = "填表人"
     doc.save(path)
 
@@ -382,6 +420,12 @@ def cases() -> list[Case]:
              ["seq", "name", "measures", "remark"], split_after=6,
              lines_before=["附件4：", "单位制定廉政风险防控措施表", "单位（盖章）：后勤管理处                       二〇一二年十一月二十六日"],
              lines_after=["单位领导签字：许伟民"]),
+        Case("q002-person-measures-autonum", "002-person-measures", "个人廉政风险防控措施意见和建议表",
+             {"unit": "财务处", "name": "张雅琴", "position": "处长", "date": _d("2012-10-25")},
+             risks([1, 0, 7, 3], [(None, None)] * 4), [], ["序号", "风险名称", "防控措施意见和建议", "单位审核意见"],
+             ["seq", "name", "measures", "review"], auto_numbers=True,
+             lines_before=["个人廉政风险防控措施意见和建议表", "单位：财务处   姓名：张雅琴   职务：处长   2012年10月25日"],
+             lines_after=["单位领导签字：张雅琴"]),
         Case("q002-unit-measures-split-nohdr", "002-unit-measures", "单位制定廉政风险防控措施表",
              {"unit": "财务处", "name": None, "position": None, "date": _d("2012-11-28")},
              risks([8, 2, 9, 1, 6, 5, 7], [(None, None)] * 7), [], ["序号", "廉政风险名称", "防控措施", "备注"],

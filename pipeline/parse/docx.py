@@ -17,6 +17,7 @@ from lxml import etree
 from pipeline import identity
 from pipeline.errors import InputFileError
 from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.numbering import Numbering
 from pipeline.parse.text import clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -63,9 +64,10 @@ def _run_text(run: etree._Element, out: list[str]) -> None:
             out.append("\n")
 
 
-def paragraph_text(p: etree._Element) -> str:
-    """Raw text of a paragraph (spacing kept: header lines are split on wide gaps)."""
-    out: list[str] = []
+def paragraph_text(p: etree._Element, numbering: Numbering | None = None) -> str:
+    """Raw text of a paragraph (spacing kept: header lines are split on wide gaps), with its
+    automatic list number when it has one."""
+    out: list[str] = [numbering.label(p)] if numbering is not None else []
     for run in p.iter(R):
         _run_text(run, out)
     return "".join(out)
@@ -83,15 +85,16 @@ def _flatten(parent: etree._Element, want: str):
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, numbering: Numbering | None = None) -> None:
         self.blocks: list[str | Grid] = []
         self.count = 0
+        self.numbering = numbering
 
     def body(self, parent: etree._Element) -> None:
         for child in parent:
             tag = child.tag
             if tag == P:
-                self.blocks.extend(paragraph_text(child).split("\n"))
+                self.blocks.extend(paragraph_text(child, self.numbering).split("\n"))
             elif tag == TBL:
                 self.table(child)
             elif tag == SDT:
@@ -103,7 +106,7 @@ class _Walker:
         for child in node:
             tag = child.tag
             if tag == P:
-                lines.append(paragraph_text(child))
+                lines.append(paragraph_text(child, self.numbering))
             elif tag == TBL:
                 nested.append(child)
             elif tag == SDT:
@@ -170,7 +173,8 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
     """Lines and grids of the body, footer text, custom properties and file metadata."""
     root = _xml(zf, "word/document.xml", path)
     body = root.find(W + "body") if root is not None else None
-    walker = _Walker()
+    numbering = Numbering(lambda: _xml(zf, "word/numbering.xml", path)) if "word/numbering.xml" in zf.NameToInfo else None
+    walker = _Walker(numbering)
     if body is not None:
         walker.body(body)
     layout = Layout(blocks=walker.blocks)

@@ -15,6 +15,8 @@ import unicodedata
 _HAN = r"\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_SPACE_RE = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=[{_HAN}])")
 _SPACES_RE = re.compile(r"[ \t]+")
+#: "1. 严格…" and Word's list number "1.<tab>严格…" read the same: "1.严格…".
+_MARKER_SPACE_RE = re.compile(rf"^((?:\d{{1,2}}[.．、]|[（(]\d{{1,2}}[)）]|[①-⑳])) +(?=[{_HAN}])")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
 
@@ -50,7 +52,7 @@ def clean(text: str | None) -> str:
     text = text.translate(_FOLD)
     lines = []
     for line in text.split("\n"):
-        line = _SPACES_RE.sub(" ", _HAN_SPACE_RE.sub("", line)).strip()
+        line = _MARKER_SPACE_RE.sub(r"\1", _SPACES_RE.sub(" ", _HAN_SPACE_RE.sub("", line)).strip())
         if line:
             lines.append(line)
     return "\n".join(lines)
