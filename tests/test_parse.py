@@ -193,6 +193,9 @@ def test_place_level_letters_and_words():
     assert place_level("高风险", ["高", "中", "低"]) == ("high", "高")
     assert place_level("低", ["高", "中", "低"]) == ("low", "低")
     assert token("无") is None
+    assert place_level("□一级 ☑二级 □三级", ["一级", "二级", "三级"]) == ("medium", "二级")
+    assert place_level("三级（高）", ["三级", "二级", "一级"]) == ("high", "三级")
+    assert place_level("（A）", ["A", "B", "C"]) == ("high", "A")
 
 
 def test_scheme_from_note():
@@ -216,3 +219,26 @@ def test_text_cleanup_keeps_chinese_punctuation():
     assert clean("\u2f26\u2f42\u3000管理") == "子文管理"  # Kangxi radicals folded; no space between Han
     assert clean("Word\u3000WPS") == "Word WPS"  # ideographic space → space
     assert clean("1.第一条\n\n 2.第二条 ") == "1.第一条\n2.第二条"
+
+
+def test_form_id_from_text_and_unreadable_id(tmp_path):
+    from pipeline.identity import FormId
+
+    good = str(FormId("QZSY2012", "B24", "DZZB", 1))
+    bad = good[:-1] + ("X" if good[-1] != "X" else "Y")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    row = lambda *cells: "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in cells) + "</w:tr>"
+
+    def doc(form_id: str) -> bytes:
+        return (f'<w:document {w}><w:body><w:p><w:r><w:t>单位制定廉政风险防控措施表</w:t></w:r></w:p>'
+                '<w:p><w:r><w:t>单位（盖章）：组织部</w:t></w:r></w:p><w:tbl>' + row("序号", "廉政风险名称", "防控措施", "备注")
+                + row("1", "干部考察失真", "扩大考察谈话范围", "") + "</w:tbl>"
+                f'<w:p><w:r><w:t>单位领导签字：郑晓东</w:t></w:r></w:p><w:p><w:r><w:t>表单编号：{form_id}</w:t></w:r></w:p>'
+                "</w:body></w:document>").encode()
+
+    ok = parse_file(_docx_with(tmp_path, "ok.docx", doc(good.replace("-", " - ", 1))))
+    assert ok.form_id == good and ok.problems == []
+    damaged = parse_file(_docx_with(tmp_path, "bad.docx", doc(bad)))
+    assert damaged.form_id is None
+    assert [p.code for p in damaged.problems] == ["form_id_unreadable"]
+    assert bad in damaged.problems[0].message

@@ -27,11 +27,25 @@ _TOKEN_RE = re.compile(r"^(?:[1-5]|[A-Ea-e]|III|II|IV|I|V|[一二三四五壹贰
 DEFAULT_SCHEMES: tuple[tuple[str, ...], ...] = (("一级", "二级", "三级"), ("A", "B", "C"), ("高", "中", "低"))
 
 
+_TICKED_RE = re.compile(r"[☑☒■√✓✔▇●]\s*([^□☐○☑☒■√✓✔▇●]+)")
+_BRACKET_RE = re.compile(r"[（(]([^）)]*)[）)]")
+
+
 def token(text: str | None) -> str | None:
-    """"二级风险" → "2", "Ⅰ级" → "1", "A级" → "A", "高风险" → "高"; ``None`` if it is no level."""
+    """"二级风险" → "2", "Ⅰ级" → "1", "A级" → "A", "高风险" → "高"; ``None`` if it is no level.
+
+    Printed choices with one ticked ("□一级 ☑二级 □三级") give the ticked one; "三级（高）"
+    gives the label before the bracket, else the one inside it."""
     s = squash(text).upper().replace("Ｉ", "I")
     if not s:
         return None
+    ticked = _TICKED_RE.search(s)
+    if ticked:
+        return token(ticked.group(1))
+    if _BRACKET_RE.search(s):
+        outside = _BRACKET_RE.sub("", s)
+        return (token(outside) if outside else None) or next(
+            (t for t in (token(x) for x in _BRACKET_RE.findall(s)) if t), None)
     for _ in range(3):  # "二级风险" needs two strips
         stripped = _STRIP_RE.sub("", s)
         if stripped == s or not stripped:
