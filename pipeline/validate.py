@@ -10,6 +10,7 @@ ingest, so they do not depend on the order files arrived in (nor on an interrupt
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -42,10 +43,16 @@ def form_problems(parsed: ParsedForm) -> list[Problem]:
     return problems
 
 
+@functools.cache
+def _drop_table() -> dict[int, None]:
+    # Every whitespace and punctuation character of the BMP (where all CJK punctuation lives).
+    return {c: None for c in range(0x10000) if chr(c).isspace() or unicodedata.category(chr(c)).startswith("P")}
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str | None) -> str:
     """The text as compared for copying: full-width folded, spaces and punctuation dropped."""
-    s = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in s if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
+    return unicodedata.normalize("NFKC", text or "").translate(_drop_table())
 
 
 @dataclass
