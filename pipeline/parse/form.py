@@ -51,7 +51,7 @@ def best_match(layout: Layout, lines: list[str]) -> HeaderMatch | None:
     titles = title_scores([ln for ln in lines if len(squash(ln)) <= 48])
     doc_keys = _doc_label_keys(layout, lines)
     best, best_score = None, 0.0
-    candidates = set().union(*(c for g in grids for c in named_counts(g)))
+    candidates = {did for g in grids for counts in named_counts(g) for did, n in counts.items() if n >= 2}
     for ix in indexes():
         if ix.definition.id not in candidates:
             continue
