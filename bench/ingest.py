@@ -81,7 +81,7 @@ def corpus(people: int, jobs: int) -> Workspace:
     t = time.perf_counter()
     generate_forms(ws, jobs=jobs, progress=False)
     print(f"setup: forms generated in {time.perf_counter() - t:.1f} s")
-    shutil.copy(ws.store_dir / "lianzheng.sqlite3", root / "issued.sqlite3")
+    _backup(ws.store_dir / "lianzheng.sqlite3", root / "issued.sqlite3")
     from pipeline.generate.forms import plan_issues
 
     tasks = [(str(i.path), str(ws.inbox / i.path.relative_to(ws.outbox / "forms")), i.form_type, i.person.name)
@@ -95,10 +95,42 @@ def corpus(people: int, jobs: int) -> Workspace:
     return ws
 
 
-def _reset_store(ws: Workspace) -> None:
+def _backup(src: Path, dst: Path) -> None:
+    # The store runs in WAL mode: copying the file alone can miss committed pages still in the -wal file.
+    import sqlite3
+
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+def _reset_store(ws: Workspace, db_url: str | None) -> Workspace:
+    """A store holding only the issued forms: the SQLite copy, or a fresh PostgreSQL database filled from it."""
     shutil.rmtree(ws.store_dir, ignore_errors=True)
     ws.store_dir.mkdir()
     shutil.copy(ws.root / "issued.sqlite3", ws.store_dir / "lianzheng.sqlite3")
+    if db_url is None:
+        return ws
+    from sqlalchemy import create_engine, insert, select
+    from sqlalchemy.engine import make_url
+
+    from pipeline.store import open_store, sync_profile
+    from pipeline.store.models import IssuedForm
+
+    url = make_url(db_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    admin.dispose()
+    with open_store(ws.database_url)() as s:
+        rows = [{c.name: getattr(r, c.name) for c in IssuedForm.__table__.columns} for r in s.scalars(select(IssuedForm))]
+    pg = Workspace(ws.root, db_url=url.render_as_string(hide_password=False))
+    with open_store(pg.database_url).begin() as s:
+        sync_profile(s, pg.profile, pg.roster)
+        s.flush()
+        assert rows, "the issued forms are in the SQLite copy"
+        s.execute(insert(IssuedForm.__table__), rows)
+    return pg
 
 
 _profile = None
@@ -127,19 +159,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=2500)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--db", metavar="URL", help="ingest into this PostgreSQL database instead of SQLite; it is "
+                        "DROPPED and recreated, e.g. postgresql+psycopg2://postgres@127.0.0.1:55432/lz_bench")
     args = parser.parse_args()
     ws = corpus(args.people, args.jobs)
 
     n, parse_s = plain_parse(ws, args.jobs)
-    _reset_store(ws)
+    ws = _reset_store(ws, args.db)
     summary = ingest(ws, jobs=args.jobs, progress=False)
     assert summary.new == n and summary.rejected == 0, (summary.new, summary.rejected)
+    assert all(f.match_method == "form_id" for f in summary.files), "every file matched to its issued form"
     again = ingest(ws, jobs=args.jobs, progress=False)
     assert again.new == 0 and again.duplicate == n
 
     rows = [("plain parse (pool)", n, parse_s), ("ingest, fresh store", summary.new, summary.seconds),
             ("ingest again (all known)", again.duplicate, again.seconds)]
-    print(f"\n{n} returned .docx, {args.jobs} worker processes, SQLite store")
+    backend = "PostgreSQL" if args.db else "SQLite"
+    print(f"\n{n} returned .docx, {args.jobs} worker processes, {backend} store")
     print(f"{'':28}{'files':>8}{'seconds':>10}{'files/s':>10}")
     for name, count, seconds in rows:
         print(f"{name:28}{count:>8}{seconds:>10.2f}{count / seconds:>10.0f}")

@@ -152,7 +152,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
         fresh: list[_Incoming] = []
         batch: set[str] = set()
         repeats: list[FileResult] = []  # the same bytes twice in this inbox: status known at the end
-        for item in _scan(inbox):
+        for item in _scan(inbox, skip=ws.store_dir):
             if item.sha256 in known:
                 summary.files.append(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
             elif item.sha256 in batch:
@@ -196,10 +196,15 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
     return summary
 
 
-def _scan(inbox: Path) -> Iterator[_Incoming]:
-    """Every regular file under the inbox, in a stable order; Word's lock files and hidden files skipped."""
+def _scan(inbox: Path, skip: Path) -> Iterator[_Incoming]:
+    """Every regular file under the inbox, in a stable order.
+
+    Skipped: Word's ``~$`` lock files, hidden files, and the store itself (an inbox given as the
+    workspace folder must not ingest its own originals).
+    """
+    skip = skip.resolve()
     for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
-        if path.name.startswith((".", "~$")):
+        if path.name.startswith((".", "~$")) or path.resolve().is_relative_to(skip):
             continue
         data = path.read_bytes()
         st = path.stat()
