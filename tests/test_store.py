@@ -56,3 +56,12 @@ def test_store_made_without_migrations_is_refused(tmp_path) -> None:
     Base.metadata.create_all(create_engine(url))
     with pytest.raises(StoreError, match="没有版本记录"):
         open_store(url)
+
+
+def test_store_from_a_newer_program_is_refused(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    engine = open_store(url).kw["bind"]
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(StoreError, match="比本程序新"):
+        open_store(url)

@@ -48,6 +48,10 @@ def upgrade(engine: Engine) -> None:
         have = current(conn)
         if have == head():
             return
+        known = {r.revision for r in ScriptDirectory.from_config(_config()).walk_revisions()}
+        if have is not None and have not in known:
+            raise StoreError(f"数据库的结构版本 {have} 比本程序新，本程序不认识",
+                             hint="升级 lianzheng 到最新版本后再打开这个数据库")
         if have is None and inspect(conn).has_table("submissions"):
             raise StoreError(
                 "数据库里已有表，但没有版本记录（可能是开发版程序建的库），无法安全升级",
