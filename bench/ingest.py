@@ -33,6 +33,7 @@ from pipeline.generate.forms import generate_forms  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
 from pipeline.rosterbook import synthetic_roster, write_roster  # noqa: E402
+from pipeline.testing import fill_form, sample_rows  # noqa: E402
 from pipeline.workspace import Workspace  # noqa: E402
 
 PROFILE = ROOT / "profiles" / "002-qztc"
@@ -41,29 +42,11 @@ FLOOR_SECONDS, FLOOR_FILES = 30.0, 5000
 
 
 def _fill_one(task: tuple[str, str, str, str]) -> None:
-    """Type three risk rows into one issued form (columns found by the definition's labels)."""
-    import docx
-
+    """Type three risk rows into one issued form, saved under the person's own name."""
     src, dst, form_type, person = task
     definition = get(form_type)
-    labels = {c.key: c.label for c in definition.columns}
-    document = docx.Document(src)
-    table = document.tables[0]
-    header = [c.text.strip() for c in table.rows[0].cells]
-    values = {
-        "name": lambda i: f"{['经费审核', '物资采购', '人员招聘'][i]}环节风险",
-        "description": lambda i: f"{person}在{['经费审核', '物资采购', '人员招聘'][i]}中可能放宽标准、收受礼品，为他人谋取利益",
-        "level": lambda i: ["三级", "二级", "一级"][i],
-        "measures": lambda i: f"{person}严格执行{['经费审核', '物资采购', '人员招聘'][i]}制度，实行集体研究、全程留痕",
-    }
-    for i, row in enumerate(table.rows[1:4]):
-        cells = row.cells
-        for key, make in values.items():
-            if key in labels and labels[key] in header:
-                cells[header.index(labels[key])].text = make(i)
-    document.core_properties.author = document.core_properties.last_modified_by = person
-    Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    document.save(dst)
+    fill_form(Path(src), Path(dst), definition, sample_rows(person, definition, ["三级", "二级", "一级"]),
+              author=person, last_modified_by=person)
 
 
 def corpus(people: int, jobs: int) -> Workspace:

@@ -293,6 +293,7 @@ def _commit(factory: sessionmaker[Session], matcher: Matcher, campaign: str, ite
         match = matcher.match(parsed)
         problems = [*form_problems(parsed), *match.problems]
         row.update(_fields(parsed, match, problems))
+        row["file_modified"] = saved_time(parsed.meta) or item.modified
         sid = s.execute(_INSERT_SUBMISSION, row).inserted_primary_key[0]
         if parsed.risks:
             s.execute(_INSERT_RISK, _risk_rows(sid, parsed))
@@ -307,6 +308,28 @@ def _commit(factory: sessionmaker[Session], matcher: Matcher, campaign: str, ite
     result.department, result.person = row["department"], row["person_name"]
     result.problems = [f"{p.where}：{p.message}" if p.where else p.message for p in problems]
     return result
+
+
+def saved_time(meta: dict[str, str]) -> dt.datetime | None:
+    """When the document says it was last saved (UTC, naive), from docx core or PDF info.
+
+    Preferred over the file's mtime to decide which return is newer: mail attachments, USB sticks
+    and git checkouts reset mtimes, while Word, WPS and LibreOffice stamp the save time inside.
+    """
+    text = (meta.get("modified") or "").strip()
+    if text.startswith("D:"):  # PDF date: D:YYYYMMDDHHmmSS[+HH'mm']
+        digits = text[2:16]
+        try:
+            return dt.datetime.strptime(digits.ljust(14, "0"), "%Y%m%d%H%M%S")
+        except ValueError:
+            return None
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return stamp
 
 
 def _now() -> dt.datetime:
@@ -333,7 +356,8 @@ def _risk_rows(submission_id: int, parsed: ParsedForm) -> list[dict]:
 def _settle_slot(s: Session, campaign: str, slot: str | None) -> None:
     """Within one slot the newest readable return is current; the others are superseded by it.
 
-    Newest is the later file time, equal times broken by the sha, so every run picks the same one.
+    Newest is the later save time (see :func:`saved_time`), equal times broken by the sha, so every
+    run picks the same one.
     """
     if slot is None:
         return

@@ -9,11 +9,15 @@ decided by them.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import docx
+
+from pipeline.forms import get
+from pipeline.testing import fill_form
 
 Risk = tuple[str, str, str]  # name, description, level
 
@@ -26,7 +30,10 @@ def risks_for(person: str, n: int = 2, level: str = "二级") -> list[Risk]:
              level) for i in range(n)]
 
 
-def _stamp(document: docx.document.Document, author: str | None, last_modified_by: str | None) -> None:
+def _stamp(document: docx.document.Document, author: str | None, last_modified_by: str | None,
+           mtime: float | None = None) -> None:
+    if mtime is not None:  # Word stamps the save time inside the file; ingest orders returns by it
+        document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
     if author is not None:
         document.core_properties.author = author
     if last_modified_by is not None:
@@ -41,20 +48,10 @@ def _touch(path: Path, mtime: float | None) -> Path:
 
 def fill(src: Path, dst: Path, risks: Sequence[Risk], *, author: str | None = None,
          last_modified_by: str | None = None, mtime: float | None = None) -> Path:
-    """Type ``risks`` into the issued form ``src`` (002 personal assessment layout) and save as ``dst``."""
-    document = docx.Document(str(src))
-    table = document.tables[0]
-    header = [c.text.strip() for c in table.rows[0].cells]
-    col = {label: header.index(label) for label in ("风险名称", "风险内容及表现形式", "风险等级")}
-    for row, (name, description, level) in zip(table.rows[1:], risks):
-        cells = row.cells
-        cells[col["风险名称"]].text = name
-        cells[col["风险内容及表现形式"]].text = description
-        cells[col["风险等级"]].text = level
-    _stamp(document, author, last_modified_by)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(dst))
-    return _touch(dst, mtime)
+    """Type ``risks`` into the issued 002 personal assessment form ``src`` and save as ``dst``."""
+    rows = [dict(name=name, description=description, level=level) for name, description, level in risks]
+    return fill_form(src, dst, get("002-person-assessment"), rows, author=author,
+                     last_modified_by=last_modified_by, mtime=mtime)
 
 
 def foreign(dst: Path, *, unit: str, name: str, position: str, risks: Sequence[Risk],
@@ -71,7 +68,7 @@ def foreign(dst: Path, *, unit: str, name: str, position: str, risks: Sequence[R
         cells = table.add_row().cells
         for cell, value in zip(cells, [str(i), risk_name, description, level, ""]):
             cell.text = value
-    _stamp(document, author, author)
+    _stamp(document, author, author, mtime)
     dst.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(dst))
     return _touch(dst, mtime)

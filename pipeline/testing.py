@@ -1,0 +1,104 @@
+"""Filling issued forms the way a person does in Word — for tests, benchmarks and the bundled example.
+
+Like ``click.testing``, this is shipped with the library because more than the test suite needs it:
+the benchmarks fill thousands of forms and ``profiles/make_example_inbox.py`` fills the example's
+inbox. Values go into the table whose header row carries the definition's labels, into its
+numbered blank rows, adding rows (copies of the last one) when there are more risks than rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import docx
+
+from pipeline.forms import FormDefinition
+
+
+def _set_text(cell, value: str) -> None:
+    """Replace a cell's text, one paragraph per line (numbered measures keep their line breaks)."""
+    for p in cell.paragraphs[1:]:
+        p._p.getparent().remove(p._p)
+    lines = value.split("\n")
+    cell.paragraphs[0].text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def _risk_table(document, definition: FormDefinition):
+    labels = [c.label for c in definition.columns]
+    for table in document.tables:
+        for i, row in enumerate(table.rows):
+            texts = [c.text.strip() for c in row.cells]
+            positions = {}
+            for label in labels:
+                if label in texts:
+                    positions[label] = texts.index(label)
+            if len(positions) >= max(2, len(labels) // 2):
+                return table, i, positions
+    raise ValueError(f"no table with the labels of {definition.id}")
+
+
+def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[Mapping[str, str]], *,
+              author: str | None = None, last_modified_by: str | None = None,
+              signatures: Mapping[str, str] | None = None, mtime: float | None = None) -> Path:
+    """Type ``rows`` (column key → text) into the issued form ``src`` and save it as ``dst``.
+
+    ``signatures`` maps a signature label (e.g. 单位领导签字) to the name written after it.
+    Columns marked ``merged`` (002's 岗位职责) are left as issued unless a row gives them.
+    """
+    document = docx.Document(str(src))
+    table, header_index, positions = _risk_table(document, definition)
+    first = header_index + 1
+    # Rows of the risk block: from the first data row down to the last row with as many cells.
+    width = len(table.rows[header_index].cells)
+    block = [r for r in table.rows[first:] if len(r.cells) == width]
+    while len(block) < len(rows):
+        tr = copy.deepcopy(block[-1]._tr)
+        block[-1]._tr.addnext(tr)
+        block = [r for r in table.rows[first:] if len(r.cells) == width]
+    for n, (row, values) in enumerate(zip(block, rows), start=1):
+        cells = row.cells
+        for column in definition.columns:
+            if column.label not in positions:
+                continue
+            value = str(n) if column.type == "seq" else values.get(column.key)
+            if value is not None and (not column.merged or column.key in values):
+                _set_text(cells[positions[column.label]], value)
+    for label, name in (signatures or {}).items():
+        for para in document.paragraphs:
+            if para.text.strip().startswith(label):
+                para.text = f"{label}：{name}"
+    if mtime is not None:  # Word stamps the save time inside the file; ingest orders returns by it
+        document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
+    if author is not None:
+        document.core_properties.author = author
+    if last_modified_by is not None:
+        document.core_properties.last_modified_by = last_modified_by
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(dst))
+    if mtime is not None:
+        os.utime(dst, (mtime, mtime))
+    return dst
+
+
+TOPICS = ("经费报销审核", "物资采购验收", "人员招聘考核", "合同签订审查", "评优评先推荐", "招生录取审核")
+
+
+def sample_rows(person: str, definition: FormDefinition, level_labels: Sequence[str], n: int = 3) -> list[dict[str, str]]:
+    """``n`` plausible, distinct risk rows for ``person`` in the columns ``definition`` has."""
+    rows = []
+    for i in range(n):
+        topic = TOPICS[i % len(TOPICS)]
+        rows.append({
+            "name": f"{topic}环节风险",
+            "description": f"{person}在{topic}中可能放宽标准、接受服务对象宴请或礼品，为他人谋取利益",
+            "level": level_labels[i % len(level_labels)],
+            "measures": f"1. 严格执行{topic}制度，实行集体研究\n2. 全程留痕，接受监督",
+            "category": "岗位职责",
+        })
+    return [{k: v for k, v in row.items() if definition.column(k) is not None} for row in rows]
