@@ -18,6 +18,8 @@ import docx
 
 from pipeline.forms import FormDefinition
 
+Risk = tuple[str, str, str]  # name, description, level as written
+
 
 def _set_text(cell, value: str) -> None:
     """Replace a cell's text, one paragraph per line (numbered measures keep their line breaks)."""
@@ -73,7 +75,12 @@ def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[M
         for para in document.paragraphs:
             if para.text.strip().startswith(label):
                 para.text = f"{label}：{name}"
-    if mtime is not None:  # Word stamps the save time inside the file; ingest orders returns by it
+    return _save(document, dst, author=author, last_modified_by=last_modified_by, mtime=mtime)
+
+
+def _save(document, dst: Path, *, author: str | None, last_modified_by: str | None, mtime: float | None) -> Path:
+    """Save as a person's Word would: their name in the metadata, the save time inside and on disk."""
+    if mtime is not None:  # ingest orders returns by the save time inside the file
         document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
     if author is not None:
         document.core_properties.author = author
@@ -84,6 +91,23 @@ def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[M
     if mtime is not None:
         os.utime(dst, (mtime, mtime))
     return dst
+
+
+def foreign(dst: Path, *, unit: str, name: str, position: str, risks: Sequence[Risk],
+            author: str | None = None, mtime: float | None = None) -> Path:
+    """A 个人廉政风险排查评估表 typed from scratch by an office: its own layout, no form id."""
+    document = docx.Document()
+    document.add_paragraph("附件1")
+    document.add_paragraph("个人廉政风险排查评估表")
+    document.add_paragraph(f"单位：{unit}    姓名：{name}    职务：{position}    2012年6月28日")
+    table = document.add_table(rows=1, cols=5)
+    for cell, label in zip(table.rows[0].cells, ["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"]):
+        cell.text = label
+    for i, (risk_name, description, level) in enumerate(risks, start=1):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, [str(i), risk_name, description, level, ""]):
+            cell.text = value
+    return _save(document, dst, author=author, last_modified_by=author, mtime=mtime)
 
 
 TOPICS = ("经费报销审核", "物资采购验收", "人员招聘考核", "合同签订审查", "评优评先推荐", "招生录取审核")

@@ -1,15 +1,12 @@
 """Returned files for the ingest tests, made the way people make them.
 
-``fill`` opens a generated form in python-docx and types risk rows into its table, as a person
-would in Word, and stamps the document's author / last-modified-by. ``foreign`` types a form from
-scratch in seed 002's layout, as an office does when it retypes the annex instead of using the
-issued file (so it carries no form id). File times are set explicitly: which return is newer is
-decided by them.
+The filling itself is :mod:`pipeline.testing` (shared with the benchmarks and the bundled example);
+this module arranges the mixed inbox the ingest tests share. Save times are set explicitly:
+which return is newer is decided by them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,9 +14,7 @@ from pathlib import Path
 import docx
 
 from pipeline.forms import get
-from pipeline.testing import fill_form
-
-Risk = tuple[str, str, str]  # name, description, level
+from pipeline.testing import Risk, fill_form, foreign
 
 
 def risks_for(person: str, n: int = 2, level: str = "二级") -> list[Risk]:
@@ -30,48 +25,12 @@ def risks_for(person: str, n: int = 2, level: str = "二级") -> list[Risk]:
              level) for i in range(n)]
 
 
-def _stamp(document: docx.document.Document, author: str | None, last_modified_by: str | None,
-           mtime: float | None = None) -> None:
-    if mtime is not None:  # Word stamps the save time inside the file; ingest orders returns by it
-        document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
-    if author is not None:
-        document.core_properties.author = author
-    if last_modified_by is not None:
-        document.core_properties.last_modified_by = last_modified_by
-
-
-def _touch(path: Path, mtime: float | None) -> Path:
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
-    return path
-
-
 def fill(src: Path, dst: Path, risks: Sequence[Risk], *, author: str | None = None,
          last_modified_by: str | None = None, mtime: float | None = None) -> Path:
     """Type ``risks`` into the issued 002 personal assessment form ``src`` and save as ``dst``."""
     rows = [dict(name=name, description=description, level=level) for name, description, level in risks]
     return fill_form(src, dst, get("002-person-assessment"), rows, author=author,
                      last_modified_by=last_modified_by, mtime=mtime)
-
-
-def foreign(dst: Path, *, unit: str, name: str, position: str, risks: Sequence[Risk],
-            author: str | None = None, mtime: float | None = None) -> Path:
-    """A 个人廉政风险排查评估表 typed from scratch by an office: its own layout, no form id."""
-    document = docx.Document()
-    document.add_paragraph("附件1")
-    document.add_paragraph("个人廉政风险排查评估表")
-    document.add_paragraph(f"单位：{unit}    姓名：{name}    职务：{position}    2012年6月28日")
-    table = document.add_table(rows=1, cols=5)
-    for cell, label in zip(table.rows[0].cells, ["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"]):
-        cell.text = label
-    for i, (risk_name, description, level) in enumerate(risks, start=1):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, [str(i), risk_name, description, level, ""]):
-            cell.text = value
-    _stamp(document, author, author, mtime)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(dst))
-    return _touch(dst, mtime)
 
 
 def letter(dst: Path) -> Path:

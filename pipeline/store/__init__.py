@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.errors import StoreError
-from pipeline.store.models import Base, Campaign, Department, Event, IssuedForm, Person
+from pipeline.store.models import Campaign, Department, Event, Person
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
