@@ -116,8 +116,9 @@ TOPICS = ("经费报销审核", "物资采购验收", "人员招聘考核", "合
 def sample_rows(person: str, definition: FormDefinition, level_labels: Sequence[str], n: int = 3) -> list[dict[str, str]]:
     """``n`` plausible, distinct risk rows for ``person`` in the columns ``definition`` has."""
     rows = []
+    start = sum(map(ord, person))  # each person picks their own topics, as people do
     for i in range(n):
-        topic = TOPICS[i % len(TOPICS)]
+        topic = TOPICS[(start + i) % len(TOPICS)]
         rows.append({
             "name": f"{topic}环节风险",
             "description": f"{person}在{topic}中可能放宽标准、接受服务对象宴请或礼品，为他人谋取利益",
