@@ -173,7 +173,12 @@ def run(workspace: Path, pdf: bool) -> None:
     """一次跑完：方案 → 表格 → 入库 → 报送情况 / the whole chain on one workspace."""
     from pipeline.show import print_ingest_summary, print_status
 
+    from pipeline._exec import soffice
+
     ws = _ws(workspace)
+    if pdf and soffice.find() is None:  # the whole chain still runs; only the PDF waits for LibreOffice
+        click.echo("提示：没有找到 LibreOffice，本次只生成 Word 文件（安装后重新运行即可得到 PDF）。", err=True)
+        pdf = False
     for path in api.make_plan(ws, pdf=pdf):
         click.echo(str(path))
     click.echo(f"附件表格：{len(api.make_forms(ws))} 个文件")
