@@ -116,6 +116,7 @@ class Case:
     extra_header: dict = field(default_factory=dict)
     long_text: bool = False  # descriptions of several paragraphs, so rows break across pages
     auto_numbers: bool = False  # measures as a Word automatic numbered list (number not in the text)
+    borderless: bool = False  # every table border removed (tblBorders none), as some offices print forms
 
     def expected(self) -> dict:
         recs = []
@@ -214,8 +215,20 @@ def _row_cells(case: Case, r: Risk, n: int) -> list[str]:
     return out
 
 
-def _borders(table) -> None:
+def _borders(table, none: bool = False) -> None:
+    """Ruled like Word's "Table Grid", or with every border set to none (a borderless table)."""
     table.style = "Table Grid"
+    if none:
+        tbl_pr = table._tbl.tblPr
+        borders = OxmlElement("w:tblBorders")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "none")
+            el.set(qn("w:sz"), "0")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "auto")
+            borders.append(el)
+        tbl_pr.append(borders)
 
 
 def _add_table(doc_or_cell, case: Case, rows: list[list[str]], with_field_rows: bool, with_bottom: bool):
@@ -224,7 +237,7 @@ def _add_table(doc_or_cell, case: Case, rows: list[list[str]], with_field_rows: 
     top = case.field_rows_top if with_field_rows else []
     bottom = case.field_rows_bottom if with_bottom else []
     table = doc_or_cell.add_table(rows=len(top) + header_rows + len(rows) + len(bottom), cols=ncol)
-    _borders(table)
+    _borders(table, case.borderless)
     r0 = 0
     for fr in top:  # label, value, label, value …; the last value spans the rest of the row
         cells = table.rows[r0].cells
@@ -524,7 +537,19 @@ def cases() -> list[Case]:
                     ["项目", "金额（元）", "备注"], ["a", "b", "c"],
                     lines_before=["关于召开教职工大会的通知", "各单位：定于下周三下午召开教职工大会，请准时参加。"],
                     blank_rows=2, ellipsis_row=False))
+    # the same forms with every table border removed (no ruling lines in the PDF)
+    for name in BORDERLESS:
+        base = next(c for c in out if c.name == name)
+        twin = copy.deepcopy(base)
+        twin.name, twin.borderless = f"{name}-nb", True
+        out.append(twin)
     return out
+
+
+#: Seed-layout cases repeated as borderless tables: merged duty column, a table continued on a
+#: second page, in-table header fields, pre-labelled category rows, two header rows.
+BORDERLESS = ("q002-person-basic", "q002-unit-measures-split", "q002-person-measures-intable", "z001-staff",
+              "g003-person", "h004-person-register", "c000-person-control")
 
 
 def _fix_expected(case: Case, exp: dict) -> dict:

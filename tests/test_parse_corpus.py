@@ -14,7 +14,7 @@ from conftest import make_workspace, needs_soffice
 from pipeline.parse import parse_file
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_corpus import build_corpus, build_generated, score  # noqa: E402
+from make_corpus import BORDERLESS, build_corpus, build_generated, score  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,21 @@ def test_corpus_covers_the_variations(corpus):
                    "q002-person-sdt-nested", "z001-staff", "g003-person", "c000-person-control", "x-not-a-form"):
         assert needed in names
     assert sum(n.startswith("gen-") for n in names) == 5
+    assert {f"{n}-nb" for n in BORDERLESS} <= names
+
+
+@needs_soffice
+def test_borderless_pdf_reads_like_the_ruled_one(corpus_pdf):
+    """No ruling lines: columns from the header cells, rows from the text, same records."""
+    import pdfplumber
+
+    for name in BORDERLESS:
+        ruled, bare = _by_name(corpus_pdf, name), _by_name(corpus_pdf, f"{name}-nb")
+        with pdfplumber.open(bare) as pdf:
+            assert not any(p.lines or p.rects for p in pdf.pages), name  # really borderless
+        a, b = parse_file(ruled), parse_file(bare)
+        assert b.form_type == a.form_type and b.header == a.header, name
+        assert [r.model_dump(exclude={"where"}) for r in b.risks] == [r.model_dump(exclude={"where"}) for r in a.risks], name
 
 
 def test_docx_field_accuracy(corpus):

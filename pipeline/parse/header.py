@@ -45,14 +45,52 @@ def _value(raw: str, key: str) -> str:
     return clean(first.strip("_＿ "))
 
 
+@functools.cache
+def _bare_re(definition_id: str, labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+    groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
+    return re.compile(rf"^(?:{groups})(?:\s+(?P<value>\S.*))?$")
+
+
+def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> None:
+    """Fields written without a colon: "单位 组织部", or label and value as pieces of a line
+    split by wide gaps ("姓 名    孙 丽    职 务    会计", a borderless table's field row).
+    A piece must be the label alone or the label, a space and the value, so prose and titles
+    (单位廉政风险排查评估表) never match."""
+    labels = _labels(definition)
+    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+    pattern = _bare_re(definition.id, labels)
+    pieces = [p.strip(" _＿") for p in _GAP_RE.split(line.strip())]
+    pieces = [p for p in pieces if p]
+    k = 0
+    while k < len(pieces):
+        m = pattern.match(pieces[k]) if "：" not in pieces[k] and ":" not in pieces[k] else None
+        k += 1
+        if m is None:
+            continue
+        key = alts[int(next(g for g, v in m.groupdict().items() if v is not None and g != "value")[1:])][0]
+        value = m.group("value")
+        if value is None and k < len(pieces) and not pattern.match(pieces[k]):
+            value = pieces[k]
+            k += 1
+        if value is None:
+            continue
+        value = clean(value) if key == "date" else _value(value, key)
+        if value and not out.get(key):
+            out[key] = value
+
+
 def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
-    """Fields written as "标签：值" on text lines (paragraphs, or the text of one cell)."""
+    """Fields written as "标签：值" on text lines (paragraphs, or the text of one cell), or
+    without a colon (see :func:`_read_bare`)."""
     labels = _labels(definition)
     alts = sorted(labels, key=lambda kl: -len(kl[1]))
     pattern = _line_re(definition.id, labels)
     out: dict[str, str] = {}
+    bare: dict[str, str] = {}
     for line in lines:
         if "：" not in line and ":" not in line:
+            _read_bare(definition, line, bare)
             continue
         matches = list(pattern.finditer(line))
         for m, nxt in zip(matches, [*matches[1:], None]):
@@ -62,26 +100,41 @@ def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
             value = _value(raw, key)
             if value or key not in out:
                 out[key] = value
+    for key, value in bare.items():
+        if not out.get(key):
+            out[key] = value
     return out
 
 
 def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, str]:
-    """Fields as label cells with the value in the next cell to the right (or "标签：值" in a cell)."""
+    """Fields as label cells with the value in the next cell to the right, or in the cell below
+    when the right one is another label or missing (a row of labels over a row of values), or
+    "标签：值" / "标签 值" inside one cell."""
     keys = {label_key(lab): key for key, lab in _labels(definition)}
     out: dict[str, str] = {}
-    for row in rows:
-        cells = [c for c in row if not c.hmerge]
-        for i, cell in enumerate(cells):
+
+    def is_label(cell: Cell | None) -> bool:
+        return cell is not None and bool(cell.text) and label_key(cell.text) in keys
+
+    for r, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if cell.hmerge:
+                continue
             key = keys.get(label_key(cell.text)) if cell.text else None
             if key is None:
-                if cell.text and ("：" in cell.text or ":" in cell.text):
+                if cell.text:
                     for k, v in read_lines(definition, cell.text.split("\n")).items():
                         if v or k not in out:
                             out[k] = v
                 continue
+            right = next((c for c in row[j + 1:] if not c.hmerge), None)
+            below = rows[r + 1][j] if r + 1 < len(rows) and j < len(rows[r + 1]) else None
             value = ""
-            if i + 1 < len(cells) and label_key(cells[i + 1].text) not in keys:
-                value = cells[i + 1].text
+            if right is not None and not is_label(right):
+                value = right.text
+            elif below is not None and not below.hmerge and not below.vmerge and not is_label(below) \
+                    and sum(is_label(c) for c in row) >= 2:
+                value = below.text
             if value or key not in out:
                 out[key] = value
     return out

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import InputFileError
+from pipeline.parse import borderless
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.text import clean
 
@@ -170,6 +171,7 @@ def read_pdf(path: Path, data: bytes) -> Layout:
                                  hint="请填表人去掉密码后重新导出 PDF，或直接交 Word（.docx）文件") from None
         raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
     count = 0
+    carry = None  # a borderless table open at the end of the previous page
     try:
         with pdf:
             for key, value in (pdf.metadata or {}).items():
@@ -190,8 +192,16 @@ def read_pdf(path: Path, data: bytes) -> Layout:
                     taken |= took
                     items.append((table.bbox[1], grid))
                 rest = [c for c in chars if id(c) not in taken]
-                for line in _lines(rest):
-                    items.append((line[0]["top"], _line_text(line, True)))
+                lines = _lines(rest)
+                right = max((c["x1"] for c in chars), default=page.width)
+                found, took, carry = borderless.read_page(lines, page_no, carry, right, _cell_text)
+                for top, grid in found:
+                    count += 1
+                    grid.index = count
+                    items.append((top, grid))
+                for line in lines:
+                    if id(line[0]) not in took:
+                        items.append((line[0]["top"], _line_text(line, True)))
                 items.sort(key=lambda it: it[0])
                 layout.blocks.extend(item for _, item in items)
     except InputFileError:
