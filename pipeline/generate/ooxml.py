@@ -30,14 +30,7 @@ def set_run_font(run, east_asia: str, size_pt: float | None = None, *, bold: boo
                  ascii_font: str = "Times New Roman", color: str | None = None) -> None:
     """Set Latin and East Asian font (and size) on one run."""
     run.font.name = ascii_font
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        rfonts.set(qn(attr), ascii_font)
-    rfonts.set(qn("w:eastAsia"), east_asia)
+    _set_rfonts(run._element.get_or_add_rPr(), east_asia, ascii_font)
     if size_pt is not None:
         run.font.size = Pt(size_pt)
     if bold is not None:
@@ -52,7 +45,10 @@ def set_style_font(style, east_asia: str, size_pt: float, ascii_font: str = "Tim
     """Same as :func:`set_run_font` for a paragraph style (Normal, headings)."""
     style.font.name = ascii_font
     style.font.size = Pt(size_pt)
-    rpr = style.element.get_or_add_rPr()
+    _set_rfonts(style.element.get_or_add_rPr(), east_asia, ascii_font)
+
+
+def _set_rfonts(rpr, east_asia: str, ascii_font: str) -> None:
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
