@@ -49,6 +49,22 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     if not layout.has_text:
         from pipeline.records import Problem
 
+        if kind == "pdf" and form.form_id is None:
+            _identify_scan(form, data)
         form.problems.append(Problem(code="needs_ocr", message="PDF 没有文字层（可能是扫描件），暂不能自动识别，请交 Word 文件或由人工录入",
                                      where="全文"))
     return form
+
+
+def _identify_scan(form: ParsedForm, data: bytes) -> None:
+    """Fill the form id, type and title of a scan from its QR code, when one can be read."""
+    from pipeline import forms
+    from pipeline.parse.scan import form_id_from_images
+
+    found = form_id_from_images(data)
+    if found is None:
+        return
+    form.form_id = str(found)
+    definition = forms.by_code(found.form_code)
+    if definition is not None:
+        form.form_type, form.form_title = definition.id, definition.title

@@ -1,0 +1,46 @@
+"""A printed-and-scanned form (no text layer) is still identified by its QR code."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PIL import Image, ImageFilter
+
+from conftest import make_workspace, needs_soffice
+from pipeline import api
+from pipeline._exec import soffice
+from pipeline.forms import get
+
+
+def _scan(pdf, out, angle: float = 1.5):
+    """Rasterise at 150 dpi, tilt, blur and save as an image-only PDF, like an office scanner."""
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(out.with_suffix(""))], check=True)
+    page = Image.open(out.with_suffix(".png")).convert("L")
+    page = page.rotate(angle, expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.6))
+    page.save(out, "PDF", resolution=150)
+    return out
+
+
+@needs_soffice
+def test_scanned_form_is_matched_by_its_qr_code(tmp_path):
+    ws = make_workspace(tmp_path)
+    person = ws.roster[10]
+    docx = next(p for p in api.make_forms(ws, person=person.staff_id, form_type="002-person-assessment",
+                                           progress=False) if p.suffix == ".docx")
+    pdf = soffice.convert([docx], tmp_path / "pdf")[0]
+    scanned = _scan(pdf, tmp_path / "scan.pdf")
+
+    result = api.parse_file(scanned)
+    assert result.form_id is not None and result.form_id.endswith(f"-P{person.staff_id}-1" + result.form_id[-1])
+    assert result.form_type == "002-person-assessment"
+    assert result.form_title == get("002-person-assessment").title
+    assert result.risks == []
+    assert [p.code for p in result.problems] == ["needs_ocr"]
+
+
+def test_blank_scan_has_no_id(tmp_path):
+    page = Image.new("L", (1240, 1754), 255)
+    page.save(tmp_path / "blank.pdf", "PDF", resolution=150)
+    result = api.parse_file(tmp_path / "blank.pdf")
+    assert result.form_id is None and result.form_type is None
+    assert [p.code for p in result.problems] == ["needs_ocr"]
