@@ -673,6 +673,183 @@ def build_generated(out: Path, workspace_root: Path) -> list[Path]:
     return written
 
 
+#: What people type into the columns that are not risk-record fields (kept in ``extra``).
+OTHER_VALUES = {"post": "综合科科员", "subject": "办公室主任", "basis": "《机关事务管理办法》第十条", "power_type": "行政审批",
+                "promise": "三个工作日内办结", "discipline": "不得吃拿卡要", "time_limit": "3个工作日", "flow": "内部",
+                "remark": "已落实", "measures_monitor": "定期抽查台账", "measures_disposal": "发现问题及时纠正并追责"}
+PROFILES = ("000-ccmc", "001-zcjt", "002-qztc", "003-gzwy", "004-hfzy")
+_BLANK_LINE = "____________"
+_CATEGORY_SUFFIX = ("方面", "风险")
+
+
+def _canonical(category: str) -> str:
+    """The category as issue 4 records it: "业务流程风险" → "业务流程"."""
+    for suffix in _CATEGORY_SUFFIX:
+        if category.endswith(suffix) and len(category) > len(suffix) + 1:
+            category = category[: -len(suffix)]
+    return category
+
+
+def _risk_table(doc, definition):
+    """The generated form's risk table, its (last) header row and the data rows under it."""
+    labels = {lab: c for c in definition.columns for lab in c.labels}
+    heads = {lab for h in definition.header for lab in h.labels}
+    for table in doc.tables:
+        rows = table.rows
+        for h, row in enumerate(rows):
+            named = {labels[c.text].key for c in row.cells if c.text in labels}
+            if len(named) < 2:
+                continue
+            if h + 1 < len(rows) and len({labels[c.text].key for c in rows[h + 1].cells if c.text in labels} - named) >= 2:
+                h += 1  # sub-labels under a group label
+            data = []
+            for r in rows[h + 1:]:
+                if r.cells[0].text in heads:
+                    break
+                data.append(r)
+            return table, rows[h], data, rows[:h]
+    raise ValueError(f"no risk table in {definition.id}")
+
+
+def _put(cell, text: str) -> None:
+    for para in cell.paragraphs[1:]:
+        para._p.getparent().remove(para._p)
+    lines = text.split("\n")
+    cell.paragraphs[0].text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def _fill_any(src: Path, dst: Path, definition, profile, n_fill: int, *, signer: str, unit_duty: str | None,
+              typed_header: dict[str, str]) -> list[dict]:
+    """Fill a generated form as a person does in Word: values typed into the blank rows (rows
+    added when there are more risks than rows, the rest left blank), a pre-labelled category
+    row left empty, blank header cells and signature lines filled. Returns the risks as meant."""
+    doc = Document(src)
+    table, header, data, above = _risk_table(doc, definition)
+    index = {}
+    for i, cell in enumerate(header.cells):
+        col = next((c for c in definition.columns if cell.text in c.labels), None)
+        if col is not None and col.key not in index:
+            index[col.key] = i
+    levels = profile.levels.labels
+    loose = {"一级": "1级", "二级": "二级风险", "三级": "三 级", "A": "A级", "B": "B级", "高": "高风险"}
+    categories = definition.rows_from == "categories"
+    rows = list(data)
+    if categories:
+        targets = [r for k, r in enumerate(rows) if k != 1][:n_fill]  # the second category row stays blank
+    else:
+        while len(rows) < n_fill:  # the user adds rows under the last one
+            tr = copy.deepcopy(rows[-1]._tr)
+            rows[-1]._tr.addnext(tr)
+            rows = [r for r in table.rows if r._tr in {x._tr for x in rows} or r._tr is tr]
+        targets = rows[:n_fill]
+    meant = []
+    for n, row in enumerate(targets, 1):
+        r = POOL[(n * 3 + len(definition.id)) % len(POOL)]
+        label = levels[(n - 1) % len(levels)]
+        written = loose.get(label, label) if n % 2 == 0 else label
+        place = {0: "high", len(levels) - 1: "low"}.get(levels.index(label), "medium")
+        rec = {"seq": n, "name": "" if definition.column("name") is None else None, "description": None, "category": None, "level": None, "level_label": None,
+               "measures": None, "review": None, "duty": None}
+        for col in definition.columns:
+            if col.key not in index or col.merged:
+                continue
+            cell = row.cells[index[col.key]]
+            if col.type == "seq":
+                _put(cell, str(n))
+                continue
+            if col.type == "category" and categories:
+                rec["category"] = _canonical(cell.text.strip())
+                continue
+            value = {"name": r.name, "description": r.description, "review": r.review,
+                     "measures": "\n".join(r.measures) if r.measures else None,
+                     "category": r.category, "level": written, "post_level": "B级", "signer": signer}.get(col.key)
+            if value is None:
+                value = OTHER_VALUES.get(col.key, "按规定办理") + f"（{n}）"
+            _put(cell, value)
+            if col.key in rec:
+                rec[col.key] = _canonical(value) if col.type == "category" else value
+            if col.type == "level":
+                rec["level"], rec["level_label"] = place, written.replace(" ", "")
+        meant.append(rec)
+    if unit_duty is not None and "duty" in index:
+        _put(data[0].cells[index["duty"]], unit_duty)
+    heads = {lab: h for h in definition.header for lab in h.labels}
+    for row in [*above, *table.rows[len(above) + 1:]]:  # blank in-table header cells
+        cells = row.cells
+        for i, cell in enumerate(cells[:-1]):
+            h = heads.get(cell.text)
+            if h is not None and cells[i + 1]._tc is not cell._tc and not cells[i + 1].text.strip():
+                _put(cells[i + 1], typed_header.get(h.key, "同意"))
+    for para in doc.paragraphs:
+        if _BLANK_LINE in para.text:
+            para.text = para.text.replace(_BLANK_LINE, signer)
+    doc.save(dst)
+    return meant
+
+
+def build_all_generated(out: Path, tmp: Path) -> list[Path]:
+    """Every risk_table / catalogue form type of the five bundled profiles, generated for one
+    subject each and filled in, with the expected records (from the values typed and the
+    pre-filled roster values, never from the parser)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import make_workspace
+    from pipeline.forms import get
+    from pipeline.generate.forms import due_date, generate_forms
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for prof in PROFILES:
+        ws = make_workspace(tmp, prof)
+        profile = ws.profile
+        dept = profile.departments[0]
+        for k, form_type in enumerate(profile.annexes.forms):
+            d = get(form_type)
+            if d.kind == "pledge":
+                continue
+            member = None
+            if d.audience == "person":
+                member = next(p for p in ws.roster if not d.tiers or p.tier in d.tiers)
+                files = generate_forms(ws, person=member.staff_id, form_type=form_type, jobs=1, progress=False)
+            elif d.audience == "department":
+                files = generate_forms(ws, department=dept.code, form_type=form_type, jobs=1, progress=False)
+            else:
+                files = generate_forms(ws, form_type=form_type, jobs=1, progress=False)
+            src = files[0]
+            props = _custom_props(src)
+            unit_name = member.department if member else dept.name
+            head = next(x.head for x in profile.departments if x.name == unit_name) if d.audience != "institution" \
+                else profile.leadership.leaders[0].name
+            typed = {"position": "院长", "section": "综合科", "workflow": "受理—审核—审批—归档",
+                     "major_matters": "参与重大事项集体决策", "integrity_duty": "落实一岗双责"}
+            unit_duty = "负责本单位综合协调与文稿、会务、督办工作" if d.column("duty") and d.column("duty").merged and member is None else None
+            # rows: more than the template's blank rows for every other form (rows added), fewer otherwise
+            n_fill = (d.blank_rows + 2 if k % 2 == 0 else 2) if d.rows_from != "categories" else 3
+            dst = out / f"fill-{form_type}-{props['lianzheng_subject']}.docx"
+            meant = _fill_any(src, dst, d, profile, n_fill, signer=head or "王五", unit_duty=unit_duty, typed_header=typed)
+            sources = {h.key: h.source for h in d.header}
+            values = {"department": unit_name, "institution": profile.institution.name, "head": head,
+                      "name": member.name if member else (head if d.audience == "institution" else None),
+                      "position": member.position if member else (profile.leadership.leaders[0].title
+                                                                  if d.audience == "institution" else None)}
+            header = {}
+            for key in ("unit", "name", "position"):
+                src_key = sources.get(key)
+                header[key] = None if src_key is None else values.get(src_key) if src_key != "none" else typed.get(key)
+            header["date"] = due_date(profile, form_type).isoformat() if "date" in sources else None
+            duty = unit_duty or (member.duty if member and ("duty" in sources or d.column("duty")) else None)
+            for rec in meant:
+                rec["duty"] = duty
+            exp = {"form_type": form_type, "form_title": d.title, "form_id": props["lianzheng_form_id"],
+                   "levels": list(profile.levels.labels) if d.level_column else [], "header": header,
+                   "risks": meant, "problems": []}
+            dst.with_name(dst.stem + ".expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1),
+                                                                  encoding="utf-8")
+            written.append(dst)
+    return written
+
+
 def labels_of(definition) -> list[str]:
     return [c.label for c in definition.columns]
 
@@ -718,6 +895,10 @@ if __name__ == "__main__":
     docs = build_corpus(target)
     if "--generated" in sys.argv:  # needs a 002 workspace: python tests/make_corpus.py OUT --generated WS
         docs += build_generated(target, Path(sys.argv[sys.argv.index("--generated") + 1]))
+    if "--all-generated" in sys.argv:
+        import tempfile
+
+        docs += build_all_generated(target, Path(tempfile.mkdtemp()))
     if "--pdf" in sys.argv:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from pipeline._exec import soffice

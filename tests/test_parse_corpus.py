@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_workspace, needs_soffice
+from conftest import PROFILES as PROFILES_DIR, make_workspace, needs_soffice
 from pipeline.parse import parse_file
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_corpus import BORDERLESS, build_corpus, build_generated, score  # noqa: E402
+from make_corpus import BORDERLESS, PROFILES, build_all_generated, build_corpus, build_generated, score  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("corpus")
     ws = make_workspace(tmp_path_factory.mktemp("ws"))
-    return build_corpus(out) + build_generated(out, ws.root)
+    return build_corpus(out) + build_generated(out, ws.root) + build_all_generated(out, tmp_path_factory.mktemp("profiles"))
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,13 @@ def test_corpus_covers_the_variations(corpus):
         assert needed in names
     assert sum(n.startswith("gen-") for n in names) == 5
     assert {f"{n}-nb" for n in BORDERLESS} <= names
+    from pipeline.forms import get
+    from pipeline.profile import load_profile
+
+    tables = {f for p in PROFILES for f in load_profile(PROFILES_DIR / p / "profile.toml").annexes.forms
+              if get(f).kind != "pledge"}
+    assert {n.split("-", 1)[1].rsplit("-", 1)[0] for n in names if n.startswith("fill-")} == tables
+    assert len(tables) == 20
 
 
 @needs_soffice

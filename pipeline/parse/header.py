@@ -141,9 +141,14 @@ def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, 
 
 
 def find_any_date(lines: list[str]):
-    """A date written anywhere in ``lines`` (the "年 月 日" slot carries no label)."""
-    for line in lines:
+    """A date written anywhere in ``lines`` (the "年 月 日" slot carries no label); a date that
+    a long header line wrapped ("…填表日期：2012年11月" / "15日") is read across the break."""
+    for i, line in enumerate(lines):
         d = find_date(clean(line))
         if d:
             return d
+        if i + 1 < len(lines) and re.search(r"[年月.]\s*$", line):
+            d = find_date(clean(line + lines[i + 1]))
+            if d:
+                return d
     return None

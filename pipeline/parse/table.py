@@ -222,6 +222,13 @@ def _join(before: str, after: str, runs_on: bool) -> str:
     return before + ("" if runs_on else "\n") + after
 
 
+def _repeated_header(ix: DefIndex, row: list[Cell], width: int) -> bool:
+    """The header printed again (a new page): its cells are the labels themselves, exactly — a
+    data cell that merely contains a label ("责任主体为办公室") does not count."""
+    keys = {ix.exact[k].key for c in row if not c.hmerge and (k := cell_key(c.text)) in ix.exact}
+    return len(keys) >= max(2, width // 2)
+
+
 def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]]]) -> TableRead:
     """Data rows of ``grids`` (each with its first data row and its column map): the matched grid
     and those continuing it.
@@ -250,8 +257,7 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
             if _is_field_row(ix, row):
                 out.field_rows.append(row)
                 continue
-            found, _ = _row_matches(ix, row)
-            if len(found) >= max(2, width // 2):  # the header repeated on a new page
+            if _repeated_header(ix, row, width):
                 continue
             values, runs_on = {}, {}
             for i, col in columns.items():
