@@ -242,3 +242,73 @@ def test_form_id_from_text_and_unreadable_id(tmp_path):
     assert damaged.form_id is None
     assert [p.code for p in damaged.problems] == ["form_id_unreadable"]
     assert bad in damaged.problems[0].message
+
+
+# --- pledges and header fields without a colon ----------------------------------------------------
+
+def _pledge_files(tmp_path: Path) -> tuple[Path, "object"]:
+    from conftest import make_workspace
+    from pipeline.generate.forms import generate_forms
+
+    ws = make_workspace(tmp_path, "003-gzwy")
+    member = ws.roster[0]
+    [path] = generate_forms(ws, person=member.staff_id, form_type="003-person-pledge", jobs=1, progress=False)
+    return path, member
+
+
+def test_pledge_recognised_by_id_header_read_and_unsigned(tmp_path):
+    from docx import Document
+
+    path, member = _pledge_files(tmp_path)
+    form = parse_file(path)
+    assert form.form_type == "003-person-pledge" and form.form_title == "个人风险岗位廉能防范承诺书"
+    assert form.form_id and form.risks == []
+    assert (form.header.unit, form.header.name, form.header.position) == (member.department, member.name, member.position)
+    assert form.header.date == dt.date(2022, 7, 5)
+    assert [p.code for p in form.problems] == ["unsigned"]
+    doc = Document(path)  # the person signs
+    for para in doc.paragraphs:
+        if para.text.startswith("承诺人"):
+            para.text = f"承诺人（签名）：{member.name}"
+    signed = tmp_path / "signed.docx"
+    doc.save(signed)
+    form = parse_file(signed)
+    assert form.problems == [] and form.header.extra["pledger_signature"] == member.name
+
+
+def test_pledge_recognised_by_title_without_id(tmp_path):
+    from docx import Document
+
+    doc = Document()
+    for line in ["附表4", "个人风险岗位廉能防范承诺书", "科室 药剂科    姓名 刘海燕    职务（岗位） 药师",
+                 "本人郑重承诺：严格遵守党纪国法。", "承诺人签名：刘海燕", "二〇二二年七月五日"]:
+        doc.add_paragraph(line)
+    path = tmp_path / "pledge.docx"
+    doc.save(path)
+    form = parse_file(path)
+    assert form.form_type == "003-person-pledge" and form.form_id is None and form.risks == []
+    assert (form.header.unit, form.header.name, form.header.position) == ("药剂科", "刘海燕", "药师")
+    assert form.header.date == dt.date(2022, 7, 5) and form.problems == []
+
+
+def test_header_fields_without_colon_and_values_below_labels(tmp_path):
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("个人廉政风险排查评估表")
+    doc.add_paragraph("单位 组织部")
+    info = doc.add_table(rows=2, cols=3)  # a row of labels over a row of values
+    for i, (label, value) in enumerate([("姓名", "郑晓东"), ("职务", "部长"), ("日期", "2012年6月20日")]):
+        info.cell(0, i).text, info.cell(1, i).text = label, value
+    table = doc.add_table(rows=2, cols=5)
+    for i, label in enumerate(["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"]):
+        table.cell(0, i).text = label
+    for i, value in enumerate(["1", "干部考察失真", "考察结论与实际表现不符", "三级", "同意"]):
+        table.cell(1, i).text = value
+    path = tmp_path / "nocolon.docx"
+    doc.save(path)
+    form = parse_file(path)
+    assert form.form_type == "002-person-assessment"
+    assert (form.header.unit, form.header.name, form.header.position, form.header.date) == (
+        "组织部", "郑晓东", "部长", dt.date(2012, 6, 20))
+    assert [r.name for r in form.risks] == ["干部考察失真"]

@@ -29,7 +29,7 @@ def check(form: ParsedForm, definition: FormDefinition, header_values: dict[str,
     header: Header = form.header
     for h in definition.header:
         value = getattr(header, h.key) if h.key in ("unit", "name", "position", "date") else header_values.get(h.key)
-        if h.required and not value:
+        if h.required and not value and not h.signature:  # an empty signature is reported once, as unsigned
             problems.append(Problem(code="required_empty", message=f"表头“{h.label}”未填写", where=f"表头 {h.label}"))
         if h.signature and not value:
             problems.append(Problem(code="unsigned", message=f"缺少“{h.label}”，请签字后重新报送", where=f"签字 {h.label}"))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline import identity
-from pipeline.forms import FormDefinition
+from pipeline.forms import FormDefinition, registry
 from pipeline.parse import checks, header as hdr
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
@@ -116,6 +116,9 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
     form.form_id = form_id
     match = best_match(layout, lines)
     if match is None:
+        pledge = _pledge(lines, form_id)
+        if pledge is not None:
+            _read_pledge(form, pledge, layout, lines)
         if id_problem:
             form.problems.append(id_problem)
         return form
@@ -185,6 +188,39 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
     if id_problem:
         form.problems.append(id_problem)
     return form
+
+
+def _pledge(lines: list[str], form_id: str | None) -> FormDefinition | None:
+    """A pledge (承诺书) has no risk table to match: its form id names it, else its printed title."""
+    pledges = [d for d in registry().values() if d.kind == "pledge"]
+    if form_id:
+        fid = identity.parse(form_id)
+        found = next((d for d in pledges if fid is not None and d.code == fid.form_code), None)
+        if found is not None:
+            return found
+    heads = [squash(ln) for ln in lines if len(squash(ln)) <= 48]
+    best, best_len = None, 0
+    for d in pledges:
+        for t in (squash(x) for x in [d.title, *d.title_synonyms]):
+            if t and len(t) > best_len and any(t in h for h in heads):
+                best, best_len = d, len(t)
+    return best
+
+
+def _read_pledge(form: ParsedForm, definition: FormDefinition, layout: Layout, lines: list[str]) -> None:
+    """Header fields of a pledge (科室, 姓名, 职务（岗位）, 承诺人签名, 日期); no risks."""
+    form.form_type = definition.id
+    form.form_title = _title(lines, definition)
+    values = hdr.read_lines(definition, lines)
+    rows = [row for b in layout.blocks if isinstance(b, Grid) for row in b.rows]
+    for k, v in hdr.read_cells(definition, rows).items():
+        if v or k not in values:
+            values[k] = v
+    date = find_date(clean(values.get("date", ""))) or hdr.find_any_date(lines)
+    form.header = Header(unit=values.get("unit") or None, name=values.get("name") or None,
+                         position=values.get("position") or None, date=date,
+                         extra={k: v for k, v in values.items() if k not in ("unit", "name", "position", "date")})
+    form.problems = checks.check(form, definition, values, set(values), {})
 
 
 def _form_id(layout: Layout, lines: list[str]):
