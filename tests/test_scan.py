@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from PIL import Image, ImageFilter
 
 from conftest import make_workspace, needs_soffice
 from pipeline import api
 from pipeline._exec import soffice
+from pipeline.errors import InputFileError
 from pipeline.forms import get
 
 
@@ -44,3 +47,29 @@ def test_blank_scan_has_no_id(tmp_path):
     result = api.parse_file(tmp_path / "blank.pdf")
     assert result.form_id is None and result.form_type is None
     assert [p.code for p in result.problems] == ["needs_ocr"]
+
+
+@needs_soffice
+def test_scanned_image_files_are_identified(tmp_path):
+    ws = make_workspace(tmp_path)
+    person = ws.roster[11]
+    docx = next(p for p in api.make_forms(ws, person=person.staff_id, form_type="002-person-measures",
+                                           progress=False) if p.suffix == ".docx")
+    pdf = soffice.convert([docx], tmp_path / "pdf")[0]
+    png = _scan(pdf, tmp_path / "scan.pdf").with_suffix(".png")  # the raster before it became a PDF
+    photo = tmp_path / "photo.jpg"
+    Image.open(png).convert("L").rotate(-90, expand=True).save(photo, quality=70)
+    for image in (png, photo):
+        result = api.parse_file(image)
+        assert result.form_type == "002-person-measures", image
+        assert f"-P{person.staff_id}-" in result.form_id
+        assert [p.code for p in result.problems] == ["needs_ocr"]
+        assert result.problems[0].message.startswith("扫描图片")
+
+
+def test_broken_image_is_a_clear_error(tmp_path):
+    bad = tmp_path / "坏图.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with pytest.raises(InputFileError, match="坏图.png：图片文件已损坏") as info:
+        api.parse_file(bad)
+    assert info.value.exit_code == 3

@@ -41,27 +41,32 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
 
         with open_docx_zip(path, io.BytesIO(data)) as zf:
             layout = read_docx(path, zf)
-    else:
+    elif kind == "pdf":
         from pipeline.parse.pdf import read_pdf
 
         layout = read_pdf(path, data)
+    else:  # a scanned image: no text to read until OCR, but its QR code says which form it is
+        from pipeline.parse.layout import Layout
+
+        layout = Layout(has_text=False)
     form = build(str(path), sha, layout, levels=levels, profile=profile)
     if not layout.has_text:
         from pipeline.records import Problem
 
-        if kind == "pdf" and form.form_id is None:
-            _identify_scan(form, data)
-        form.problems.append(Problem(code="needs_ocr", message="PDF 没有文字层（可能是扫描件），暂不能自动识别，请交 Word 文件或由人工录入",
+        if form.form_id is None:
+            _identify_scan(form, path, kind, data)
+        what = "扫描图片" if kind == "image" else "PDF 没有文字层（可能是扫描件），"
+        form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别，请交 Word 文件或由人工录入",
                                      where="全文"))
     return form
 
 
-def _identify_scan(form: ParsedForm, data: bytes) -> None:
+def _identify_scan(form: ParsedForm, path: Path, kind: str, data: bytes) -> None:
     """Fill the form id, type and title of a scan from its QR code, when one can be read."""
     from pipeline import forms
-    from pipeline.parse.scan import form_id_from_images
+    from pipeline.parse.scan import form_id_from_image, form_id_from_pdf
 
-    found = form_id_from_images(data)
+    found = form_id_from_pdf(data) if kind == "pdf" else form_id_from_image(path, data)
     if found is None:
         return
     form.form_id = str(found)

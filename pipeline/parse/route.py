@@ -12,9 +12,11 @@ from typing import BinaryIO, Literal
 
 from pipeline.errors import InputFileError
 
-Kind = Literal["docx", "pdf"]
+Kind = Literal["docx", "pdf", "image"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Scans and phone photos: PNG, JPEG, TIFF (both byte orders).
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 #: A returned form is tens of kilobytes of XML; these limits leave room for pasted images.
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBER_RATIO = 200
@@ -30,6 +32,8 @@ def sniff(path: Path, head: bytes) -> Kind:
         return "docx"
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
     if head.startswith(OLE_MAGIC):
         raise InputFileError("这是旧版 Word 二进制格式（.doc）或加密的 Word 文件，无法直接读取", path=path,
                              hint=SAVE_AS + "；如文件设了打开密码，请先去掉密码")
