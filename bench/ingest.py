@@ -45,8 +45,9 @@ def _fill_one(task: tuple[str, str, str, str]) -> None:
     """Type three risk rows into one issued form, saved under the person's own name."""
     src, dst, form_type, person = task
     definition = get(form_type)
+    signed = {h.label: "单位领导" for h in definition.header if h.signature}
     fill_form(Path(src), Path(dst), definition, sample_rows(person, definition, ["三级", "二级", "一级"]),
-              author=person, last_modified_by=person)
+              author=person, last_modified_by=person, signatures=signed)
 
 
 def corpus(people: int, jobs: int) -> Workspace:

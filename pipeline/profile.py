@@ -242,6 +242,14 @@ class Profile(_Model):
         """The campaign's last date: the end of its last phase."""
         return max(p.end for p in self.phases)
 
+    def due_date(self, form_type: str) -> dt.date:
+        """When a form is due: the earliest task naming it, else the campaign's last date.
+
+        Generation prints it on the form, tracking counts a missing form overdue after it.
+        """
+        dues = [t.due for p in self.phases for t in p.tasks if form_type in t.forms]
+        return min(dues) if dues else self.deadline
+
 
 # --- roster -----------------------------------------------------------------------------------
 

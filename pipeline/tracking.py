@@ -18,7 +18,6 @@ from sqlalchemy import select
 from pipeline import identity
 from pipeline.errors import UsageError
 from pipeline.forms import registry
-from pipeline.profile import Profile
 from pipeline.store import open_store
 from pipeline.store.models import IssuedForm, ProblemRow, Submission
 from pipeline.workspace import Workspace
@@ -64,37 +63,30 @@ class DepartmentStatus:
                 "to_redo": [owed(o) for o in self.to_redo], "office_flags": self.office_flags}
 
 
-def due_date(profile: Profile, form_type: str) -> dt.date:
-    """The task naming the form decides; a form no task names is due at the campaign's end."""
-    dues = [t.due for p in profile.phases for t in p.tasks if form_type in t.forms]
-    return min(dues) if dues else profile.deadline
-
-
 def owed_forms(ws: Workspace, issued: list[IssuedForm]) -> dict[str, dict[tuple[str, str], Owed]]:
-    """Per department name, the forms it owes keyed by (form type, subject)."""
+    """Per department name, the forms it owes keyed by (form type, subject).
+
+    Who owes what is :func:`pipeline.generate.forms.plan_issues`, the rule generation itself uses.
+    """
+    from pipeline.generate.forms import plan_issues
+
     profile = ws.profile
     out: dict[str, dict[tuple[str, str], Owed]] = {d.name: {} for d in profile.departments}
-    for form_type in profile.annexes.forms:
-        definition = registry()[form_type]
-        due = due_date(profile, form_type)
-        if definition.audience == "person":
-            for person in ws.roster:
-                if definition.tiers and person.tier not in definition.tiers:
-                    continue
-                subject = identity.person_subject(person.staff_id)
-                out[person.department][(form_type, subject)] = Owed(
-                    form_type, definition.title, subject, person.name, person.staff_id, due)
-        elif definition.audience == "department":
-            for d in profile.departments:
-                subject = identity.department_subject(d.code)
-                out[d.name][(form_type, subject)] = Owed(form_type, definition.title, subject, None, None, due)
+    for issue in plan_issues(ws):
+        if issue.department is None:  # institution forms are the office's own, not a department's
+            continue
+        person = issue.person
+        out[issue.department][(issue.form_type, issue.subject)] = Owed(
+            issue.form_type, registry()[issue.form_type].title, issue.subject,
+            person.name if person else None, person.staff_id if person else None,
+            profile.due_date(issue.form_type))
     for row in sorted(issued, key=lambda r: r.version):
         if row.department not in out or row.form_type not in registry():
             continue
         key = (row.form_type, row.subject)
         owed = out[row.department].get(key) or Owed(
             row.form_type, registry()[row.form_type].title, row.subject, row.person_name, row.staff_id,
-            due_date(profile, row.form_type))
+            profile.due_date(row.form_type))
         owed.form_id = row.form_id
         out[row.department][key] = owed
     return out

@@ -628,7 +628,7 @@ def _fill_generated(src: Path, dst: Path, definition, fills: list[Risk], *, unit
 def build_generated(out: Path, workspace_root: Path) -> list[Path]:
     """Generate the 002 workspace's forms for one department, fill some in, write expectations."""
     from pipeline.forms import get
-    from pipeline.generate.forms import due_date, generate_forms
+    from pipeline.generate.forms import generate_forms
     from pipeline.workspace import Workspace
 
     ws = Workspace(workspace_root)
@@ -663,7 +663,7 @@ def build_generated(out: Path, workspace_root: Path) -> list[Path]:
         case = Case(dst.stem, form_type, definition.title,
                     {"unit": dept.name, "name": member.name if member else None,
                      "position": member.position if member else None,
-                     "date": due_date(ws.profile, form_type).isoformat()},
+                     "date": ws.profile.due_date(form_type).isoformat()},
                     fills, ["三级", "二级", "一级"] if definition.level_column else [], labels_of(definition), keys,
                     duty=(member.duty if member and "duty" in keys else unit_duty))
         exp = case.expected()
@@ -796,7 +796,7 @@ def build_all_generated(out: Path, tmp: Path) -> list[Path]:
     sys.path.insert(0, str(Path(__file__).parent))
     from conftest import make_workspace
     from pipeline.forms import get
-    from pipeline.generate.forms import due_date, generate_forms
+    from pipeline.generate.forms import generate_forms
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -837,7 +837,7 @@ def build_all_generated(out: Path, tmp: Path) -> list[Path]:
             for key in ("unit", "name", "position"):
                 src_key = sources.get(key)
                 header[key] = None if src_key is None else values.get(src_key) if src_key != "none" else typed.get(key)
-            header["date"] = due_date(profile, form_type).isoformat() if "date" in sources else None
+            header["date"] = profile.due_date(form_type).isoformat() if "date" in sources else None
             duty = unit_duty or (member.duty if member and ("duty" in sources or d.column("duty")) else None)
             for rec in meant:
                 rec["duty"] = duty

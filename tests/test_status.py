@@ -13,7 +13,7 @@ from ingested import ingested_workspace
 from pipeline.cli import main
 from pipeline.errors import UsageError
 from pipeline.show import print_status
-from pipeline.tracking import due_date, status
+from pipeline.tracking import status
 
 AFTER_FIRST_DUE = dt.date(2012, 7, 1)  # 个人排查评估表 due 2012-06-30, 措施表 2012-10-31
 
@@ -25,8 +25,8 @@ def ingested(tmp_path_factory):
 
 def test_due_dates_come_from_the_tasks(ingested) -> None:
     ws, _ = ingested
-    assert due_date(ws.profile, "002-person-assessment") == dt.date(2012, 6, 30)
-    assert due_date(ws.profile, "002-unit-measures") == dt.date(2012, 11, 30)
+    assert ws.profile.due_date("002-person-assessment") == dt.date(2012, 6, 30)
+    assert ws.profile.due_date("002-unit-measures") == dt.date(2012, 11, 30)
 
 
 def test_finance_department_counts(ingested) -> None:

@@ -73,15 +73,6 @@ def annex_label(profile: Profile, form_type: str) -> str:
     return f"{profile.annexes.label}{profile.annexes.forms.index(form_type) + 1}"
 
 
-def due_date(profile: Profile, form_type: str) -> dt.date:
-    """The due date of the first task naming the form, else the campaign's deadline."""
-    for phase in profile.phases:
-        for task in phase.tasks:
-            if form_type in task.forms:
-                return task.due
-    return profile.deadline
-
-
 def _file_name(profile: Profile, definition: FormDefinition) -> str:
     return safe_name(f"{annex_label(profile, definition.id)}-{definition.title}") + ".docx"
 
@@ -169,7 +160,7 @@ def plan_issues(ws: Workspace, *, department: str | None = None, person: str | N
             values = {**base, "department": profile.institution.name, "name": leader.name,
                       "position": leader.title, "head": leader.name}
             issues.append(Issue(d.id, identity.INSTITUTION_SUBJECT, None, None, out / name, values))
-    if not issues:
+    if not issues and (who or dept or form_type):  # a filter that matched nothing
         wanted = "、".join(f"{d.title}（{'、'.join(d.tiers) or {'department': '部门', 'institution': '全单位'}.get(d.audience, '个人')}）"
                           for d in definitions)
         subject = f"{who.name}（{who.tier}）" if who else (dept.name if dept else "本活动")
@@ -190,7 +181,7 @@ def _static_context(ws: Workspace, definition: FormDefinition) -> dict:
         "annex_label": annex_label(profile, definition.id),
         "note": definition.render_note(profile.levels.labels, profile.categories),
         "rows": rows,
-        "date": chinese_date(due_date(profile, definition.id)),
+        "date": chinese_date(profile.due_date(definition.id)),
         "institution": profile.institution.name,
         "campaign": profile.campaign.code,
         "form_type": definition.id,
