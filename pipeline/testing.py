@@ -123,7 +123,7 @@ def sample_rows(person: str, definition: FormDefinition, level_labels: Sequence[
             "name": f"{topic}环节风险",
             "description": f"{person}在{topic}中可能放宽标准、接受服务对象宴请或礼品，为他人谋取利益",
             "level": level_labels[i % len(level_labels)],
-            "measures": f"1. 严格执行{topic}制度，实行集体研究\n2. 全程留痕，接受监督",
+            "measures": f"1. 严格执行{topic}制度，{person}经办的事项实行集体研究\n2. 全程留痕，接受监督",
             "category": "岗位职责",
         })
     return [{k: v for k, v in row.items() if definition.column(k) is not None} for row in rows]
