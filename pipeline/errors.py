@@ -59,3 +59,9 @@ class StoreError(LianzhengError):
     """The workspace store cannot be opened or migrated."""
 
     exit_code = 5
+
+
+class ConversionError(LianzhengError):
+    """LibreOffice ran but did not produce some outputs; what did convert is kept."""
+
+    exit_code = 6

@@ -29,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline import identity
-from pipeline.errors import UsageError
+from pipeline.errors import ConversionError, UsageError
 from pipeline.forms import FormDefinition, get
 from pipeline.generate import qr
 from pipeline.generate.fastdocx import PreparedDocx
@@ -317,5 +317,12 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
             filters={"department": department, "person": person, "form_type": form_type})
     paths = [i.path for i in issues]
     if pdf:
-        paths += to_pdf(paths, jobs=jobs)
+        pdfs = to_pdf(paths, jobs=jobs)
+        failed = sorted(set(p.with_suffix(".pdf") for p in paths) - set(pdfs))
+        if failed:
+            shown = "、".join(str(p.with_suffix(".docx").relative_to(ws.root)) for p in failed[:5])
+            raise ConversionError(
+                f"Word 表格已全部生成，但有 {len(failed)} 个未能转换为 PDF：{shown}{' 等' if len(failed) > 5 else ''}",
+                hint="用 LibreOffice 打开这些文件看是否损坏，然后重新运行 lianzheng forms --pdf")
+        paths += pdfs
     return paths
