@@ -175,6 +175,21 @@ def test_cli_readable_table(tmp_path, forms, monkeypatch):
     assert result.exit_code == 0
     assert "个人廉政风险排查评估表" in result.stdout and "庄晓燕" in result.stdout
     assert "vague" in result.stdout and "level_unknown" in result.stdout
+    assert "风险名称" in result.stdout and "风险内容及表现形式" in result.stdout  # the form's own labels
+    assert "防控措施" not in result.stdout  # a column this form does not have is not shown
+
+
+def test_cli_readable_table_keeps_brackets_people_type(tmp_path, monkeypatch):
+    from pipeline.parse.show import print_parsed
+    from pipeline.records import ParsedForm, RiskRecord
+    from rich.console import Console
+
+    form = ParsedForm(source="x.docx", sha256="0" * 64, form_type="002-person-assessment",
+                      risks=[RiskRecord(seq=1, name="[b]采购[/b]环节", description="见[附件2]", level_label="二级")])
+    console = Console(record=True, width=200)
+    print_parsed(form, console)
+    text = console.export_text()
+    assert "[b]采购[/b]环节" in text and "见[附件2]" in text
 
 
 # --- small readers ----------------------------------------------------------------------------------
