@@ -72,7 +72,7 @@ def main() -> None:
 def init(directory: Path, from_profile: Path | None) -> None:
     """建立工作区 / create a workspace folder."""
     ws = api.init_workspace(directory, from_profile)
-    click.echo(f"已建立工作区：{ws.root}\n下一步：编辑 {ws.profile_path.name} 和名册，然后运行 lianzheng -w {directory} plan")
+    click.echo(f"已建立工作区：{ws.root}\n下一步：编辑 {ws.profile_path.name} 和名册，然后运行 lianzheng plan -w {directory}")
 
 
 @main.command()
