@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from sqlalchemy import select
 
-from pipeline.generate.ooxml import (FONT_FANGSONG, FONT_HEI, FONT_XBS, SIZE, repeat_header_row, set_page,
+from pipeline.generate.ooxml import (finish, FONT_FANGSONG, FONT_HEI, FONT_XBS, SIZE, repeat_header_row, set_page,
                                      set_run_font, set_style_font, set_table_borders)
 from pipeline.store import open_store
 from pipeline.store.models import ProblemRow
@@ -55,7 +55,9 @@ def write_notices(ws: Workspace, *, today: dt.date | None = None) -> list[Path]:
         if not row.to_redo and not row.missing:
             path.unlink(missing_ok=True)
             continue
-        _notice(ws, row, problems, today).save(str(path))
+        document = _notice(ws, row, problems, today)
+        finish(document)
+        document.save(str(path))
         written.append(path)
     return written
 

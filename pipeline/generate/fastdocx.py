@@ -25,6 +25,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from pipeline.generate.ooxml import finish
+
 SENTINEL = "@@LZ{}@@"
 SENTINEL_RE = re.compile(rb"@@LZ([a-z_]+)@@")
 #: XML 1.0 forbids most control characters; Excel rosters carry some (vertical tab from Alt+Enter).
@@ -89,6 +91,7 @@ class PreparedDocx:
         context.update({k: SENTINEL.format(k) for k in keys})
         tpl = DocxTemplate(str(template))
         tpl.render(context, autoescape=True)
+        finish(tpl.docx)  # docxtpl's merge tags add tcPr children out of schema order
         buf = BytesIO()
         tpl.save(buf)
         import zipfile

@@ -73,19 +73,16 @@ def set_page(section, *, landscape: bool = False, top: float = 37, bottom: float
 
 
 def repeat_header_row(row) -> None:
-    """Mark a table row as a header row that repeats at the top of every page."""
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    """Mark a table row as a header row that repeats at the top of every page.
+
+    No ``w:val``: the element alone means on, and Word's validator takes only on/off there.
+    """
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def keep_row_together(row) -> None:
     """Forbid a row from breaking across pages."""
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:cantSplit")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def set_table_borders(table, size_eighths: int = 6) -> None:
@@ -113,3 +110,58 @@ def add_field(run, instruction: str) -> None:
             el.set(qn("xml:space"), "preserve")
             el.text = f" {text} "
         run._r.append(el)
+
+
+# --- schema order ------------------------------------------------------------------------------
+# Word reports "unreadable content" and offers to repair a file whose property elements are out of
+# the order ECMA-376 prescribes; LibreOffice does not mind, so nothing else would show it. python-docx
+# appends what it has no API for at the end, and so do the helpers above, so every builder runs
+# :func:`normalize` over its document before saving. Hand-written because python-docx only orders
+# the elements it models itself; the sequences below are ECMA-376 Part 1 (transitional), §17.
+
+_SEQUENCES = {
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+           "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+           "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath rPrChange",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+           "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+           "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+             "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign "
+            "hideMark headers cellIns cellDel cellMerge tcPrChange",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
+              "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter "
+              "docGrid printerSettings sectPrChange",
+}
+_RANK = {qn(f"w:{parent}"): {qn(f"w:{tag}"): i for i, tag in enumerate(seq.split())}
+         for parent, seq in _SEQUENCES.items()}
+
+
+def normalize(root) -> None:
+    """Put the children of every rPr, pPr, tblPr, tcPr and sectPr under ``root`` in schema order."""
+    for parent_tag, rank in _RANK.items():
+        for parent in root.iter(parent_tag):
+            children = list(parent)
+            ordered = sorted(children, key=lambda el: rank.get(el.tag, len(rank)))
+            if ordered != children:
+                for el in children:
+                    parent.remove(el)
+                parent.extend(ordered)
+
+
+def finish(document) -> None:
+    """Last step before saving a python-docx document: schema order, and no stale stylesWithEffects.
+
+    python-docx's default template carries word/stylesWithEffects.xml, a Word 2010 copy of the styles
+    that no longer matches once styles are added; Word then reports unreadable content. Word rebuilds
+    the part when it is absent, so it is dropped.
+    """
+    for part in (document.part, *(rel.target_part for rel in document.part.rels.values() if not rel.is_external)):
+        element = getattr(part, "element", None)
+        if element is not None:
+            normalize(element)
+    for rid, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            document.part.drop_rel(rid)

@@ -18,7 +18,7 @@ from docxtpl import DocxTemplate, RichText
 
 from pipeline import forms
 from pipeline.errors import LianzhengError, MissingProgramError
-from pipeline.generate.ooxml import FONT_XBS, SIZE
+from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
 from pipeline.profile import Profile
 from pipeline.workspace import Workspace
 
@@ -272,6 +272,7 @@ def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
     """Write beside the target and rename, so a failure never leaves half a document."""
     tmp = target.with_name(f".{target.stem}.tmp.docx")
     try:
+        finish(tpl.docx)
         tpl.save(tmp)
         os.replace(tmp, target)
     finally:

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from pipeline.generate.ooxml import (
+    finish,
     FONT_FANGSONG, FONT_HEI, FONT_KAI, FONT_SONG, FONT_XBS, SIZE, add_field, set_page, set_run_font,
     set_style_font,
 )
@@ -386,6 +387,7 @@ def build(path: Path = TEMPLATE) -> Path:
     _closing_block(doc)
     # A document must end with a paragraph; this one also anchors the floating 版记.
     _p(doc, "", "公文-正文")
+    finish(doc)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path

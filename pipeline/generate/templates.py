@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -41,7 +41,7 @@ from docx.shared import Mm, Pt
 
 from pipeline.forms import Column, FormDefinition, HeaderField, registry
 from pipeline.generate import qr
-from pipeline.generate.ooxml import (FONT_HEI, FONT_SONG, FONT_XBS, SIZE, repeat_header_row, set_page,
+from pipeline.generate.ooxml import (finish, FONT_HEI, FONT_SONG, FONT_XBS, SIZE, repeat_header_row, set_page,
                                      set_run_font, set_style_font, set_table_borders)
 from pipeline.workspace import REPO_ROOT
 
@@ -177,18 +177,14 @@ def _header_lines(doc, definition: FormDefinition, fields: list[HeaderField]) ->
 def _set_widths(table, widths_mm: list[float]) -> None:
     tbl = table._tbl
     tblpr = tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    table.autofit = False  # w:tblLayout fixed: the widths below hold in Word, WPS and LibreOffice
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")
         tblpr.append(tblw)
     tblw.set(qn("w:type"), "dxa")
     tblw.set(qn("w:w"), str(int(sum(widths_mm) * 56.7)))
-    jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), "center")
-    tblpr.append(jc)
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
         col.set(qn("w:w"), str(int(width * 56.7)))
     for row in table.rows:
@@ -459,6 +455,7 @@ def build_template(definition: FormDefinition, path: Path) -> Path:
     props.author = "lianzheng"
     props.comments = f"廉政风险防控表单模板 {definition.id}（由 python -m pipeline.generate.templates 生成）"
     _custom_properties(doc)
+    finish(doc)
     buf = io.BytesIO()
     doc.save(buf)
     path.parent.mkdir(parents=True, exist_ok=True)
