@@ -21,7 +21,7 @@ from pipeline.forms import FormDefinition
 Risk = tuple[str, str, str]  # name, description, level as written
 
 
-def _set_text(cell, value: str) -> None:
+def set_cell_text(cell, value: str) -> None:
     """Replace a cell's text, one paragraph per line (numbered measures keep their line breaks)."""
     for p in cell.paragraphs[1:]:
         p._p.getparent().remove(p._p)
@@ -70,7 +70,7 @@ def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[M
                 continue
             value = str(n) if column.type == "seq" else values.get(column.key)
             if value is not None and (not column.merged or column.key in values):
-                _set_text(cells[positions[column.label]], value)
+                set_cell_text(cells[positions[column.label]], value)
     for label, name in (signatures or {}).items():
         for para in document.paragraphs:
             if para.text.strip().startswith(label):

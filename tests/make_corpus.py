@@ -26,6 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from pipeline.testing import set_cell_text
+
 FW = str.maketrans("0123456789", "０１２３４５６７８９")
 
 NOTE_002 = ("备注：本表中的廉政风险，指公职人员可能产生不廉洁行为的危险。风险内容及表现形式，指包括但不仅限于公职人员在履职中"
@@ -711,15 +713,6 @@ def _risk_table(doc, definition):
     raise ValueError(f"no risk table in {definition.id}")
 
 
-def _put(cell, text: str) -> None:
-    for para in cell.paragraphs[1:]:
-        para._p.getparent().remove(para._p)
-    lines = text.split("\n")
-    cell.paragraphs[0].text = lines[0]
-    for line in lines[1:]:
-        cell.add_paragraph(line)
-
-
 def _fill_any(src: Path, dst: Path, definition, profile, n_fill: int, *, signer: str, unit_duty: str | None,
               typed_header: dict[str, str]) -> list[dict]:
     """Fill a generated form as a person does in Word: values typed into the blank rows (rows
@@ -757,7 +750,7 @@ def _fill_any(src: Path, dst: Path, definition, profile, n_fill: int, *, signer:
                 continue
             cell = row.cells[index[col.key]]
             if col.type == "seq":
-                _put(cell, str(n))
+                set_cell_text(cell, str(n))
                 continue
             if col.type == "category" and categories:
                 rec["category"] = _canonical(cell.text.strip())
@@ -767,21 +760,21 @@ def _fill_any(src: Path, dst: Path, definition, profile, n_fill: int, *, signer:
                      "category": r.category, "level": written, "post_level": "B级", "signer": signer}.get(col.key)
             if value is None:
                 value = OTHER_VALUES.get(col.key, "按规定办理") + f"（{n}）"
-            _put(cell, value)
+            set_cell_text(cell, value)
             if col.key in rec:
                 rec[col.key] = _canonical(value) if col.type == "category" else value
             if col.type == "level":
                 rec["level"], rec["level_label"] = place, written.replace(" ", "")
         meant.append(rec)
     if unit_duty is not None and "duty" in index:
-        _put(data[0].cells[index["duty"]], unit_duty)
+        set_cell_text(data[0].cells[index["duty"]], unit_duty)
     heads = {lab: h for h in definition.header for lab in h.labels}
     for row in [*above, *table.rows[len(above) + 1:]]:  # blank in-table header cells
         cells = row.cells
         for i, cell in enumerate(cells[:-1]):
             h = heads.get(cell.text)
             if h is not None and cells[i + 1]._tc is not cell._tc and not cells[i + 1].text.strip():
-                _put(cells[i + 1], typed_header.get(h.key, "同意"))
+                set_cell_text(cells[i + 1], typed_header.get(h.key, "同意"))
     for para in doc.paragraphs:
         if _BLANK_LINE in para.text:
             para.text = para.text.replace(_BLANK_LINE, signer)
