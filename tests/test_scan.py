@@ -24,14 +24,19 @@ def _scan(pdf, out, angle: float = 1.5):
     return out
 
 
+def _scanned_form(tmp_path, index: int, form_type: str):
+    """One issued form, exported by LibreOffice and scanned; returns its person and the scan."""
+    ws = make_workspace(tmp_path)
+    person = ws.roster[index]
+    docx = next(p for p in api.make_forms(ws, person=person.staff_id, form_type=form_type, progress=False)
+                if p.suffix == ".docx")
+    pdf = soffice.convert([docx], tmp_path / "pdf")[0]
+    return person, _scan(pdf, tmp_path / "scan.pdf")
+
+
 @needs_soffice
 def test_scanned_form_is_matched_by_its_qr_code(tmp_path):
-    ws = make_workspace(tmp_path)
-    person = ws.roster[10]
-    docx = next(p for p in api.make_forms(ws, person=person.staff_id, form_type="002-person-assessment",
-                                           progress=False) if p.suffix == ".docx")
-    pdf = soffice.convert([docx], tmp_path / "pdf")[0]
-    scanned = _scan(pdf, tmp_path / "scan.pdf")
+    person, scanned = _scanned_form(tmp_path, 10, "002-person-assessment")
 
     result = api.parse_file(scanned)
     assert result.form_id is not None and result.form_id.endswith(f"-P{person.staff_id}-1" + result.form_id[-1])
@@ -51,12 +56,8 @@ def test_blank_scan_has_no_id(tmp_path):
 
 @needs_soffice
 def test_scanned_image_files_are_identified(tmp_path):
-    ws = make_workspace(tmp_path)
-    person = ws.roster[11]
-    docx = next(p for p in api.make_forms(ws, person=person.staff_id, form_type="002-person-measures",
-                                           progress=False) if p.suffix == ".docx")
-    pdf = soffice.convert([docx], tmp_path / "pdf")[0]
-    png = _scan(pdf, tmp_path / "scan.pdf").with_suffix(".png")  # the raster before it became a PDF
+    person, scanned = _scanned_form(tmp_path, 11, "002-person-measures")
+    png = scanned.with_suffix(".png")  # the raster before it became a PDF
     photo = tmp_path / "photo.jpg"
     Image.open(png).convert("L").rotate(-90, expand=True).save(photo, quality=70)
     for image in (png, photo):
