@@ -20,7 +20,10 @@ from docx.oxml.ns import qn
 from pipeline import forms
 from pipeline._exec import soffice
 from pipeline.errors import MissingProgramError, ProfileError
-from pipeline.generate.plan import break_title, chinese_number, cn_date, generate_plan
+from pipeline.generate.plan import (
+    CLOSING_AFTER_BLANK, CLOSING_AT_FOOT, CLOSING_OWN_PAGE, break_title, chinese_number, closing_for,
+    cn_date, convert_with_even_closing, generate_plan, render_docx,
+)
 from tests.conftest import bundled_profiles, make_workspace, needs_soffice
 
 PROFILES = bundled_profiles()
@@ -35,7 +38,8 @@ def _squeeze(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory) -> dict:
-    """name → (workspace, docx, pdf or None); one soffice run converts every plan."""
+    """name → (workspace, docx, pdf or None); LibreOffice converts every plan at once (twice if a
+    版记 has to move to an even page), as generate_plan does for one."""
     root = tmp_path_factory.mktemp("plans")
     out = {}
     for name in PROFILES:
@@ -43,10 +47,9 @@ def plans(tmp_path_factory) -> dict:
         [docx] = generate_plan(ws, pdf=False)
         out[name] = [ws, docx, None]
     if soffice.find() is not None:
-        pdf_dir = root / "pdf"
-        produced = {p.stem: p for p in soffice.convert([v[1] for v in out.values()], pdf_dir)}
+        produced = convert_with_even_closing([(v[0], v[1]) for v in out.values()], root / "pdf")
         for entry in out.values():
-            entry[2] = produced.get(entry[1].stem)
+            entry[2] = produced.get(entry[1])
     return out
 
 
@@ -157,6 +160,12 @@ def test_pdf_text(plans, name):
     _check_text(_pdf_body_text(pdf), ws)
 
 
+def _numbered_pages(pdf) -> int:
+    """Pages up to the last one with body text: a 版记 page of its own and a blank page before it
+    carry no number (GB/T 9704-2012 7.5)."""
+    return max(page.page_number for page in pdf.pages if _body_lines(page))
+
+
 def _body_lines(page, size: float = 16):
     """Text lines set in body size (3号), each as its list of chars."""
     chars = [c for c in page.chars if c["text"].strip() and abs(c["size"] - size) < 0.3]
@@ -225,7 +234,7 @@ def test_pdf_geometry(plans, name):
         per_line = max(sum(1 for c in line if not c["text"].isascii() and c["x1"] <= right_edge) for _, line in lines)
         assert per_line == 28
 
-        for page in pages:
+        for page in pages[:_numbered_pages(pdf)]:
             foot = [c for c in page.chars if c["top"] > page.height - 35 * MM and c["text"].strip()]
             assert _squeeze("".join(c["text"] for c in foot)) == f"—{page.page_number}—"
             assert {round(c["size"]) for c in foot} == {14}
@@ -252,10 +261,104 @@ def test_pdf_red_header_rule_and_closing_block(plans, name):
         centre = (number["x0"] + number["x1"]) / 2
         assert abs(centre - (28 * MM + 156 * MM / 2)) < 2 * MM, "document number not centred"
         assert number["bottom"] < rule[0]["top"]
-        # 版记 sits at the foot of the last page: its 印发 line is the last body line, near 35 mm.
-        printed = [ln for ln in last.extract_text_lines() if ln["text"].endswith("印发")]
-        assert printed, "no 印发 line on the last page"
-        assert last.height - printed[0]["bottom"] < 45 * MM
+        _check_closing_at_foot(last)
+
+
+def _check_closing_at_foot(page) -> None:
+    """版记 at the foot of the page: the 印发 line is its last line, the closing rule on the bottom
+    margin (35 mm), nothing below it but the page number."""
+    lines = page.extract_text_lines()
+    printed = [ln for ln in lines if ln["text"].endswith("印发")]
+    assert printed, f"no 印发 line on page {page.page_number}"
+    rule = max(ln["bottom"] for ln in page.lines)
+    assert abs(page.height - rule - 35 * MM) < MM, f"版记 ends {(page.height - rule) / MM:.1f} mm up"
+    assert 0 < rule - printed[-1]["bottom"] < 4 * MM
+    below = [ln["text"] for ln in lines if ln["top"] > rule]
+    assert below in ([], [f"— {page.page_number} —"]), below
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", PROFILES)
+def test_pdf_ends_on_an_even_page_with_the_closing_block_at_its_foot(plans, name):
+    """GB/T 9704-2012 7.5: the 版记 is on the last page, the back of the last sheet; a page of
+    its own, and a blank page before it, carry no page number."""
+    _, _, pdf_path = plans[name]
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = pdf.pages
+        assert len(pages) % 2 == 0, f"{len(pages)} pages"
+        last = pages[-1]
+        _check_closing_at_foot(last)
+        assert not any("印发" in (page.extract_text() or "") and page.extract_text().rstrip().endswith("印发")
+                       for page in pages[1:-1]), "a second 版记"
+        body_end = _numbered_pages(pdf)
+        assert body_end >= len(pages) - 2
+        if body_end < len(pages):  # the 版记 has a page of its own: no number on it
+            assert "—" not in (last.extract_text() or "")
+            assert not any(c["size"] > 15 for c in last.chars), "body text on the 版记 page"
+        if body_end == len(pages) - 2:
+            assert not pages[-2].chars, "the page before the 版记 should be blank"
+
+
+@pytest.fixture(scope="module")
+def forced(tmp_path_factory) -> dict[int, Path]:
+    """Profile 002 (whose 版记 fits at the foot of page 6) rendered with each placement forced."""
+    root = tmp_path_factory.mktemp("forced")
+    ws = make_workspace(root, "002-qztc")
+    docs = {closing: render_docx(ws, root / f"plan-{closing}.docx", closing=closing)
+            for closing in (CLOSING_OWN_PAGE, CLOSING_AFTER_BLANK)}
+    if soffice.find() is None:
+        return {k: v for k, v in docs.items()}
+    pdfs = {p.stem: p for p in soffice.convert(list(docs.values()), root / "pdf")}
+    return {k: pdfs[v.stem] for k, v in docs.items()}
+
+
+@needs_soffice
+def test_closing_block_on_its_own_page_and_after_a_blank_page(plans, forced):
+    with pdfplumber.open(plans["002-qztc"][2]) as pdf:
+        pages = len(pdf.pages)
+    for closing, extra in ((CLOSING_OWN_PAGE, 1), (CLOSING_AFTER_BLANK, 2)):
+        with pdfplumber.open(forced[closing]) as pdf:
+            assert len(pdf.pages) == pages + extra
+            last = pdf.pages[-1]
+            _check_closing_at_foot(last)
+            assert "—" not in last.extract_text(), "the 版记 page carries no number"
+            body = pdf.pages[pages - 1]
+            assert not body.extract_text().rstrip().endswith("印发")
+            assert body.extract_text().rstrip().endswith(f"— {pages} —")
+            if extra == 2:
+                assert not pdf.pages[-2].chars, "blank page not blank"
+
+
+def test_closing_placement_follows_the_page_parity():
+    # (pages, page of the 印发 line, last page with body text) of the layout with the 版记 at the foot
+    assert closing_for(6, 6, 6) == CLOSING_AT_FOOT
+    assert closing_for(7, 7, 7) == CLOSING_OWN_PAGE          # odd last body page: 版记 on page 8
+    assert closing_for(7, 7, 6) == CLOSING_AFTER_BLANK       # full even page 6: blank 7, 版记 on 8
+    assert closing_for(8, 8, 7) == CLOSING_OWN_PAGE          # 版记 alone on page 8 would need no number
+
+
+def test_own_page_closing_is_word_valid(tmp_path):
+    audit = pytest.importorskip("openxml_audit", reason="openxml-audit is in the [test] extra")
+    ws = make_workspace(tmp_path, "001-zcjt")
+    path = render_docx(ws, tmp_path / "plan.docx", closing=CLOSING_AFTER_BLANK)
+    result = audit.OpenXmlValidator(file_format=audit.FileFormat.OFFICE_2019).validate(path)
+    assert [str(e) for e in getattr(result, "errors", [])][:5] == []
+    doc = Document(path)
+    assert len(doc.sections) == 2
+    body, closing = doc.sections
+    assert "PAGE" in body.footer._element.xml and "PAGE" in body.even_page_footer._element.xml
+    for footer in (closing.footer, closing.even_page_footer):
+        assert not footer.is_linked_to_previous and "PAGE" not in footer._element.xml
+
+
+@needs_soffice
+def test_generate_plan_with_pdf_puts_the_closing_block_on_an_even_page(tmp_path):
+    ws = make_workspace(tmp_path, "001-zcjt")
+    docx, pdf_path = generate_plan(ws, pdf=True)
+    assert pdf_path == docx.with_suffix(".pdf")
+    with pdfplumber.open(pdf_path) as pdf:
+        assert len(pdf.pages) % 2 == 0
+        _check_closing_at_foot(pdf.pages[-1])
 
 
 def test_without_libreoffice_the_docx_is_kept_and_the_error_says_so(tmp_path, monkeypatch):

@@ -11,8 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections.abc import Sequence
+from copy import deepcopy
 from pathlib import Path
 
+from docx.enum.section import WD_SECTION
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from docxtpl import DocxTemplate, RichText
 
@@ -268,6 +273,55 @@ def _place_signatures(document) -> None:
             block = []
 
 
+def _closing_table(document):
+    """The 版记 of the rendered plan: the last body table holding the 印发 line (None if an
+    office's own template has none)."""
+    tables = [t for t in document.element.body.iterchildren(qn("w:tbl")) if "印发" in "".join(t.itertext())]
+    return tables[-1] if tables else None
+
+
+def _closing_on_own_page(document, *, blank_before: bool) -> None:
+    """Move the 版记 to a section of its own, starting on a new page, whose footers show no number.
+
+    GB/T 9704-2012 puts the 版记 on the last, even page; when the body would leave it on an odd
+    page it gets a page of its own (after a blank page when the body ends on an even page), and
+    GB/T 9704-2012 7.5 numbers neither the 版记 page nor a blank page before it. A section with
+    empty footers does that in Word, WPS and LibreOffice alike. The new footers keep the
+    page-number paragraph's properties, so the page's body area, and with it the 版记's place at
+    the foot, stay what they were.
+    """
+    table = _closing_table(document)
+    if table is None:
+        return
+    section = document.sections[-1]
+    numbered = {"default": section.footer, "even": section.even_page_footer}
+    footer_ppr = {kind: deepcopy(f.paragraphs[0]._p.pPr) if f.paragraphs and f.paragraphs[0]._p.pPr is not None
+                  else None for kind, f in numbered.items()}
+    end = table.getprevious()
+    if end is None or end.tag != qn("w:p"):
+        end = OxmlElement("w:p")
+        table.addprevious(end)
+    end.get_or_add_pPr().append(deepcopy(section._sectPr))  # the numbered body section ends here
+    for ref in section._sectPr.findall(qn("w:footerReference")):
+        section._sectPr.remove(ref)
+    section.start_type = WD_SECTION.NEW_PAGE
+    for kind, footer in numbered.items():
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0]._p
+        if footer_ppr[kind] is not None:
+            para.remove(para.get_or_add_pPr())
+            para.insert(0, footer_ppr[kind])
+    # LibreOffice drops a section break followed directly by a floating table, so the new section
+    # opens with an empty paragraph. That paragraph's page is the blank one; the next paragraph
+    # starts the 版记's page with "page break before" (LibreOffice 7.4 ignores a w:br page break
+    # there).
+    table.addprevious(OxmlElement("w:p"))
+    if blank_before:
+        breaker = OxmlElement("w:p")
+        breaker.get_or_add_pPr().append(OxmlElement("w:pageBreakBefore"))
+        table.addprevious(breaker)
+
+
 def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
     """Write beside the target and rename, so a failure never leaves half a document."""
     tmp = target.with_name(f".{target.stem}.tmp.docx")
@@ -279,8 +333,17 @@ def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def render_docx(ws: Workspace, target: Path) -> Path:
-    """Render the plan's .docx to ``target`` from the workspace's (or the bundled) template."""
+#: Where the 版记 goes: at the foot of the last body page, on a page of its own, or on a page
+#: of its own after a blank one.
+CLOSING_AT_FOOT, CLOSING_OWN_PAGE, CLOSING_AFTER_BLANK = 0, 1, 2
+
+
+def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT) -> Path:
+    """Render the plan's .docx to ``target`` from the workspace's (or the bundled) template.
+
+    ``closing`` places the 版记 (see :data:`CLOSING_AT_FOOT` and its siblings); only a laid-out
+    page tells which one lands it on an even page, see :func:`closing_for`.
+    """
     template = ws.template(TEMPLATE_NAME)
     if not template.is_file():
         raise LianzhengError("找不到实施方案模板 plan.docx", path=template,
@@ -293,14 +356,78 @@ def render_docx(ws: Workspace, target: Path) -> Path:
         raise LianzhengError(f"实施方案模板中的标记有误（{type(e).__name__}：{e}）", path=template,
                              hint="检查模板中 {{ }} 和 {%p %} 标记是否成对、是否被 Word 拆开；或删除工作区的 templates/plan.docx 改用自带模板") from None
     _place_signatures(tpl.docx)
+    if closing != CLOSING_AT_FOOT:
+        _closing_on_own_page(tpl.docx, blank_before=closing == CLOSING_AFTER_BLANK)
     target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_save(tpl, target)
     return target
 
 
+def closing_layout(pdf_path: Path) -> tuple[int, int, int] | None:
+    """(pages, page of the 印发 line, last page with body text) of a plan rendered with the 版记
+    at the foot; None when no 印发 line is found (an office's own template without one)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = len(pdf.pages)
+        for page in reversed(pdf.pages):
+            lines = page.extract_text_lines()
+            printed = [ln for ln in lines if ln["text"].rstrip().endswith("印发")]
+            if not printed:
+                continue
+            # the 版记 starts at its first line (主题词, 抄送 or 印发); anything above is body text
+            start = min(ln["top"] for ln in lines if ln["top"] <= printed[-1]["top"]
+                        and (ln["text"].startswith(("主题词", "抄送")) or ln is printed[-1]))
+            body_here = any(ln["bottom"] < start for ln in lines)
+            return pages, page.page_number, page.page_number if body_here else page.page_number - 1
+    return None
+
+
+def closing_for(pages: int, closing_page: int, body_end: int) -> int:
+    """Which placement puts the 版记 on the last page and that page even (GB/T 9704-2012 7.5).
+
+    At the foot only when it shares an even last page with the body: a 版记 pushed onto a page of
+    its own would carry that page's number there.
+    """
+    if closing_page == pages == body_end and pages % 2 == 0:
+        return CLOSING_AT_FOOT
+    return CLOSING_OWN_PAGE if body_end % 2 else CLOSING_AFTER_BLANK
+
+
+def convert_with_even_closing(jobs: Sequence[tuple[Workspace, Path]],
+                              outdir: Path | None = None) -> dict[Path, Path]:
+    """Convert rendered plans to PDF with the 版记 on an even last page; returns docx → PDF.
+
+    ``jobs`` are plans :func:`render_docx` wrote with the 版记 at the foot. A first LibreOffice run
+    lays them out; those whose 版记 lands on an odd page are rendered again with the 版记 on a
+    page of its own (after a blank page if need be) and converted once more. Each step converts
+    all plans in one LibreOffice run (the tests convert every bundled profile's plan at once).
+    """
+    from pipeline._exec import soffice
+
+    produced = {Path(pdf).stem: Path(pdf) for pdf in soffice.convert([t for _, t in jobs], outdir)}
+    again = []
+    for ws, target in jobs:
+        pdf = produced.get(target.stem)
+        layout = closing_layout(pdf) if pdf else None
+        closing = closing_for(*layout) if layout else CLOSING_AT_FOOT
+        if closing != CLOSING_AT_FOOT:
+            render_docx(ws, target, closing=closing)
+            pdf.unlink()  # a failed second conversion must not leave the odd-page layout behind
+            again.append(target)
+    if again:
+        produced.update({Path(pdf).stem: Path(pdf) for pdf in soffice.convert(again, outdir)})
+    return {target: produced[target.stem] for _, target in jobs if target.stem in produced
+            and produced[target.stem].exists()}
+
+
 def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
     """Write ``outbox/plan/<机构简称>-实施方案.docx`` and, with ``pdf``, the PDF beside it.
 
+    With ``pdf`` the 版记 lands on an even last page (see :func:`convert_with_even_closing`): LibreOffice's
+    layout tells which page the body ends on. Without ``pdf`` nothing lays the pages out, so the
+    版记 stays at the foot of the last body page, which may be odd; Word's page count can also
+    differ from LibreOffice's when the official fonts are installed, so the PDF is the reference.
     Without LibreOffice the .docx is still written; then :class:`MissingProgramError` says so
     and how to go on, so the user keeps the Word file and learns why there is no PDF.
     """
@@ -318,8 +445,8 @@ def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
                  "或加 --no-pdf 只生成 Word 文件")
     stale = target.with_suffix(".pdf")
     stale.unlink(missing_ok=True)  # so a failed conversion cannot pass off last run's PDF as new
-    produced = soffice.convert([target])
-    if not produced:
+    produced = convert_with_even_closing([(ws, target)])
+    if target not in produced:
         raise LianzhengError(f"LibreOffice 未能把 {target.name} 转换为 PDF", path=target,
                              hint="用 Word 或 WPS 打开该文件另存为 PDF，或检查 LibreOffice 能否正常启动")
-    return [target, *produced]
+    return [target, produced[target]]

@@ -282,7 +282,8 @@ def _closing_block(doc) -> None:
 
     GB/T 9704-2012 puts the 版记 at the bottom of the last page, first and last rule 0.35 mm,
     rules between 0.25 mm. A floating table anchored to the bottom margin does that in Word,
-    WPS and LibreOffice without guessing how much body text precedes it.
+    WPS and LibreOffice without guessing how much body text precedes it. When that foot is on an
+    odd page, plan.py gives the table a section (and page) of its own without page numbers.
     """
     table = doc.add_table(rows=7, cols=1)
     tblpr = table._tbl.tblPr
