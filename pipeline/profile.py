@@ -173,6 +173,17 @@ class RosterSpec(_Model):
 class Annexes(_Model):
     forms: list[str] = Field(min_length=1, description="附件表单类型 id，按附件顺序")
     label: str = Field(default="附件", description="附件 或 附表")
+    leadership_list: bool = Field(default=False, description="附件1 为领导小组名单（由 leadership 和 office 生成），表单从附件2 起编号")
+
+    def annex_number(self, form_type: str) -> int:
+        """A form's annex number: its place in ``forms``, after the leadership list when the plan
+        carries one. The form's file name, the 附件N on the form and the plan's annex list and
+        task references all take it from here, so they cannot disagree."""
+        return self.forms.index(form_type) + 1 + int(self.leadership_list)
+
+    def annex_label(self, form_type: str) -> str:
+        """附件2, 附表3 …: the label and number a form is known by."""
+        return f"{self.label}{self.annex_number(form_type)}"
 
 
 class Campaign(_Model):

@@ -127,10 +127,23 @@ def test_docx_is_prefilled_and_identified(generated: dict[str, Generated], form_
         rows = [r for r in document.tables[0].rows if r._tr.trPr is not None
                 and r._tr.trPr.find(qn("w:tblHeader")) is not None]
         assert [c.text for c in rows[-1].cells] == [c.label for c in definition.columns]
-    label = g.ws.profile.annexes.label
-    n = g.ws.profile.annexes.forms.index(form_type) + 1
-    assert g.docx.name == f"{label}{n}-{definition.title}.docx"
-    assert document.paragraphs[0].text == f"{label}{n}"
+    label = g.ws.profile.annexes.annex_label(form_type)
+    assert g.docx.name == f"{label}-{definition.title}.docx"
+    assert document.paragraphs[0].text == label
+
+
+def test_annex_numbers_follow_the_plans_annex_list(generated: dict[str, Generated]) -> None:
+    """001's plan makes its leadership list 附件1, so its forms are 附件2–4, as in the original;
+    the other profiles number their forms from 1."""
+    for form_type, g in generated.items():
+        annexes = g.ws.profile.annexes
+        if form_type.startswith("001-"):
+            expected = {"001-leader-control": "附件2", "001-middle-control": "附件3", "001-staff-control": "附件4"}[form_type]
+        else:
+            assert not annexes.leadership_list
+            expected = f"{annexes.label}{annexes.forms.index(form_type) + 1}"
+        assert g.docx.name.startswith(f"{expected}-"), g.docx.name
+        assert docx.Document(g.docx).paragraphs[0].text == expected
 
 
 @needs_soffice

@@ -22,7 +22,7 @@ from pipeline._exec import soffice
 from pipeline.errors import MissingProgramError, ProfileError
 from pipeline.generate.plan import (
     CLOSING_AFTER_BLANK, CLOSING_AT_FOOT, CLOSING_OWN_PAGE, break_title, chinese_number, closing_for,
-    cn_date, convert_with_even_closing, generate_plan, render_docx,
+    cn_date, convert_with_even_closing, generate_plan, leadership_list_title, render_docx,
 )
 from tests.conftest import bundled_profiles, make_workspace, needs_soffice
 
@@ -79,7 +79,8 @@ def _expected(ws) -> dict[str, list[str]]:
         "tasks": [f"（{cn_date(t.due, with_year=t.due.year != p.campaign.year)}前完成）"
                   for ph in p.phases for t in ph.tasks],
         "people": [person.name for person in people],
-        "annexes": [forms.get(f).title for f in p.annexes.forms],
+        "annexes": [forms.get(f).title for f in p.annexes.forms]
+                   + ([leadership_list_title(p)] if p.annexes.leadership_list else []),
         "levels": [p.levels.definitions[label] for label in p.levels.labels if label in p.levels.definitions],
     }
 
@@ -110,8 +111,7 @@ def test_docx_text_comes_from_the_profile(plans, name):
     for heading in ("一、指导思想", "工作目标", "实施范围", "主要内容", "组织领导", "方法步骤", "风险等级", "工作要求"):
         assert heading in text
     assert ("分级监督" in text) == bool(p.levels.supervision)
-    numbered = [f"{p.annexes.label}{i}" for i in range(1, len(p.annexes.forms) + 1)]
-    cited = [n for n in numbered if f"（{n}）" in text]
+    cited = [f for f in p.annexes.forms if f"（{p.annexes.annex_label(f)}）" in text]
     task_forms = {f for ph in p.phases for t in ph.tasks for f in t.forms if f in p.annexes.forms}
     assert len(cited) == len(task_forms), "each form a task asks for is cited as （附件N）"
 
@@ -137,6 +137,59 @@ def test_seed_002_names_its_highest_level_correctly(plans):
     assert text.index("三级风险（最高）") < text.index("二级风险") < text.index("一级风险（最低）")
     # the 印发 notice comes first, then the plan itself
     assert text.index("关于印发") < text.index("现将") < text.index("一、指导思想")
+
+
+def test_seed_001_annexes_the_leadership_list_before_its_three_forms(plans):
+    """The original 001 plan: 附件1 the leadership group's name list, 附件2–4 the forms."""
+    if "001-zcjt" not in plans:
+        pytest.skip("profile 001 not bundled")
+    ws, docx, _ = plans["001-zcjt"]
+    doc = Document(docx)
+    paras = [p.text for p in doc.paragraphs]
+    start = next(i for i, t in enumerate(paras) if t.startswith("附件："))
+    assert paras[start:start + 4] == [
+        "附件：1. 淄川区教体系统廉政风险防范管理工作领导小组名单",
+        "2. 领导班子成员廉政风险识别防控表",
+        "3. 中层领导廉政风险识别和防控表",
+        "4. 一般工作人员及教职工廉政风险识别和防控表",
+    ]
+    text = _docx_text(docx)
+    # the tasks cite the forms under the same numbers the form files carry
+    for form_type, n in (("001-leader-control", 2), ("001-middle-control", 3), ("001-staff-control", 4)):
+        assert f"《{forms.get(form_type).title}》（附件{n}）" in text
+    assert "名单见附件1" in text
+    # the annex itself: a page of its own, 附件1 then the title, every member and the office
+    mark = next(p for p in doc.paragraphs if p.text == "附件1")
+    assert mark.style.name == "公文-附件标识" and mark.style.paragraph_format.page_break_before
+    annex = _squeeze("".join(paras[paras.index("附件1"):]))
+    assert annex.startswith("附件1淄川区教体系统廉政风险防范管理工作领导小组名单组长：牛少健区教体局局长、党委副书记")
+    p = ws.profile
+    for person in [*p.leadership.leaders, *p.leadership.deputies, *p.leadership.members,
+                   p.office.director, *p.office.members]:
+        assert person.name in annex and person.title.replace("，", "") in annex.replace("，", "")
+    assert "林　浩" in "".join(paras), "two-character names are padded to keep the columns"
+    for name in PROFILES:
+        if name != "001-zcjt":
+            other = plans[name][0].profile
+            assert not other.annexes.leadership_list
+            assert "领导小组名单" not in _docx_text(plans[name][1])
+
+
+@needs_soffice
+def test_seed_001_leadership_annex_page_in_the_pdf(plans):
+    if "001-zcjt" not in plans:
+        pytest.skip("profile 001 not bundled")
+    with pdfplumber.open(plans["001-zcjt"][2]) as pdf:
+        starts = [page for page in pdf.pages if _squeeze(page.extract_text() or "").startswith("附件1")]
+        assert len(starts) == 1, "the leadership list starts a page of its own"
+        page = starts[0]
+        mark = page.extract_text_lines()[0]
+        assert abs(mark["x0"] - 28 * MM) < MM, "附件1 flush left"
+        title = page.extract_text_lines()[1]
+        assert abs((title["x0"] + title["x1"]) / 2 - (28 + 78) * MM) < 2 * MM, "title centred"
+        assert {round(c["size"]) for c in title["chars"]} == {22}
+        names = _squeeze("".join((pg.extract_text() or "") for pg in pdf.pages[page.page_number - 1:]))
+        assert "组长：牛少健" in names and "成员：杨德标李强法永陈光智姜超" in names
 
 
 def test_supervision_by_level_where_the_profile_has_it(plans):

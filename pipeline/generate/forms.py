@@ -70,7 +70,7 @@ class Issue:
 # --- who gets what ---------------------------------------------------------------------------
 
 def annex_label(profile: Profile, form_type: str) -> str:
-    return f"{profile.annexes.label}{profile.annexes.forms.index(form_type) + 1}"
+    return profile.annexes.annex_label(form_type)
 
 
 def _file_name(profile: Profile, definition: FormDefinition) -> str:

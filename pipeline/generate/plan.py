@@ -83,11 +83,11 @@ def _people(people) -> str:
     return "、".join(f"{p.name}（{p.title}）" if p.title else p.name for p in people)
 
 
-def _task_line(n: int, task, profile: Profile, annex_no: dict[str, int]) -> str:
+def _task_line(n: int, task, profile: Profile) -> str:
     text = task.name.rstrip("。；;，,")
     for form_id in task.forms:
         title = forms.get(form_id).title
-        ref = f"（{profile.annexes.label}{annex_no[form_id]}）" if form_id in annex_no else ""
+        ref = f"（{profile.annexes.annex_label(form_id)}）" if form_id in profile.annexes.forms else ""
         if f"《{title}》" in text:
             text = text.replace(f"《{title}》", f"《{title}》{ref}", 1)
         else:
@@ -101,7 +101,6 @@ def _task_line(n: int, task, profile: Profile, annex_no: dict[str, int]) -> str:
 def sections(profile: Profile) -> list[dict]:
     """The plan's level-1 sections in order, numbered 一、二、…; optional ones drop out."""
     p = profile
-    annex_no = {form_id: i for i, form_id in enumerate(p.annexes.forms, start=1)}
     out: list[tuple[str, list[str], list[dict]]] = []
     out.append(("指导思想", [p.texts.guiding_thought], []))
     out.append(("工作目标", [p.texts.goals], []))
@@ -112,28 +111,32 @@ def sections(profile: Profile) -> list[dict]:
     out.append(("主要内容", [content, f"廉政风险按类别分为{'、'.join(p.categories)}等{len(p.categories)}类，"
                                      "查找时逐类对照，不留空项。"], []))
 
-    group = p.leadership
-    roster = [f"组　长：{_people(group.leaders)}"]
-    if group.deputies:
-        roster.append(f"副组长：{_people(group.deputies)}")
-    if group.members:
-        roster.append(f"成　员：{_people(group.members)}")
+    group_name = f"{p.institution.name}{p.campaign.name}领导小组"
     office = p.office
-    office_text = (f"领导小组下设办公室，办公室设在{office.location}，由{office.director.name}"
-                   f"{'（' + office.director.title + '）' if office.director.title else ''}任办公室主任")
-    office_text += f"，成员：{_people(office.members)}。" if office.members else "。"
+    office_text = f"领导小组下设办公室，办公室设在{office.location}"
+    if p.annexes.leadership_list:  # the names are in 附件1, as the original 001 plan has them
+        group_item = _item(1, "领导小组。", f"成立{group_name}（名单见{p.annexes.label}1），全面领导此项工作。")
+        office_text += "。"
+    else:
+        group = p.leadership
+        roster = [f"组　长：{_people(group.leaders)}"]
+        if group.deputies:
+            roster.append(f"副组长：{_people(group.deputies)}")
+        if group.members:
+            roster.append(f"成　员：{_people(group.members)}")
+        group_item = _item(1, "领导小组。", f"成立{group_name}，全面领导此项工作。", roster=roster)
+        office_text += (f"，由{office.director.name}"
+                        f"{'（' + office.director.title + '）' if office.director.title else ''}任办公室主任")
+        office_text += f"，成员：{_people(office.members)}。" if office.members else "。"
     office_text += "办公室负责廉政风险防控工作的组织协调、督促检查和材料汇总。"
     if office.phone:
         office_text += f"联系电话：{office.phone}。"
-    out.append(("组织领导", [], [
-        _item(1, "领导小组。", f"成立{p.institution.name}{p.campaign.name}领导小组，全面领导此项工作。", roster=roster),
-        _item(2, "领导小组办公室。", office_text),
-    ]))
+    out.append(("组织领导", [], [group_item, _item(2, "领导小组办公室。", office_text)]))
 
     steps = []
     for i, phase in enumerate(p.phases, start=1):
         dates = f"（{cn_date(phase.start)}—{cn_date(phase.end)}）"
-        lines = [_task_line(j, t, p, annex_no) for j, t in enumerate(phase.tasks, start=1)]
+        lines = [_task_line(j, t, p) for j, t in enumerate(phase.tasks, start=1)]
         steps.append(_item(i, f"{phase.name}{dates}。", phase.description, lines=lines))
     out.append(("方法步骤", [], steps))
 
@@ -169,7 +172,8 @@ def sections(profile: Profile) -> list[dict]:
 TITLE_CHARS = 20
 #: Words a title line should not be broken inside (GB/T 9704-2012 7.3.1: 回行时词意完整).
 _WORDS = ("关于", "印发", "廉政", "风险", "防控", "试点", "工作", "方案", "实施", "通知", "学院", "学校",
-          "医院", "委员会", "管理", "机制", "建设", "教育", "体育", "系统", "岗位", "廉能")
+          "医院", "委员会", "管理", "机制", "建设", "教育", "体育", "系统", "岗位", "廉能", "防范", "领导",
+          "小组", "名单")
 _NO_LINE_START = "》）」』〕，、。；：！？的"
 _NO_LINE_END = "《（「『〔"
 
@@ -217,6 +221,56 @@ def _red(text: str, size: float) -> RichText:
     return RichText(text, color=RED, size=int(size * 2), font=f"eastAsia:{FONT_XBS}")
 
 
+def _pad(name: str) -> str:
+    """Two-character names take a full-width space between (林　浩), so name lists stay in columns."""
+    return f"{name[0]}　{name[1]}" if len(name) == 2 else name
+
+
+def _roster_lines(label: str, people) -> list[dict]:
+    """One line per person (name, then title) under a 4-character label such as 组　长：; people
+    without titles run on in one line of padded names. ``hang`` is the hanging indent in characters
+    the template gives each kind (under the title, under the first name)."""
+    if not people:
+        return []
+    if not any(person.title for person in people):
+        return [{"text": label + "　".join(_pad(person.name) for person in people), "hang": 4}]
+    return [{"text": (label if i == 0 else "　" * len(label)) + _pad(person.name)
+             + (f"　{person.title}" if person.title else ""), "hang": 8}
+            for i, person in enumerate(people)]
+
+
+def leadership_list_title(profile: Profile) -> str:
+    return f"{profile.institution.name}{profile.campaign.name}领导小组名单"
+
+
+def leadership_annex(profile: Profile) -> dict | None:
+    """附件1 领导小组名单 (``annexes.leadership_list``): the group, then its office, on a page of its own."""
+    if not profile.annexes.leadership_list:
+        return None
+    group, office = profile.leadership, profile.office
+    office_lines = [{"text": f"办公室设在{office.location}。", "hang": 0},
+                    *_roster_lines("主　任：", [office.director]), *_roster_lines("成　员：", office.members)]
+    if office.phone:
+        office_lines.append({"text": f"联系电话：{office.phone}", "hang": 0})
+    return {
+        "label": f"{profile.annexes.label}1",
+        "title": break_title(leadership_list_title(profile)),
+        "groups": [
+            {"heading": "", "lines": [*_roster_lines("组　长：", group.leaders), *_roster_lines("副组长：", group.deputies),
+                                      *_roster_lines("成　员：", group.members)]},
+            {"heading": "领导小组办公室", "lines": office_lines},
+        ],
+    }
+
+
+def annex_list(profile: Profile) -> list[tuple[int, str]]:
+    """The plan's annexes as (number, title): the leadership list when generated, then the forms
+    under the numbers :meth:`Annexes.annex_number` gives them everywhere else."""
+    annexes = profile.annexes
+    head = [(1, leadership_list_title(profile))] if annexes.leadership_list else []
+    return head + [(annexes.annex_number(f), forms.get(f).title) for f in annexes.forms]
+
+
 def context(profile: Profile) -> dict:
     """Everything the template shows, from the profile."""
     p, doc = profile, profile.document
@@ -236,7 +290,8 @@ def context(profile: Profile) -> dict:
                      f"努力形成廉政风险防控长效机制，根据上级有关会议和文件精神，结合{place}实际，制定本方案。"),
         "sections": sections(p),
         "annex_label": p.annexes.label,
-        "annexes": [f"{i}. {forms.get(f).title}" for i, f in enumerate(p.annexes.forms, start=1)],
+        "annexes": [f"{n}. {title}" for n, title in annex_list(p)],
+        "leadership_annex": leadership_annex(p),
         "subject_words": "　".join(doc.subject_words),
         "cc": "，".join(doc.cc) + "。" if doc.cc else "",
         "printer": doc.printer or f"{p.institution.name}办公室",

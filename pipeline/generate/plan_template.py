@@ -139,6 +139,12 @@ def _styles(doc) -> None:
     _para_style(doc, "公文-附件说明", FONT_FANGSONG, body, left=5 * body, first_indent=-3 * body,
                 before=LINE_PT)
     _para_style(doc, "公文-附件续", FONT_FANGSONG, body, left=5 * body, first_indent=0)
+    # GB/T 9704-2012 8: an annex starts a new page, 附件N in 3号黑体 on the first line flush left,
+    # its title centred on the third.
+    mark = _para_style(doc, "公文-附件标识", FONT_HEI, body, first_indent=0, after=LINE_PT)
+    mark.paragraph_format.page_break_before = True
+    for hang in (4, 8):  # name lists: names under the first name, or titles under the first title
+        _para_style(doc, f"公文-名册{hang}", FONT_FANGSONG, body, left=hang * body, first_indent=-hang * body)
     _para_style(doc, "公文-落款", FONT_FANGSONG, body, align=WD_ALIGN_PARAGRAPH.RIGHT,
                 first_indent=0, right=2 * body, keep_next=True)
     _para_style(doc, "公文-落款-首行", FONT_FANGSONG, body, base="公文-落款", align=WD_ALIGN_PARAGRAPH.RIGHT,
@@ -277,6 +283,28 @@ def _annex_list(doc) -> None:
     _p(doc, "{%p endif %}", "公文-正文")
 
 
+def _leadership_annex(doc) -> None:
+    """附件1 领导小组名单 where the profile asks for it (annexes.leadership_list), before the 版记."""
+    _p(doc, "{%p if leadership_annex %}", "公文-正文")
+    _p(doc, "{{ leadership_annex.label }}", "公文-附件标识", FONT_HEI)
+    _p(doc, "{{ leadership_annex.title }}", "公文-标题", FONT_XBS)
+    _p(doc, "{%p for g in leadership_annex.groups %}", "公文-正文")
+    _p(doc, "{%p if g.heading %}", "公文-正文")
+    _p(doc, "{{ g.heading }}", "公文-一级标题", FONT_HEI)
+    _p(doc, "{%p endif %}", "公文-正文")
+    _p(doc, "{%p for line in g.lines %}", "公文-正文")
+    _p(doc, "{%p if line.hang == 8 %}", "公文-正文")
+    _p(doc, "{{ line.text }}", "公文-名册8")
+    _p(doc, "{%p elif line.hang == 4 %}", "公文-正文")
+    _p(doc, "{{ line.text }}", "公文-名册4")
+    _p(doc, "{%p else %}", "公文-正文")
+    _p(doc, "{{ line.text }}", "公文-正文")
+    _p(doc, "{%p endif %}", "公文-正文")
+    _p(doc, "{%p endfor %}", "公文-正文")
+    _p(doc, "{%p endfor %}", "公文-正文")
+    _p(doc, "{%p endif %}", "公文-正文")
+
+
 def _closing_block(doc) -> None:
     """版记: 主题词, 抄送 and the 印发 line between rules, floated to the foot of the last page.
 
@@ -385,6 +413,7 @@ def build(path: Path = TEMPLATE) -> Path:
     _p(doc, "{%p if not notice_title %}", "公文-正文")
     _signature(doc)
     _p(doc, "{%p endif %}", "公文-正文")
+    _leadership_annex(doc)
     _closing_block(doc)
     # A document must end with a paragraph; this one also anchors the floating 版记.
     _p(doc, "", "公文-正文")
