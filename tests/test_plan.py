@@ -360,7 +360,7 @@ def forced(tmp_path_factory) -> dict[int, Path]:
     docs = {closing: render_docx(ws, root / f"plan-{closing}.docx", closing=closing)
             for closing in (CLOSING_OWN_PAGE, CLOSING_AFTER_BLANK)}
     if soffice.find() is None:
-        return {k: v for k, v in docs.items()}
+        return docs
     pdfs = {p.stem: p for p in soffice.convert(list(docs.values()), root / "pdf")}
     return {k: pdfs[v.stem] for k, v in docs.items()}
 
