@@ -90,13 +90,18 @@ def _substantial(name: str, description: str, measures: str = "") -> bool:
     return len(fold(description) + fold(measures)) >= COPIED_MIN_CHARS or len(fold(name)) >= COPIED_MIN_CHARS
 
 
-def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
-    """A risk text found word for word in ≥3 people's forms of one department and form type."""
+def _by_department_and_type(forms: list[FormView]) -> list[tuple[tuple[str, str], list[FormView]]]:
+    """Forms compared with each other: one department's returns of one form type, in a stable order."""
     groups: dict[tuple[str, str], list[FormView]] = defaultdict(list)
     for f in forms:
         groups[(f.department, f.form_type)].append(f)
+    return sorted(groups.items())
+
+
+def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
+    """A risk text found word for word in ≥3 people's forms of one department and form type."""
     findings = []
-    for (department, form_type), members in sorted(groups.items()):
+    for (department, form_type), members in _by_department_and_type(forms):
         holders: dict[str, set[str]] = defaultdict(set)
         for f in members:
             for _seq, *row in f.risks:
@@ -124,11 +129,8 @@ def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
 
 def same_hand(forms: list[FormView]) -> list[DepartmentFinding]:
     """Seed 004: every personal form of a department (two people or more) written by one hand."""
-    groups: dict[tuple[str, str], list[FormView]] = defaultdict(list)
-    for f in forms:
-        groups[(f.department, f.form_type)].append(f)
     findings = []
-    for (department, form_type), members in sorted(groups.items()):
+    for (department, form_type), members in _by_department_and_type(forms):
         if len({f.person for f in members}) < 2:
             continue
         evidence = _one_hand(members)
