@@ -291,7 +291,7 @@ def _commit(factory: sessionmaker[Session], matcher: Matcher, campaign: str, ite
             result.status, result.reason = REJECTED, error
             return result
         match = matcher.match(parsed)
-        problems = [*form_problems(parsed), *match.problems]
+        problems = [*form_problems(parsed, matcher.profile.rules), *match.problems]
         row.update(_fields(parsed, match, problems))
         row["file_modified"] = saved_time(parsed.meta) or item.modified
         sid = s.execute(_INSERT_SUBMISSION, row).inserted_primary_key[0]

@@ -13,7 +13,7 @@ import difflib
 import re
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -25,6 +25,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CODE_RE = re.compile(r"^[A-Z0-9]+$")
+
+#: Checks on returned forms a profile can switch on (``rules = [...]``): one person filling in a
+#: whole department's forms, risk points copied word for word, vague risk points sent back.
+Rule = Literal["same_hand", "copied_risk", "vague_risk"]
+RULES: tuple[str, ...] = get_args(Rule)
 
 
 class _Model(BaseModel):
@@ -213,7 +218,8 @@ class Profile(_Model):
     categories: list[str] = Field(min_length=1, description="风险类别")
     annexes: Annexes
     texts: Texts = Texts()
-    rules: list[str] = Field(default_factory=list, description="本活动启用的校验规则")
+    rules: list[Rule] = Field(
+        default_factory=list, description="本活动启用的校验规则：same_hand、copied_risk、vague_risk")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Profile":

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.forms import registry
+from pipeline.profile import RULES
 from pipeline.records import ParsedForm, Problem
 
 #: A text copied into this many people's forms of one department is flagged on each of them.
@@ -29,9 +30,15 @@ NOT_A_HAND = {"", "python-docx", "lianzheng", "administrator", "admin", "user", 
               "unknown", "未知"}
 
 
-def form_problems(parsed: ParsedForm) -> list[Problem]:
-    """Problems of one file: the parser's, plus levels the campaign's scheme does not know."""
-    problems = list(parsed.problems)
+#: Problem codes a profile rule can switch off (``rules = [...]``); the rest always apply.
+RULE_OF_CODE = {"vague": "vague_risk"}
+
+
+def form_problems(parsed: ParsedForm, rules: Iterable[str] = RULES) -> list[Problem]:
+    """Problems of one file: the parser's (less those of rules the profile leaves off), plus levels
+    the campaign's scheme does not know."""
+    on = set(rules)
+    problems = [p for p in parsed.problems if RULE_OF_CODE.get(p.code, "") in on or p.code not in RULE_OF_CODE]
     labels = "、".join(parsed.levels)
     for risk in parsed.risks:
         row = risk.where or f"第{risk.seq}行"

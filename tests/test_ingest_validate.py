@@ -108,6 +108,14 @@ def test_level_outside_the_scheme_once() -> None:
     assert "三级、二级、一级" in problems[1].message
 
 
+def test_vague_risk_points_go_back_only_where_the_profile_asks() -> None:
+    parsed = _parsed()
+    parsed.problems = [Problem(code="vague", message="风险点“无”过于笼统", where="表1 第2行 风险名称"),
+                       Problem(code="required_empty", message="风险等级未填", where="表1 第2行 风险等级")]
+    assert [p.code for p in form_problems(parsed, ["vague_risk"])] == ["vague", "required_empty"]
+    assert [p.code for p in form_problems(parsed, ["copied_risk"])] == ["required_empty"]
+
+
 def _view(i, person, risks, dept="财务处", meta=None, form_type=PERSON_FORM) -> FormView:
     return FormView(i, dept, form_type, person, person, meta or {}, risks)
 

@@ -98,6 +98,9 @@ def _broken(tmp_path: Path, old: str, new: str) -> Workspace:
     ('number = "泉师院监〔2012〕5号"', 'number = "泉师院监2012-5"', ["document.number", "六角括号"]),
     ('code = "RSC"', 'code = "ZZB"', ["部门代码重复", "ZZB"]),
     ('"二级" = "产生', '"2级" = "产生', ["levels.definitions", "2级"]),
+    # a rule the program does not have
+    ('rules = ["same_hand", "copied_risk", "vague_risk"]', 'rules = ["same_hand", "vauge_risk"]',
+     ["键 rules", "vague_risk"]),
     # broken TOML
     ("year = 2012", "year = 2012 年", ["TOML 格式错误", "第 ", "year = 2012 年"]),
 ])
