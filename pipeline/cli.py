@@ -168,14 +168,15 @@ def notices(workspace: Path, db: str | None) -> None:
 
 @main.command()
 @workspace_option
+@db_option
 @click.option("--pdf/--no-pdf", default=True, help="实施方案同时生成 PDF")
-def run(workspace: Path, pdf: bool) -> None:
+def run(workspace: Path, db: str | None, pdf: bool) -> None:
     """一次跑完：方案 → 表格 → 入库 → 报送情况 / the whole chain on one workspace."""
     from pipeline.show import print_ingest_summary, print_status
 
     from pipeline._exec import soffice
 
-    ws = _ws(workspace)
+    ws = _ws(workspace, db)
     if pdf and soffice.find() is None:  # the whole chain still runs; only the PDF waits for LibreOffice
         click.echo("提示：没有找到 LibreOffice，本次只生成 Word 文件（安装后重新运行即可得到 PDF）。", err=True)
         pdf = False
