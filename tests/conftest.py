@@ -14,8 +14,10 @@ REPO = Path(__file__).resolve().parents[1]
 PROFILES = REPO / "profiles"
 DATA = Path(__file__).parent / "data"
 
-needs_soffice = pytest.mark.skipif(soffice.find() is None,
-                                   reason="LibreOffice (soffice) is not installed; .ci/run installs it")
+# The PDF tests also render pages with pdftoppm (poppler-utils), which .ci/run installs beside LibreOffice.
+needs_soffice = pytest.mark.skipif(
+    soffice.find() is None or shutil.which("pdftoppm") is None,
+    reason="LibreOffice (soffice) or pdftoppm (poppler-utils) is not installed; bash .ci/install-system-packages installs both")
 
 
 def bundled_profiles() -> list[str]:
