@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from sqlalchemy import select
 
+from pipeline.datefmt import cn_date
 from pipeline.generate.ooxml import (finish, FONT_FANGSONG, FONT_HEI, FONT_XBS, SIZE, repeat_header_row, set_page,
                                      set_run_font, set_style_font, set_table_borders)
 from pipeline.store import open_store
@@ -28,10 +29,6 @@ from pipeline.workspace import Workspace
 #: Days a department gets to redo a form, counted from the day the notice is written.
 REDO_DAYS = 7
 SUFFIX = "-退回重查通知.docx"
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def new_deadline(today: dt.date) -> dt.date:

@@ -16,7 +16,6 @@ form (e.g. 2012年6月30日), else the campaign's deadline — always filled, ne
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline import identity
+from pipeline.datefmt import cn_date
 from pipeline.errors import ConversionError, UsageError
 from pipeline.forms import FormDefinition, get
 from pipeline.generate import qr
@@ -44,10 +44,6 @@ SUBJECT_KEYS = frozenset({"department", "name", "position", "post", "duty", "sta
 CHUNK = 100
 PDF_CHUNK = 200
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def safe_name(text: str) -> str:
@@ -181,7 +177,7 @@ def _static_context(ws: Workspace, definition: FormDefinition) -> dict:
         "annex_label": annex_label(profile, definition.id),
         "note": definition.render_note(profile.levels.labels, profile.categories),
         "rows": rows,
-        "date": chinese_date(profile.due_date(definition.id)),
+        "date": cn_date(profile.due_date(definition.id)),
         "institution": profile.institution.name,
         "campaign": profile.campaign.code,
         "form_type": definition.id,

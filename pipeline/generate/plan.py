@@ -8,7 +8,6 @@ way the standard writes them, and the annex references 《标题》（附件N）
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from docx.shared import Pt
 from docxtpl import DocxTemplate, RichText
 
 from pipeline import forms
+from pipeline.datefmt import cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
 from pipeline.profile import Profile
@@ -49,11 +49,6 @@ def chinese_number(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
     return head + (_DIGITS[ones] if ones else "")
-
-
-def cn_date(day: dt.date, *, with_year: bool = True) -> str:
-    """GB/T 9704-2012 7.3.5.1 writes dates in Arabic numerals: 2012年5月26日."""
-    return (f"{day.year}年" if with_year else "") + f"{day.month}月{day.day}日"
 
 
 def _level_name(label: str) -> str:
