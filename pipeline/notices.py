@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from sqlalchemy import select
 
-from pipeline.datefmt import cn_date
+from pipeline.cnfmt import cn_date
 from pipeline.generate.ooxml import (finish, FONT_FANGSONG, FONT_HEI, FONT_XBS, SIZE, repeat_header_row, set_page,
                                      set_run_font, set_style_font, set_table_borders)
 from pipeline.store import open_store

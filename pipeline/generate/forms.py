@@ -28,7 +28,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline import identity
-from pipeline.datefmt import cn_date
+from pipeline.cnfmt import cn_date
 from pipeline.errors import ConversionError, UsageError
 from pipeline.forms import FormDefinition, get
 from pipeline.generate import qr

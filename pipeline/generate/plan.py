@@ -21,7 +21,7 @@ from docx.shared import Pt
 from docxtpl import DocxTemplate, RichText
 
 from pipeline import forms
-from pipeline.datefmt import cn_date
+from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
 from pipeline.profile import Profile
@@ -35,20 +35,7 @@ ISSUER_COL_PT = 124 / 25.4 * 72
 ISSUER_MAX_PT = SIZE["小初"]
 RED = "FF0000"
 
-_DIGITS = "〇一二三四五六七八九"
 _PLACE = {"university": "学校", "college": "学校", "hospital": "医院", "education_bureau": "本系统"}
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (1–99: a plan never has more sections or items).
-
-    Hand-written: the whole need is these few lines, not worth a dependency.
-    """
-    if not 0 < n < 100:
-        raise ValueError(f"chinese_number covers 1–99, got {n}")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "")
 
 
 def _level_name(label: str) -> str:

@@ -8,18 +8,16 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from pipeline.cnfmt import chinese_number
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_CN = "零一二三四五六七八九十"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def _chinese(n: int) -> str:
-    if n <= 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + _CN[n - 10]
-    tens, ones = divmod(n, 10)
-    return _CN[tens] + "十" + (_CN[ones] if ones else "")
+    if n == 0:
+        return "零"
+    return chinese_number(n) if n < 100 else str(n)
 
 
 def _format(n: int, fmt: str) -> str:
