@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.generate import qr  # noqa: E402
-from pipeline.generate.forms import _static_context, generate_forms, plan_issues  # noqa: E402
+from pipeline.campaign.obligations import plan_issues  # noqa: E402
+from pipeline.generate.forms import _static_context, generate_forms  # noqa: E402
 from pipeline.generate.templates import template_name  # noqa: E402
 from pipeline.forms import get  # noqa: E402
 from pipeline.rosterbook import synthetic_roster, write_roster  # noqa: E402

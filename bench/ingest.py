@@ -8,7 +8,7 @@ filled with python-docx as a person would (three risk rows) and dropped in the i
 is cached under bench/out/ so reruns skip that setup. Measured, on the same files:
 
 * plain parse: ``parse_file`` over every file in a pool of ``--jobs`` processes, nothing else;
-* ingest: ``pipeline.ingest.ingest`` as the CLI runs it on a store holding only the issued forms —
+* ingest: ``pipeline.intake.ingest.ingest`` as the CLI runs it on a store holding only the issued forms —
   hashing, write-once originals (fsync), parsing in workers, matching, validation, one
   transaction per file, the department checks at the end;
 * the rerun: the same inbox again, every file known (the no-op path).
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.forms import get  # noqa: E402
 from pipeline.generate.forms import generate_forms  # noqa: E402
-from pipeline.ingest import ingest  # noqa: E402
+from pipeline.intake.ingest import ingest  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
 from pipeline.rosterbook import synthetic_roster, write_roster  # noqa: E402
 from pipeline.testing import fill_form, sample_rows  # noqa: E402
@@ -66,7 +66,7 @@ def corpus(people: int, jobs: int) -> Workspace:
     generate_forms(ws, jobs=jobs, progress=False)
     print(f"setup: forms generated in {time.perf_counter() - t:.1f} s")
     _backup(ws.store_dir / "lianzheng.sqlite3", root / "issued.sqlite3")
-    from pipeline.generate.forms import plan_issues
+    from pipeline.campaign.obligations import plan_issues
 
     tasks = [(str(i.path), str(ws.inbox / i.path.relative_to(ws.outbox / "forms")), i.form_type, i.person.name)
              for i in plan_issues(ws) if i.person is not None]

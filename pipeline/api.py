@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from pipeline.ingest import IngestSummary
+    from pipeline.intake.ingest import IngestSummary
     from pipeline.records import ParsedForm
-    from pipeline.tracking import DepartmentStatus
+    from pipeline.report.status import DepartmentStatus
 
 
 def init_workspace(directory: Path, from_profile: Path | None = None) -> Workspace:
@@ -51,20 +51,20 @@ def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | N
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
            progress: bool = True) -> "IngestSummary":
     """Read every new file in the inbox into the store: keep, parse, match, validate."""
-    from pipeline.ingest import ingest as _ingest
+    from pipeline.intake.ingest import ingest as _ingest
 
     return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress)
 
 
 def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentStatus"]:
     """Per department: issued, received, accepted, needing revision, missing, overdue."""
-    from pipeline.tracking import status as _status
+    from pipeline.report.status import status as _status
 
     return _status(ws, department=department)
 
 
 def notices(ws: Workspace) -> list[Path]:
     """Write one 退回重查通知 (with its 催报 list) per department that has something to redo or return."""
-    from pipeline.notices import write_notices
+    from pipeline.report.notices import write_notices
 
     return write_notices(ws)

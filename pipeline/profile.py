@@ -18,6 +18,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ProfileError
+from pipeline.records import place_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -140,12 +141,7 @@ class Levels(_Model):
 
     def place(self, label: str) -> Literal["high", "medium", "low"]:
         """Place a scheme label: first is high, last is low, the rest medium."""
-        i = self.labels.index(label)
-        if i == 0:
-            return "high"
-        if i == len(self.labels) - 1:
-            return "low"
-        return "medium"
+        return place_of(self.labels.index(label), len(self.labels))
 
 
 class Texts(_Model):

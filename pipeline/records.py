@@ -14,6 +14,15 @@ from pydantic import BaseModel, Field
 Place = Literal["high", "medium", "low"]
 
 
+def place_of(index: int, count: int) -> Place:
+    """The place of the ``index``-th label (0 = highest) of a ``count``-label scheme: first high, last low."""
+    if index == 0:
+        return "high"
+    if index == count - 1:
+        return "low"
+    return "medium"
+
+
 class Problem(BaseModel):
     """Something wrong with a returned form, worded for the person who must fix it."""
 
@@ -36,7 +45,9 @@ class RiskRecord(BaseModel):
     description: str | None = None
     category: str | None = None
     level: Place | None = None
-    level_label: str | None = None
+    level_label: str | None = Field(default=None, description="the level as written")
+    level_rank: int | None = Field(default=None, description="rank in the campaign's scheme, 1 = highest")
+    level_scheme: str | None = Field(default=None, description="the scheme's own label for that rank")
     measures: str | None = None
     review: str | None = None
     duty: str | None = None

@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from pipeline.ingest import IngestSummary
-    from pipeline.tracking import DepartmentStatus
+    from pipeline.intake.ingest import IngestSummary
+    from pipeline.report.status import DepartmentStatus
 
-STATUS_STYLE = {"accepted": "green", "needs_revision": "yellow", "superseded": "dim", "rejected": "red"}
+STATUS_STYLE = {"accepted": "green", "needs_revision": "yellow", "superseded": "dim", "rejected": "red"}  # by Status value
 
 
 def _console() -> Console:
@@ -20,7 +20,7 @@ def _console() -> Console:
 
 def print_ingest_summary(summary: "IngestSummary", console: Console | None = None) -> None:
     """Each new file with what became of it, then the totals and the office's department flags."""
-    from pipeline.ingest import STATUS_ZH
+    from pipeline.store.status import Status
 
     console = console or _console()
     new = [f for f in summary.files if f.outcome == "new"]
@@ -31,7 +31,7 @@ def print_ingest_summary(summary: "IngestSummary", console: Console | None = Non
         for f in new:
             style = STATUS_STYLE.get(f.status or "", "")
             detail = f.reason or "；".join(f.problems[:3]) + (f" 等{len(f.problems)}项" if len(f.problems) > 3 else "")
-            table.add_row(f.path, f"[{style}]{STATUS_ZH.get(f.status or '', f.status or '')}[/]", _title(f.form_type),
+            table.add_row(f.path, f"[{style}]{Status.label(f.status)}[/]", _title(f.form_type),
                           f.department or "", f.person or "", _method(f.match_method), detail)
         console.print(table)
     console.print(

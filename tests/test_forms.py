@@ -21,7 +21,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import bundled_profiles, make_workspace, needs_soffice
-from pipeline import identity
+from pipeline.campaign import identity
 from pipeline._exec import soffice
 from pipeline.errors import UsageError
 from pipeline.forms import registry

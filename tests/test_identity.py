@@ -1,5 +1,5 @@
-from pipeline import identity
-from pipeline.identity import FormId
+from pipeline.campaign import identity
+from pipeline.campaign.identity import FormId
 
 
 def test_round_trip_and_check_character():

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from conftest import REPO, make_workspace
 from inbox_maker import build_mixed_inbox
 from pipeline import api
-from pipeline.ingest import PAUSE_ENV, TRACE_ENV
+from pipeline.intake.ingest import PAUSE_ENV, TRACE_ENV
 from pipeline.store import open_store
 from pipeline.store.models import ProblemRow, RiskPoint, Submission
 from pipeline.workspace import Workspace

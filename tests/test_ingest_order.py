@@ -10,7 +10,7 @@ from sqlalchemy import select
 from conftest import make_workspace
 from pipeline import api
 from pipeline.forms import get
-from pipeline.ingest import saved_time
+from pipeline.intake.resubmission import saved_time
 from pipeline.store import open_store
 from pipeline.store.models import Submission
 from pipeline.testing import fill_form, sample_rows

@@ -7,11 +7,11 @@ import re
 import pytest
 
 from conftest import make_workspace
-from pipeline import identity
-from pipeline.matching import Issued, Matcher, norm
+from pipeline.campaign import identity
+from pipeline.intake.matching import Issued, Matcher, norm
 from pipeline.profile import StaffMember
 from pipeline.records import Header, ParsedForm, Problem, RiskRecord
-from pipeline.validate import FormView, copied_risks, department_findings, enforced, form_problems, same_hand
+from pipeline.intake.validate import FormView, copied_risks, department_findings, enforced, form_problems, same_hand
 
 PERSON_FORM, DEPT_FORM = "002-person-assessment", "002-unit-assessment"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ingested import ingested_workspace
 from pipeline.cli import main
-from pipeline.notices import write_notices
+from pipeline.report.notices import write_notices
 
 TODAY = dt.date(2012, 7, 1)
 

@@ -13,7 +13,7 @@ from ingested import ingested_workspace
 from pipeline.cli import main
 from pipeline.errors import UsageError
 from pipeline.show import print_status
-from pipeline.tracking import status
+from pipeline.report.status import status
 
 AFTER_FIRST_DUE = dt.date(2012, 7, 1)  # 个人排查评估表 due 2012-06-30, 措施表 2012-10-31
 

@@ -17,151 +17,29 @@ form (e.g. 2012年6月30日), else the campaign's deadline — always filled, ne
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from pipeline import identity
+from pipeline.campaign import identity
+from pipeline.campaign.obligations import PREFILL, annex_label, plan_issues
 from pipeline.cnfmt import cn_date
-from pipeline.errors import ConversionError, UsageError
+from pipeline.errors import ConversionError
 from pipeline.forms import FormDefinition, get
 from pipeline.generate import qr
 from pipeline.generate.fastdocx import PreparedDocx
 from pipeline.generate.templates import QR_NAME, template_name
-from pipeline.profile import Department, Profile, StaffMember
 from pipeline.workspace import Workspace
 
 #: Template variables that differ per subject (the others are fixed per form type and profile).
-SUBJECT_KEYS = frozenset({"department", "name", "position", "post", "duty", "staff_id", "head", "supervisor",
-                          "form_id", "subject", "version"})
+SUBJECT_KEYS = frozenset(PREFILL) | {"form_id", "subject", "version"}
 #: Forms per task sent to a worker: large enough to amortise the hand-off, small enough for a smooth bar.
 CHUNK = 100
 PDF_CHUNK = 200
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def safe_name(text: str) -> str:
-    """A path component Windows, macOS and zip tools all accept."""
-    return _UNSAFE.sub("_", text).strip(" .") or "_"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One form to write: which type, for whom, where, with which values."""
-
-    form_type: str
-    subject: str
-    department: str | None
-    person: StaffMember | None
-    path: Path
-    values: dict
-
-
-# --- who gets what ---------------------------------------------------------------------------
-
-def annex_label(profile: Profile, form_type: str) -> str:
-    return profile.annexes.annex_label(form_type)
-
-
-def _file_name(profile: Profile, definition: FormDefinition) -> str:
-    return safe_name(f"{annex_label(profile, definition.id)}-{definition.title}") + ".docx"
-
-
-def _choose_types(profile: Profile, form_type: str | None) -> list[FormDefinition]:
-    forms = profile.annexes.forms
-    if form_type is None:
-        return [get(f) for f in forms]
-    if form_type in forms:
-        return [get(form_type)]
-    by_title = [f for f in forms if get(f).title == form_type]
-    if by_title:
-        return [get(by_title[0])]
-    choices = "；".join(f"{f}（{get(f).title}）" for f in forms)
-    raise UsageError(f"本活动没有表单类型“{form_type}”", hint=f"--type 可用：{choices}")
-
-
-def _choose_department(profile: Profile, department: str | None) -> Department | None:
-    if department is None:
-        return None
-    try:
-        return profile.department(department)
-    except KeyError:
-        names = "、".join(f"{d.name}（{d.code}）" for d in profile.departments)
-        raise UsageError(f"没有部门“{department}”", hint=f"--department 可用部门名称或代码：{names}") from None
-
-
-def _choose_person(roster: list[StaffMember], person: str | None, department: Department | None) -> StaffMember | None:
-    if person is None:
-        return None
-    found = [p for p in roster if p.staff_id == person] or [p for p in roster if p.name == person]
-    pool = [p for p in roster if department is None or p.department == department.name]
-    sample = "、".join(f"{p.staff_id}（{p.name}）" for p in pool[:30]) + ("等" if len(pool) > 30 else "")
-    where = f"部门“{department.name}”" if department else "名册"
-    if not found:
-        raise UsageError(f"{where}中没有工号或姓名为“{person}”的人员",
-                         hint=f"--person 写工号，{where}共 {len(pool)} 人：{sample}")
-    if len(found) > 1:
-        ids = "、".join(f"{p.staff_id}（{p.department}）" for p in found)
-        raise UsageError(f"名册中有 {len(found)} 人叫“{person}”", hint=f"改用工号：{ids}")
-    chosen = found[0]
-    if department is not None and chosen.department != department.name:
-        raise UsageError(f"{chosen.name}（{chosen.staff_id}）属于“{chosen.department}”，不在“{department.name}”",
-                         hint="去掉 --department，或改成该人员所在部门")
-    return chosen
-
-
-def plan_issues(ws: Workspace, *, department: str | None = None, person: str | None = None,
-                form_type: str | None = None) -> list[Issue]:
-    """Every form to write, with its pre-filled values (form ids are given later, by the store).
-
-    Filters narrow the subjects: ``person`` (工号, or a name if unique) keeps that person's forms
-    only; ``department`` (name or code) keeps that department's form and its people's; institution
-    forms come only without either. ``form_type`` is a form id of the profile (or its title).
-    """
-    profile, roster = ws.profile, ws.roster
-    definitions = _choose_types(profile, form_type)
-    dept = _choose_department(profile, department)
-    who = _choose_person(roster, person, dept)
-    out = ws.outbox / "forms"
-    departments = {d.name: d for d in profile.departments}
-    leader = profile.leadership.leaders[0]
-    base = {"post": "", "duty": "", "staff_id": "", "supervisor": ""}
-    issues: list[Issue] = []
-    for d in definitions:
-        name = _file_name(profile, d)
-        if d.audience == "person":
-            people = [who] if who else [p for p in roster if dept is None or p.department == dept.name]
-            for p in people:
-                if d.tiers and p.tier not in d.tiers:
-                    continue
-                unit = departments[p.department]
-                folder = out / safe_name(p.department) / safe_name(f"{p.staff_id}-{p.name}")
-                values = {"department": p.department, "name": p.name, "position": p.position, "post": p.post,
-                          "duty": p.duty, "staff_id": p.staff_id, "head": unit.head or "",
-                          "supervisor": unit.supervisor or ""}
-                issues.append(Issue(d.id, identity.person_subject(p.staff_id), p.department, p, folder / name, values))
-        elif d.audience == "department" and who is None:
-            for unit in [dept] if dept else profile.departments:
-                values = {**base, "department": unit.name, "name": unit.head or "", "position": "",
-                          "head": unit.head or "", "supervisor": unit.supervisor or ""}
-                issues.append(Issue(d.id, identity.department_subject(unit.code), unit.name, None,
-                                    out / safe_name(unit.name) / name, values))
-        elif d.audience == "institution" and who is None and dept is None:
-            values = {**base, "department": profile.institution.name, "name": leader.name,
-                      "position": leader.title, "head": leader.name}
-            issues.append(Issue(d.id, identity.INSTITUTION_SUBJECT, None, None, out / name, values))
-    if not issues and (who or dept or form_type):  # a filter that matched nothing
-        wanted = "、".join(f"{d.title}（{'、'.join(d.tiers) or {'department': '部门', 'institution': '全单位'}.get(d.audience, '个人')}）"
-                          for d in definitions)
-        subject = f"{who.name}（{who.tier}）" if who else (dept.name if dept else "本活动")
-        raise UsageError(f"没有要生成的表单：{subject}不领取所选表单", hint=f"所选表单及领取对象：{wanted}")
-    return issues
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -275,7 +153,7 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
     """Write the forms, record them in the store (one transaction); returns the files written."""
     from sqlalchemy import insert, select, update
 
-    from pipeline.store import log, open_store, sync_profile
+    from pipeline.store import event, open_store, sync_profile
     from pipeline.store.models import IssuedForm
 
     profile = ws.profile
@@ -309,7 +187,7 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
             session.execute(insert(IssuedForm), new_rows)
         if moved:
             session.execute(update(IssuedForm), moved)
-        log(session, "issue_forms", campaign, new=len(new_rows), again=len(moved),
+        event(session, "issue_forms", campaign, new=len(new_rows), again=len(moved),
             filters={"department": department, "person": person, "form_type": form_type})
     paths = [i.path for i in issues]
     if pdf:

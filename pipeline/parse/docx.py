@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline import identity
+from pipeline.campaign import identity
 from pipeline.errors import InputFileError
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.numbering import Numbering

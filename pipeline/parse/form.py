@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline import identity
+from pipeline.campaign import identity
 from pipeline.forms import FormDefinition, registry
 from pipeline.parse import checks, header as hdr
 from pipeline.parse.dates import find_date
@@ -164,7 +164,8 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
                 continue
             if col.type == "level":
                 if text:
-                    record.level, _ = place_level(text, scheme)
+                    placed = place_level(text, scheme)
+                    record.level, record.level_scheme, record.level_rank = placed
                     record.level_label = text
             elif col.type == "category":
                 record.category = canonical_category(text, extra_categories)
@@ -174,7 +175,7 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
                 record.extra[col.key] = text or None
                 if text and token(text):
                     post = profile.levels.post_labels if profile is not None and profile.levels.post_labels else ["A", "B", "C"]
-                    record.extra["post_level_place"] = place_level(text, post)[0]
+                    record.extra["post_level_place"] = place_level(text, post).place
             else:
                 record.extra[col.key] = text or None
         if record.duty is None and header_duty:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline.parse.text import squash
+from typing import NamedTuple
 
-Place = str  # "high" | "medium" | "low"
+from pipeline.parse.text import squash
+from pipeline.records import Place, place_of
 
 _NUM = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "壹": "1", "贰": "2", "叁": "3",
         "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5", "ⅰ": "1", "ⅱ": "2", "ⅲ": "3",
@@ -58,26 +59,30 @@ def token(text: str | None) -> str | None:
     return None
 
 
-def place_of(index: int, count: int) -> Place:
-    if index == 0:
-        return "high"
-    if index == count - 1:
-        return "low"
-    return "medium"
+class Placement(NamedTuple):
+    """Where a written level sits in a scheme: its place, the scheme's own label and its rank (1 = highest)."""
+
+    place: Place | None
+    label: str | None
+    rank: int | None
 
 
-def place_level(text: str | None, scheme_labels: Sequence[str]) -> tuple[Place | None, str | None]:
-    """Place a written level in a scheme (labels highest first): (high|medium|low, scheme label).
+UNPLACED = Placement(None, None, None)
 
-    (None, None) when the text is no level or not one of the scheme's labels.
+
+def place_level(text: str | None, scheme_labels: Sequence[str]) -> Placement:
+    """Place a written level in a scheme (labels highest first).
+
+    The rank keeps the middle levels of a 4- or 5-level scheme apart where the place (high /
+    medium / low) cannot. :data:`UNPLACED` when the text is no level or none of the scheme's labels.
     """
     t = token(text)
     if t is None:
-        return None, None
+        return UNPLACED
     for i, label in enumerate(scheme_labels):
         if token(label) == t:
-            return place_of(i, len(scheme_labels)), label
-    return None, None
+            return Placement(place_of(i, len(scheme_labels)), label, i + 1)
+    return UNPLACED
 
 
 _ORDER_RE = re.compile(r"从(低|高)到(高|低)[^，。；,;]*?(?:分为|为|分成)([^。；;]+)")

@@ -13,9 +13,9 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline import identity
+from pipeline.campaign import identity
 from pipeline.errors import InputFileError
-from pipeline.identity import FormId
+from pipeline.campaign.identity import FormId
 
 #: 200 dpi resolves the 18 mm code's modules several pixels wide even after a lossy scan.
 DPI = 200

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import getpass
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, insert, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,7 +36,7 @@ def open_store(url: str) -> sessionmaker[Session]:
     try:
         engine: Engine = create_engine(url)
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+            sa_event.listen(engine, "connect", _sqlite_pragmas)
         upgrade(engine)
     except (SQLAlchemyError, ImportError) as e:
         raise StoreError(f"无法打开数据库 {shown}：{e.__class__.__name__}",
@@ -51,8 +53,17 @@ def actor() -> str:
         return "unknown"
 
 
-def log(session: Session, action: str, subject: str, **detail) -> None:
-    session.add(Event(actor=actor(), action=action, subject=subject, detail=detail))
+def utcnow() -> dt.datetime:
+    """Now in UTC without a zone: every timestamp of the store is kept this way."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+_INSERT_EVENT = insert(Event.__table__)
+
+
+def event(session: Session, action: str, subject: str, **detail) -> None:
+    """Append one entry to the audit log (``events``), in the caller's transaction."""
+    session.execute(_INSERT_EVENT, dict(at=utcnow(), actor=actor(), action=action, subject=subject, detail=detail))
 
 
 def sync_profile(session: Session, profile, roster) -> None:

@@ -124,6 +124,8 @@ class RiskPoint(Base):
     category: Mapped[str | None] = mapped_column(String(40))
     level: Mapped[str | None] = mapped_column(String(10), doc="high / medium / low in the campaign's scheme")
     level_label: Mapped[str | None] = mapped_column(String(20), doc="as written")
+    level_rank: Mapped[int | None] = mapped_column(Integer, doc="rank in the campaign's scheme, 1 = highest")
+    level_scheme: Mapped[str | None] = mapped_column(String(20), doc="the scheme's own label for that rank")
     measures: Mapped[str | None] = mapped_column(Text)
     review: Mapped[str | None] = mapped_column(Text)
     duty: Mapped[str | None] = mapped_column(Text)

@@ -16,14 +16,13 @@ import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
-from sqlalchemy import select
 
 from pipeline.cnfmt import cn_date
 from pipeline.generate.ooxml import (finish, FONT_FANGSONG, FONT_HEI, FONT_XBS, SIZE, repeat_header_row, set_page,
                                      set_run_font, set_style_font, set_table_borders)
 from pipeline.store import open_store
-from pipeline.store.models import ProblemRow
-from pipeline.tracking import DepartmentStatus, Owed, status
+from pipeline.report.status import DepartmentStatus, Owed, status
+from pipeline.store.queries import problems_of
 from pipeline.workspace import Workspace
 
 #: Days a department gets to redo a form, counted from the day the notice is written.
@@ -60,19 +59,10 @@ def write_notices(ws: Workspace, *, today: dt.date | None = None) -> list[Path]:
 
 
 def _problems(ws: Workspace, submission_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    out: dict[int, list[tuple[str, str]]] = {}
     if not submission_ids:
-        return out
-    factory = open_store(ws.database_url)
-    with factory() as s:
-        for i in range(0, len(submission_ids), 900):
-            chunk = submission_ids[i:i + 900]
-            for sid, where, message in s.execute(
-                    select(ProblemRow.submission_id, ProblemRow.where, ProblemRow.message)
-                    .where(ProblemRow.submission_id.in_(chunk), ProblemRow.scope.in_(("form", "department")))
-                    .order_by(ProblemRow.submission_id, ProblemRow.id)):
-                out.setdefault(sid, []).append((where, message))
-    return out
+        return {}
+    with open_store(ws.database_url)() as s:
+        return problems_of(s, submission_ids)
 
 
 def _para(document, text: str = "", *, font: str = FONT_FANGSONG, size: float = SIZE["三号"], bold: bool = False,

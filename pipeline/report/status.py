@@ -15,11 +15,14 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 
-from pipeline import identity
+from pipeline.campaign import identity
+from pipeline.campaign.obligations import plan_issues
 from pipeline.errors import UsageError
 from pipeline.forms import registry
 from pipeline.store import open_store
-from pipeline.store.models import IssuedForm, ProblemRow, Submission
+from pipeline.store.models import IssuedForm
+from pipeline.store.queries import current_submissions, office_flags
+from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
 
@@ -34,7 +37,7 @@ class Owed:
     staff_id: str | None
     due: dt.date
     form_id: str | None = None
-    status: str | None = None  # accepted / needs_revision, None while missing
+    status: str | None = None  # a current Status value, None while missing
     submission_id: int | None = None
 
 
@@ -66,10 +69,8 @@ class DepartmentStatus:
 def owed_forms(ws: Workspace, issued: list[IssuedForm]) -> dict[str, dict[tuple[str, str], Owed]]:
     """Per department name, the forms it owes keyed by (form type, subject).
 
-    Who owes what is :func:`pipeline.generate.forms.plan_issues`, the rule generation itself uses.
+    Who owes what is :func:`pipeline.campaign.obligations.plan_issues`, the rule generation itself uses.
     """
-    from pipeline.generate.forms import plan_issues
-
     profile = ws.profile
     out: dict[str, dict[tuple[str, str], Owed]] = {d.name: {} for d in profile.departments}
     for issue in plan_issues(ws):
@@ -109,24 +110,18 @@ def status(ws: Workspace, *, department: str | None = None, today: dt.date | Non
     factory = open_store(ws.database_url)
     with factory() as s:
         issued = list(s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign)))
-        current = s.execute(select(Submission.id, Submission.form_type, Submission.staff_id, Submission.department,
-                                   Submission.status)
-                            .where(Submission.campaign == campaign,
-                                   Submission.status.in_(("accepted", "needs_revision")))).all()
-        office = s.execute(select(Submission.department, ProblemRow.message)
-                           .join(ProblemRow, ProblemRow.submission_id == Submission.id)
-                           .where(Submission.campaign == campaign, ProblemRow.scope == "office",
-                                  Submission.status.in_(("accepted", "needs_revision")))).all()
+        current = current_submissions(s, campaign)
+        office = office_flags(s, campaign)
     owed = owed_forms(ws, issued)
     returned: dict[tuple[str, str], tuple[int, str]] = {}
-    for sid, form_type, staff_id, dept, st in current:
-        if staff_id:
-            subject = identity.person_subject(staff_id)
-        elif dept in codes:
-            subject = identity.department_subject(codes[dept])
+    for r in current:
+        if r.staff_id:
+            subject = identity.person_subject(r.staff_id)
+        elif r.department in codes:
+            subject = identity.department_subject(codes[r.department])
         else:
             continue
-        returned[(form_type, subject)] = (sid, st)
+        returned[(r.form_type, subject)] = (r.id, r.status)
     rows = []
     for d in wanted:
         row = DepartmentStatus(d.name, d.code)
@@ -135,7 +130,7 @@ def status(ws: Workspace, *, department: str | None = None, today: dt.date | Non
             if key in returned:
                 item.submission_id, item.status = returned[key]
                 row.received += 1
-                if item.status == "accepted":
+                if item.status == Status.ACCEPTED:
                     row.accepted += 1
                 else:
                     row.needs_revision += 1

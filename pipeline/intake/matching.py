@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline import identity
+from pipeline.campaign import identity
 from pipeline.forms import registry
 from pipeline.profile import Department, Profile, StaffMember
 from pipeline.records import ParsedForm, Problem

@@ -1,0 +1,77 @@
+"""What the reports read out of the store: current submissions, their risk points, their problems.
+
+*Current* is one rule for every report: a readable return that no newer return of its slot has
+superseded (status accepted or needs_revision). Status, notices, ledgers, 公示 and the archive all
+ask through these functions, so they never disagree about which return counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from pipeline.store.models import ProblemRow, RiskPoint, Submission
+from pipeline.store.status import BLOCKING, CURRENT, Scope
+
+T = TypeVar("T")
+
+#: Bound parameters per IN list: SQLite's old limit is 999, and PostgreSQL plans short lists better.
+CHUNK = 900
+
+
+def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def current_submissions(s: Session, campaign: str) -> list[Row]:
+    """Every current return of the campaign, oldest first."""
+    return list(s.execute(
+        select(Submission.id, Submission.sha256, Submission.filename, Submission.status, Submission.form_type,
+               Submission.form_id, Submission.department, Submission.person_name, Submission.staff_id,
+               Submission.received_at, Submission.file_modified, Submission.match_method, Submission.meta)
+        .where(Submission.campaign == campaign, Submission.status.in_(CURRENT))
+        .order_by(Submission.id)).all())
+
+
+def current_risk_points(s: Session, campaign: str) -> list[Row]:
+    """Every risk point of every current return, with the return's department, person and status.
+
+    Ordered by department, person, form and row, the order a ledger lists them in.
+    """
+    return list(s.execute(
+        select(RiskPoint.id, RiskPoint.submission_id, RiskPoint.seq, RiskPoint.name, RiskPoint.description,
+               RiskPoint.category, RiskPoint.level, RiskPoint.level_label, RiskPoint.level_rank,
+               RiskPoint.measures, RiskPoint.review, RiskPoint.duty, RiskPoint.extra,
+               Submission.department, Submission.person_name, Submission.staff_id, Submission.form_type,
+               Submission.form_id, Submission.status, Submission.received_at, Submission.parsed)
+        .join(Submission, Submission.id == RiskPoint.submission_id)
+        .where(Submission.campaign == campaign, Submission.status.in_(CURRENT))
+        .order_by(Submission.department, Submission.staff_id, Submission.form_type, Submission.id,
+                  RiskPoint.seq)).all())
+
+
+def problems_of(s: Session, submission_ids: Iterable[int],
+                scopes: Sequence[str] = BLOCKING) -> dict[int, list[tuple[str, str]]]:
+    """Per submission, its problems of ``scopes`` as (where, message), in the order they were found."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for chunk in chunked(list(submission_ids)):
+        for sid, where, message in s.execute(
+                select(ProblemRow.submission_id, ProblemRow.where, ProblemRow.message)
+                .where(ProblemRow.submission_id.in_(chunk), ProblemRow.scope.in_(scopes))
+                .order_by(ProblemRow.submission_id, ProblemRow.id)):
+            out.setdefault(sid, []).append((where, message))
+    return out
+
+
+def office_flags(s: Session, campaign: str) -> list[tuple[str | None, str]]:
+    """(department, message) of the findings shown to the office only, over the current returns."""
+    return list(s.execute(
+        select(Submission.department, ProblemRow.message)
+        .join(ProblemRow, ProblemRow.submission_id == Submission.id)
+        .where(Submission.campaign == campaign, ProblemRow.scope == Scope.OFFICE.value,
+               Submission.status.in_(CURRENT))).all())
