@@ -12,6 +12,13 @@ from pathlib import Path
 from pipeline.profile import Profile, StaffMember, load_profile, load_roster
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The templates an installed wheel carries (copied from the top-level ``templates/`` at build time).
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def bundled_templates() -> Path:
+    """The program's own templates: the packaged copy in an installed wheel, else the source checkout's."""
+    return PACKAGED_TEMPLATES if PACKAGED_TEMPLATES.is_dir() else REPO_ROOT / "templates"
 
 
 @dataclass
@@ -69,8 +76,8 @@ class Workspace:
     def templates(self) -> Path:
         """A workspace may override a template by putting its own in ``templates/``."""
         local = self.root / "templates"
-        return local if local.is_dir() else REPO_ROOT / "templates"
+        return local if local.is_dir() else bundled_templates()
 
     def template(self, name: str) -> Path:
         local = self.root / "templates" / name
-        return local if local.is_file() else REPO_ROOT / "templates" / name
+        return local if local.is_file() else bundled_templates() / name
