@@ -38,7 +38,21 @@ class _Model(BaseModel):
 
 
 class HeaderField(_Model):
-    """A field above (or inside) the table: 单位、姓名、职务、日期 …"""
+    """A field of the form outside the risk rows: 单位、姓名、职务、日期, opinions, signatures …
+
+    Where it is printed is declared, never guessed from its label:
+
+    * ``in_table = false``: a line of text outside the table. ``placement = "above"``: on the header
+      lines over the table; ``"below"``: a line under the table (the date of a pledge, signatures).
+    * ``in_table = true``: a label cell with its value cell(s) inside the table. ``placement =
+      "above"``: a row over the column header (姓名, 岗位职责); ``"below"``: a row under the risk
+      rows (the reviewers' opinions, a pledge written by hand).
+    * ``full_row = true`` (in-table fields only): the value spans the whole width of the table (long
+      text such as duties or opinions); otherwise short fields share a row in pairs.
+
+    The template builder lays the form out by these, and the parser reads every row of the table
+    after a ``"below"`` field as fields too, never as risk rows.
+    """
 
     key: str = Field(description="unit, name, position, date, post, duty, head, … (canonical key)")
     label: str = Field(description="printed label, e.g. 单位（盖章）")
@@ -47,6 +61,18 @@ class HeaderField(_Model):
     required: bool = False
     in_table: bool = Field(default=False, description="printed as a label cell inside the table rather than a line above it")
     signature: bool = Field(default=False, description="a signature the form asks for")
+    placement: Literal["above", "below"] = Field(
+        description="above or below the risk rows: a header line over the table / a row over the column "
+        "header, or a line under the table / a row under the risk rows (see the class docstring)")
+    full_row: bool = Field(default=False, description="in-table only: the value takes the table's whole width")
+
+    @model_validator(mode="after")
+    def _check_placement(self) -> "HeaderField":
+        if self.full_row and not self.in_table:
+            raise ValueError(f"{self.key}: full_row needs in_table = true")
+        if self.signature and not self.in_table and self.placement != "below":
+            raise ValueError(f"{self.key}: a signature line is printed under the table: placement = \"below\"")
+        return self
 
     @property
     def labels(self) -> list[str]:

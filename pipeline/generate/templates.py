@@ -16,10 +16,12 @@ template in Word (fonts, widths, a logo) and keep the tags. The variables are:
   ``supervisor`` (the names of :data:`pipeline.forms.HEADER_SOURCES`), ``form_id``, ``subject``,
   ``version``; and the QR code picture in the footer (named ``lianzheng_qr``), swapped per form.
 
-Layout rules that the definitions do not spell out, chosen to follow the seeds:
-* header fields with ``in_table`` become label/value rows of the table — above the column header,
-  except opinions and pledges (label with 意见 or 承诺), which the seeds print below the risk rows;
-* long fields (岗位职责, 三重一大, 工作流程 …) take a full row, short ones share a row in pairs;
+Where each header field goes is the definition's (``in_table``, ``placement``, ``full_row``, see
+:class:`pipeline.forms.HeaderField`); this module only draws it, following the seeds:
+* line fields with ``placement = "above"`` share the header lines over the table, the date
+  right-aligned on the last one; ``"below"`` ones are right-aligned lines under the table;
+* in-table fields become label/value rows, over the column header or under the risk rows; a
+  ``full_row`` field takes a row of its own, the others share a row in pairs;
 * signature fields become lines under the table, right-aligned, as in the seeds.
 """
 
@@ -70,8 +72,6 @@ ROW_MM = (9, 22)
 BODY_PT = SIZE["五号"]
 HEADER_LINE_PT = SIZE["小四"]
 NOTE_PT = SIZE["小五"]
-LONG_FIELD_WORDS = ("职责", "三重一大", "流程", "意见", "承诺")
-BOTTOM_FIELD_WORDS = ("意见", "承诺")
 BLANK = "_" * 12  # a blank to write on (underlined spaces vanish in LibreOffice at a line end)
 GAP = "\u3000\u3000"
 
@@ -115,14 +115,6 @@ def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.
     if text:
         _run(paragraph, text, bold=bold, size=size, font=font)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-
-def _is_long(field: HeaderField) -> bool:
-    return field.source == "duty" or any(w in field.label for w in LONG_FIELD_WORDS)
-
-
-def _is_bottom(field: HeaderField) -> bool:
-    return any(w in field.label for w in BOTTOM_FIELD_WORDS)
 
 
 def _signature_labels(definition: FormDefinition) -> list[str]:
@@ -224,7 +216,7 @@ def _field_rows(fields: list[HeaderField], widths: list[float]) -> list[list[tup
 
     for f in fields:
         pending.append(f)
-        if _is_long(f):
+        if f.full_row:
             last = pending.pop()
             flush()
             rows.append([(0, label, None), (label + 1, n - 1, last)])
@@ -313,15 +305,15 @@ def _table(doc, definition: FormDefinition) -> None:
     total = sum(c.width for c in columns)
     widths = [c.width / total * _usable_width_mm(definition) for c in columns]
     in_table = [h for h in definition.header if h.in_table and not h.signature]
-    top = _field_rows([f for f in in_table if not _is_bottom(f)], widths)
-    bottom = _field_rows([f for f in in_table if _is_bottom(f)], widths)
+    top = _field_rows([f for f in in_table if f.placement == "above"], widths)
+    bottom = _field_rows([f for f in in_table if f.placement == "below"], widths)
     header_rows = 2 if any(c.group for c in columns) else 1
     n_rows = len(top) + header_rows + 3 + len(bottom)
     table = doc.add_table(rows=n_rows, cols=len(columns))
     table.autofit = False
     set_table_borders(table)
     _set_widths(table, widths)
-    top_heights = [LONG_ROW_MM if any(f and _is_long(f) for *_, f in layout) else FIELD_ROW_MM for layout in top]
+    top_heights = [LONG_ROW_MM if any(f and f.full_row for *_, f in layout) else FIELD_ROW_MM for layout in top]
     for i, (layout, height) in enumerate(zip(top, top_heights)):
         _fill_field_row(table, i, layout, height_mm=height)
     first = len(top)
@@ -345,7 +337,7 @@ def _table(doc, definition: FormDefinition) -> None:
         _fill_field_row(table, loop + 3 + i, layout, height_mm=OPINION_ROW_MM)
 
 
-def _after_table(doc, definition: FormDefinition, *, date_field: HeaderField | None = None) -> None:
+def _after_table(doc, definition: FormDefinition, below: list[HeaderField]) -> None:
     if definition.note:
         p = doc.add_paragraph()
         _compact(p, before=4)
@@ -364,12 +356,12 @@ def _after_table(doc, definition: FormDefinition, *, date_field: HeaderField | N
                 _run(p, GAP, size=HEADER_LINE_PT)
             _run(p, f"{label}：", size=HEADER_LINE_PT)
             _run(p, BLANK, size=HEADER_LINE_PT)
-    if date_field is not None:
+    for field in below:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _compact(p, before=8)
-        _run(p, f"{date_field.label}：", size=HEADER_LINE_PT)
-        _run(p, _value_text(date_field.source) or BLANK, size=HEADER_LINE_PT)
+        _run(p, f"{field.label}：", size=HEADER_LINE_PT)
+        _run(p, _value_text(field.source) or BLANK, size=HEADER_LINE_PT)
 
 
 def _pledge_body(doc, definition: FormDefinition) -> None:
@@ -438,17 +430,13 @@ def build_template(definition: FormDefinition, path: Path) -> Path:
     body = doc.element.body
     body.remove(body[0]) if body[0].tag == qn("w:p") else None  # python-docx starts with an empty paragraph
     _annex_and_title(doc, definition)
-    above = [h for h in definition.header if not h.in_table and not h.signature]
-    date_field = None
-    if definition.kind == "pledge":
-        date_field = next((h for h in above if h.source == "date"), None)
-        above = [h for h in above if h is not date_field]
-    _header_lines(doc, definition, above)
+    lines = [h for h in definition.header if not h.in_table and not h.signature]
+    _header_lines(doc, definition, [h for h in lines if h.placement == "above"])
     if definition.kind == "pledge":
         _pledge_body(doc, definition)
     if definition.columns:
         _table(doc, definition)
-    _after_table(doc, definition, date_field=date_field)
+    _after_table(doc, definition, [h for h in lines if h.placement == "below"])
     props = doc.core_properties
     props.title = definition.title
     props.identifier = "{{ form_id }}"
