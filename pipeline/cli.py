@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
 import click
 
 from pipeline import __version__, api
-from pipeline.errors import LianzhengError
+from pipeline.errors import ExitCode, LianzhengError
+from pipeline.terminal import plain
 from pipeline.workspace import Workspace
-
-INTERNAL_ERROR = 70
-
 
 class Group(click.Group):
     """Turns every failure into one Chinese line on stderr and a stable exit code."""
@@ -24,18 +24,19 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except LianzhengError as e:
-            click.echo(f"错误：{e}", err=True)
+            click.echo(f"错误：{plain(e)}", err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
             click.echo("已中断。已完成的部分已保存，重新运行会从中断处继续。", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except Exception:  # a bug: keep the traceback for developers, not in the user's face
-            log = Path(tempfile.gettempdir()) / "lianzheng-error.log"
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            log = Path(tempfile.gettempdir()) / f"lianzheng-error-{stamp}-{os.getpid()}.log"
             log.write_text(traceback.format_exc(), encoding="utf-8")
             click.echo(f"错误：程序内部出错，详细信息已写入 {log}，请把该文件发给维护人员。", err=True)
-            ctx.exit(INTERNAL_ERROR)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 workspace_option = click.option(

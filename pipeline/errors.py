@@ -7,13 +7,49 @@ people reading it run the office, not the program. The CLI prints ``str(error)``
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """The one table of exit codes; a batch script may rely on each staying what it is."""
+
+    OK = 0
+    USAGE = 2  # bad profile, roster or command-line choice
+    INPUT_FILE = 3  # an input file cannot be read
+    MISSING_PROGRAM = 4  # an external program is not installed
+    STORE = 5  # the store cannot be opened, or is damaged
+    CONVERSION = 6  # some files did not convert (the rest are kept)
+    BUSY = 7  # another command is writing to the same store
+    RESOURCE = 8  # disk full, or a folder that must be written is read-only
+    CHECK_FAILED = 9  # a check or verification found faults (each one named)
+    INTERNAL = 70  # a program fault: details in a log file
+    INTERRUPTED = 130  # stopped by Ctrl-C; what was finished is kept
+
+    @property
+    def zh(self) -> str:
+        return _EXIT_ZH[self]
+
+
+_EXIT_ZH = {
+    ExitCode.OK: "成功",
+    ExitCode.USAGE: "配置、名册或命令参数有误",
+    ExitCode.INPUT_FILE: "输入文件无法读取",
+    ExitCode.MISSING_PROGRAM: "缺少外部程序",
+    ExitCode.STORE: "数据库无法打开或已损坏",
+    ExitCode.CONVERSION: "部分文件未能转换（其余已保留）",
+    ExitCode.BUSY: "另一个命令正在写入同一个数据库",
+    ExitCode.RESOURCE: "磁盘已满或目录只读",
+    ExitCode.CHECK_FAILED: "检查发现问题（逐项列出）",
+    ExitCode.INTERNAL: "程序内部错误（详情写入日志文件）",
+    ExitCode.INTERRUPTED: "被中断（已完成的部分已保存）",
+}
 
 
 class LianzhengError(Exception):
     """Base class: a failure the user can fix. ``exit_code`` is stable across releases."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str, *, path: Path | str | None = None, hint: str | None = None):
         self.path = Path(path) if path is not None else None
@@ -34,34 +70,52 @@ class LianzhengError(Exception):
 class ProfileError(LianzhengError):
     """The profile or roster is wrong: missing key, wrong type, unknown department..."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class UsageError(LianzhengError):
     """A command-line choice does not exist (unknown department, person or form type)."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class InputFileError(LianzhengError):
     """A returned file cannot be read: corrupt, encrypted, old .doc, zip bomb, hostile XML."""
 
-    exit_code = 3
+    exit_code = ExitCode.INPUT_FILE
 
 
 class MissingProgramError(LianzhengError):
     """An external program (LibreOffice, pdftoppm) is not installed."""
 
-    exit_code = 4
+    exit_code = ExitCode.MISSING_PROGRAM
 
 
 class StoreError(LianzhengError):
     """The workspace store cannot be opened or migrated."""
 
-    exit_code = 5
+    exit_code = ExitCode.STORE
 
 
 class ConversionError(LianzhengError):
     """LibreOffice ran but did not produce some outputs; what did convert is kept."""
 
-    exit_code = 6
+    exit_code = ExitCode.CONVERSION
+
+
+class BusyError(LianzhengError):
+    """Another command holds the store for writing; waiting a moment and running again is enough."""
+
+    exit_code = ExitCode.BUSY
+
+
+class ResourceError(LianzhengError):
+    """The disk is full or a folder that must be written is read-only; nothing was half-written."""
+
+    exit_code = ExitCode.RESOURCE
+
+
+class CheckFailed(LianzhengError):
+    """A check of the store or an archive found faults; the message lists each."""
+
+    exit_code = ExitCode.CHECK_FAILED

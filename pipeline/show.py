@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.terminal import shown
+
 if TYPE_CHECKING:
     from pipeline.intake.ingest import IngestSummary
     from pipeline.report.status import DepartmentStatus
@@ -31,16 +33,16 @@ def print_ingest_summary(summary: "IngestSummary", console: Console | None = Non
         for f in new:
             style = STATUS_STYLE.get(f.status or "", "")
             detail = f.reason or "；".join(f.problems[:3]) + (f" 等{len(f.problems)}项" if len(f.problems) > 3 else "")
-            table.add_row(f.path, f"[{style}]{Status.label(f.status)}[/]", _title(f.form_type),
-                          f.department or "", f.person or "", _method(f.match_method), detail)
+            table.add_row(shown(f.path), f"[{style}]{Status.label(f.status)}[/]", shown(_title(f.form_type)),
+                          shown(f.department or ""), shown(f.person or ""), _method(f.match_method), shown(detail))
         console.print(table)
     console.print(
-        f"收件目录 {summary.inbox}：新文件 {summary.new} 个，重复（已收过）{summary.duplicate} 个；"
+        f"收件目录 {shown(summary.inbox)}：新文件 {summary.new} 个，重复（已收过）{summary.duplicate} 个；"
         f"合格 [green]{summary.accepted}[/]，需退回重查 [yellow]{summary.needs_revision}[/]，"
         f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。",
         soft_wrap=True)
     for flag in summary.office_flags:
-        console.print(f"[bold yellow]提请注意：[/]{flag}", soft_wrap=True)
+        console.print(f"[bold yellow]提请注意：[/]{shown(flag)}", soft_wrap=True)
 
 
 def _title(form_type: str | None) -> str:
@@ -68,15 +70,15 @@ def print_status(rows: list["DepartmentStatus"], console: Console | None = None)
     for r in rows:
         values = [r.issued, r.received, r.accepted, r.needs_revision, len(r.missing), len(r.overdue)]
         totals = [a + b for a, b in zip(totals, values)]
-        table.add_row(r.department, *[str(v) for v in values[:4]],
+        table.add_row(shown(r.department), *[str(v) for v in values[:4]],
                       f"[yellow]{values[4]}[/]" if values[4] else "0", f"[red]{values[5]}[/]" if values[5] else "0")
     if len(rows) > 1:
         table.add_row("[bold]合计[/]", *[f"[bold]{v}[/]" for v in totals])
     console.print(table)
     for r in rows:
         if r.overdue:
-            names = "、".join(f"{o.person_name or r.department}《{o.title}》" for o in r.overdue[:8])
+            names = "、".join(shown(f"{o.person_name or r.department}《{o.title}》") for o in r.overdue[:8])
             more = f" 等{len(r.overdue)}份" if len(r.overdue) > 8 else ""
-            console.print(f"[red]{r.department} 逾期未交：[/]{names}{more}", soft_wrap=True)
+            console.print(f"[red]{shown(r.department)} 逾期未交：[/]{names}{more}", soft_wrap=True)
         for flag in r.office_flags:
-            console.print(f"[bold yellow]提请注意：[/]{flag}", soft_wrap=True)
+            console.print(f"[bold yellow]提请注意：[/]{shown(flag)}", soft_wrap=True)

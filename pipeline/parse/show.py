@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.forms import registry
 from pipeline.records import ParsedForm, RiskRecord
+from pipeline.terminal import plain, shown
 
 _PLACE = {"high": "高", "medium": "中", "low": "低"}
 _GENERIC = (("序号", "seq"), ("风险点", "name"), ("风险内容", "description"), ("类别", "category"),
@@ -40,11 +40,11 @@ def _value(r: RiskRecord, key: str) -> str:
 def print_parsed(result: ParsedForm, console: Console | None = None) -> None:
     console = console or Console()
     h = result.header
-    console.print(f"[bold]{escape(result.form_title or result.form_type or '（未识别的表格）')}[/bold]  {escape(result.source)}")
+    console.print(f"[bold]{shown(result.form_title or result.form_type or '（未识别的表格）')}[/bold]  {shown(result.source)}")
     console.print(f"表单类型：{result.form_type or '—'}    表单编号：{result.form_id or '—'}    "
                   f"等级方案（从高到低）：{'、'.join(result.levels) or '—'}")
-    console.print(Text(f"单位：{h.unit or '—'}    姓名：{h.name or '—'}    职务：{h.position or '—'}    "
-                       f"日期：{h.date.isoformat() if h.date else '—'}"))
+    console.print(Text(plain(f"单位：{h.unit or '—'}    姓名：{h.name or '—'}    职务：{h.position or '—'}    "
+                       f"日期：{h.date.isoformat() if h.date else '—'}")))
     if result.risks:
         table = Table(show_lines=True)
         columns = _columns(result)
@@ -52,11 +52,11 @@ def print_parsed(result: ParsedForm, console: Console | None = None) -> None:
             table.add_column(label, overflow="fold")
         for r in result.risks:
             # Text, not markup: what people type may contain [brackets] rich would swallow.
-            table.add_row(*(Text(_value(r, key)) for _, key in columns))
+            table.add_row(*(Text(plain(_value(r, key))) for _, key in columns))
         console.print(table)
         for label, text in _merged(result):
-            console.print(Text(f"{label}：{text}"))
+            console.print(Text(plain(f"{label}：{text}")))
     else:
         console.print("（没有风险记录）")
     for p in result.problems:
-        console.print(f"[yellow]问题[/yellow] {escape(p.where)}：{escape(p.message)}  {escape(f'[{p.code}]')}")
+        console.print(f"[yellow]问题[/yellow] {shown(p.where)}：{shown(p.message)}  {shown(f'[{p.code}]')}")
