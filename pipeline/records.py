@@ -9,9 +9,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Place = Literal["high", "medium", "low"]
+
+
+class Scheme(BaseModel):
+    """The little of a campaign the parser needs: its level labels, post levels and categories.
+
+    Built from a profile by :func:`pipeline.parse.scheme_of`; an empty ``levels`` lets the parser
+    take the scheme from the form's own note or its defaults, empty ``post_levels`` and
+    ``categories`` leave the vocabulary's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    levels: tuple[str, ...] = Field(default=(), description="risk level labels, highest first")
+    post_levels: tuple[str, ...] = Field(default=(), description="post risk level labels, highest first")
+    categories: tuple[str, ...] = Field(default=(), description="the campaign's risk categories")
 
 
 def place_of(index: int, count: int) -> Place:

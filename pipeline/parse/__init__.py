@@ -14,16 +14,37 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputFileError
-from pipeline.records import ParsedForm
+from pipeline.records import ParsedForm, Scheme
 
 if TYPE_CHECKING:
+    from pipeline.parse.settings import ParseSettings
     from pipeline.profile import Profile
 
 
-def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Profile | None" = None) -> ParsedForm:
-    """Read ``path`` and return its form type, header, risks and problems."""
+def scheme_of(profile: "Profile | None" = None, levels: Sequence[str] | None = None) -> Scheme:
+    """The parser's view of a campaign: ``levels`` (``--levels``) if given, else the profile's level
+    labels; the profile's post levels and categories. No profile, no levels: an empty scheme."""
+    return Scheme(
+        levels=tuple(levels or (profile.levels.labels if profile is not None else ())),
+        post_levels=tuple(profile.levels.post_labels) if profile is not None else (),
+        categories=tuple(profile.categories) if profile is not None else (),
+    )
+
+
+def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Profile | None" = None,
+               scheme: Scheme | None = None, settings: "ParseSettings | None" = None) -> ParsedForm:
+    """Read ``path`` and return its form type, header, risks and problems.
+
+    ``scheme`` is the campaign's levels and categories; without it one is made from ``levels`` and
+    ``profile`` (:func:`scheme_of`). ``settings`` are the thresholds, :data:`pipeline.parse.settings.DEFAULT`
+    if not given."""
     from pipeline.parse.form import build
     from pipeline.parse.route import open_docx_zip, sniff
+    from pipeline.parse.settings import DEFAULT
+
+    settings = settings or DEFAULT
+    if scheme is None:
+        scheme = scheme_of(profile, levels)
 
     path = Path(path)
     try:
@@ -44,12 +65,12 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     elif kind == "pdf":
         from pipeline.parse.pdf import read_pdf
 
-        layout = read_pdf(path, data)
+        layout = read_pdf(path, data, settings=settings)
     else:  # a scanned image: no text to read until OCR, but its QR code says which form it is
         from pipeline.parse.layout import Layout
 
         layout = Layout(has_text=False)
-    form = build(str(path), sha, layout, levels=levels, profile=profile)
+    form = build(str(path), sha, layout, scheme=scheme, settings=settings)
     if not layout.has_text:
         from pipeline.records import Problem
 

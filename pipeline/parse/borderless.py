@@ -15,16 +15,17 @@ end, where an open table may continue on the next page with the same columns.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from pipeline.forms import Column
 from pipeline.parse.layout import Cell, Grid
+from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.table import DefIndex, cell_key, columns_named, indexes
 from pipeline.parse.text import label_key
+from pipeline.parse.vocabulary import VOCABULARY
 
-#: A gap wider than this many character sizes separates two pieces of a text line (two cells).
-PIECE_GAP = 0.8
 #: Row anchors: a new paragraph in one of these columns starts a new row.
 ANCHOR_TYPES = {"seq", "category"}
 
@@ -51,11 +52,11 @@ class OpenTable:
     labels: list[tuple[float, float]]
 
 
-def _pieces(line: list[dict]) -> list[Piece]:
+def _pieces(line: list[dict], settings: ParseSettings) -> list[Piece]:
     out: list[Piece] = []
     for ch in line:
         size = max(ch["size"], 1)
-        if out and ch["x0"] - out[-1].x1 <= PIECE_GAP * size:
+        if out and ch["x0"] - out[-1].x1 <= settings.piece_gap * size:
             p = out[-1]
             p.chars.append(ch)
             p.x1 = max(p.x1, ch["x1"])
@@ -64,8 +65,8 @@ def _pieces(line: list[dict]) -> list[Piece]:
     return out
 
 
-def _named(ix: DefIndex, text: str) -> Column | None:
-    return columns_named(cell_key(text)).get(ix.definition.id)
+def _named(ix: DefIndex, text: str, settings: ParseSettings) -> Column | None:
+    return columns_named(cell_key(text), settings).get(ix.definition.id)
 
 
 def _exact(ix: DefIndex, text: str) -> Column | None:
@@ -76,19 +77,20 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
-def _header(lines: list[list[dict]], start: int = 0) -> tuple[int, DefIndex, list[Piece], int] | None:
+def _header(lines: list[list[dict]], start: int, settings: ParseSettings
+            ) -> tuple[int, DefIndex, list[Piece], int] | None:
     """The first line naming at least two columns (and half) of one definition: its index, the
     definition, the header cells (completed from the line below) and the last header line."""
     for n in range(start, len(lines)):
-        pieces = _pieces(lines[n])
+        pieces = _pieces(lines[n], settings)
         if len(pieces) < 2:
             continue
         best = None
-        for ix in indexes():
-            if sum(1 for p in pieces if _named(ix, p.text) is not None) < 2:
+        for ix in indexes(settings):
+            if sum(1 for p in pieces if _named(ix, p.text, settings) is not None) < 2:
                 continue
-            cells, last = _header_cells(ix, lines, n, pieces)
-            cols = {c.key for p in cells if (c := _named(ix, p.text)) is not None}
+            cells, last = _header_cells(ix, lines, n, pieces, settings)
+            cols = {c.key for p in cells if (c := _named(ix, p.text, settings)) is not None}
             total = len(ix.definition.columns)
             if len(cols) >= 2 and (len(cols) >= total / 2 or len(cols) >= 3):
                 score = len(cols) / total + len(cols) / len(cells)
@@ -99,16 +101,16 @@ def _header(lines: list[list[dict]], start: int = 0) -> tuple[int, DefIndex, lis
     return None
 
 
-def _header_cells(ix: DefIndex, lines: list[list[dict]], n: int, pieces: list[Piece]
-                  ) -> tuple[list[Piece], int]:
+def _header_cells(ix: DefIndex, lines: list[list[dict]], n: int, pieces: list[Piece],
+                  settings: ParseSettings) -> tuple[list[Piece], int]:
     """Header cells from the header line plus the line under it when that line completes them:
     a wrapped label ("风险内容及" / "表现形式") or sub-labels under a group label (防控措施 over
     前期预防 中期监控 后期处置). Returns the cells and the index of the last header line."""
     cells = list(pieces)
     if n + 1 >= len(lines):
         return cells, n
-    below = _pieces(lines[n + 1])
-    if below[0].top - pieces[0].top > 2.5 * pieces[0].size:
+    below = _pieces(lines[n + 1], settings)
+    if below[0].top - pieces[0].top > settings.header_wrap_gap * pieces[0].size:
         return cells, n
     out: list[Piece] = []
     consumed = 0
@@ -130,16 +132,22 @@ def _header_cells(ix: DefIndex, lines: list[list[dict]], n: int, pieces: list[Pi
     return cells, n
 
 
-_END_RE = re.compile(r"^(注|备注|说明|填表说明)\s*[0-9:：.、]|^([^:：]{1,16})[:：]")
+@functools.cache
+def _labelled_re(max_chars: int) -> re.Pattern[str]:
+    return re.compile(rf"^([^:：]{{1,{max_chars}}})[:：]")
 
 
-def _ends_table(ix: DefIndex, line: list[dict], labels: list[tuple[float, float]]) -> bool:
-    """A note ("注：…"), a labelled line under the table ("填表日期：…", "本人签字：…"), or a
-    piece of text running over two column labels is not inside the table."""
-    pieces = _pieces(line)
-    m = _END_RE.match(pieces[0].text.strip())
-    if m and (m.group(1) or label_key(m.group(2)) in ix.header_keys or any(
-            k in label_key(m.group(2)) for k in ("签字", "签名", "日期", "盖章"))):
+def _ends_table(ix: DefIndex, line: list[dict], labels: list[tuple[float, float]], settings: ParseSettings) -> bool:
+    """A note (the vocabulary's note words), a labelled line under the table (a header field of
+    the definition, or a label with a signature word of the vocabulary), or a piece of text running
+    over two column labels is not inside the table."""
+    pieces = _pieces(line, settings)
+    first = pieces[0].text.strip()
+    if VOCABULARY.note_re.match(first):
+        return True
+    m = _labelled_re(settings.field_cell_max_chars).match(first)
+    if m and (label_key(m.group(1)) in ix.header_keys or any(
+            k in label_key(m.group(1)) for k in VOCABULARY.signature_words)):
         return True
     return _crosses(pieces, labels)
 
@@ -182,17 +190,18 @@ def _column_of(x: float, bounds: list[float]) -> int:
     return len(bounds)
 
 
-def _starts_paragraph(prev: list[dict] | None, line: list[dict], right: float) -> bool:
+def _starts_paragraph(prev: list[dict] | None, line: list[dict], right: float, settings: ParseSettings) -> bool:
     if prev is None:
         return True
     size = max(line[0]["size"], 1)
-    if line[0]["top"] - prev[0]["top"] > 2.2 * size:
+    if line[0]["top"] - prev[0]["top"] > settings.paragraph_gap * size:
         return True
-    return right - prev[-1]["x1"] > 2.5 * size  # the line above stopped short: a paragraph ended
+    return right - prev[-1]["x1"] > settings.short_line_gap * size  # the line above stopped short: a paragraph ended
 
 
 def read_page(lines: list[list[dict]], page_no: int, carry: OpenTable | None, right_margin: float,
-              cell_text) -> tuple[list[tuple[float, Grid]], set[int], OpenTable | None]:
+              cell_text, settings: ParseSettings = DEFAULT
+              ) -> tuple[list[tuple[float, Grid]], set[int], OpenTable | None]:
     """Borderless tables among ``lines`` (characters clustered into lines, outside ruled tables).
 
     Returns (top, grid) items, the ids of the characters used, and the table left open at the
@@ -208,19 +217,19 @@ def read_page(lines: list[list[dict]], page_no: int, carry: OpenTable | None, ri
             header_cells: list[Piece] = []
             head, first = i, i
             carry = None
-            if _ends_table(ix, lines[i], labels):
+            if _ends_table(ix, lines[i], labels, settings):
                 continue
         else:
-            found = _header(lines, i)
+            found = _header(lines, i, settings)
             if found is None:
                 break
             n, ix, header_cells, last = found
             labels = [(p.x0, p.x1) for p in header_cells]
-            cols = [_named(ix, p.text) for p in header_cells]
+            cols = [_named(ix, p.text, settings) for p in header_cells]
             head, first = n, last + 1
         end = first
-        while end < len(lines) and not _ends_table(ix, lines[end], labels):
-            found = _header(lines, end)
+        while end < len(lines) and not _ends_table(ix, lines[end], labels, settings):
+            found = _header(lines, end, settings)
             if found is not None and found[0] == end and header_cells:
                 break  # a second table starts
             end += 1
@@ -228,7 +237,7 @@ def read_page(lines: list[list[dict]], page_no: int, carry: OpenTable | None, ri
         bounds = _boundaries(labels, body)
         # a bound sits where the next column's text starts: its cell edge is one padding (~5pt)
         # to the left, and text wraps a little before the edge (the ruled reader uses edge - 3)
-        rights = [b - 8 for b in bounds] + [right_margin - 5]
+        rights = [b - settings.cell_padding_pt for b in bounds] + [right_margin - settings.margin_padding_pt]
         per_col: list[list[list[dict]]] = [[] for _ in labels]
         for line in body:
             parts: dict[int, list[dict]] = {}
@@ -241,13 +250,13 @@ def read_page(lines: list[list[dict]], page_no: int, carry: OpenTable | None, ri
         for k in anchors:
             prev = None
             for line in per_col[k]:
-                if _starts_paragraph(prev, line, rights[k]):
+                if _starts_paragraph(prev, line, rights[k], settings):
                     starts.append(line[0]["top"])
                 prev = line
         starts.sort()
         tops: list[float] = []
         for t in starts:
-            if not tops or t - tops[-1] > 0.6 * max(body[0][0]["size"], 1):
+            if not tops or t - tops[-1] > settings.row_tolerance * max(body[0][0]["size"], 1):
                 tops.append(t)
         if not tops and body:
             tops = [body[0][0]["top"]]
@@ -256,7 +265,7 @@ def read_page(lines: list[list[dict]], page_no: int, carry: OpenTable | None, ri
         for k, col_lines in enumerate(per_col):
             for line in col_lines:
                 top = line[0]["top"]
-                r = 0 if k in merged else max(0, sum(1 for t in tops if t - 0.6 * line[0]["size"] <= top) - 1)
+                r = 0 if k in merged else max(0, sum(1 for t in tops if t - settings.row_tolerance * line[0]["size"] <= top) - 1)
                 rows_chars[r][k].extend(line)
         grid_rows: list[list[Cell]] = []
         if header_cells:

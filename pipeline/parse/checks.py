@@ -6,26 +6,37 @@ import re
 
 from pipeline.forms import FormDefinition
 from pipeline.records import Header, ParsedForm, Problem
+from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.text import is_placeholder
+from pipeline.parse.vocabulary import VOCABULARY
 
-#: Written instead of a risk point by people who did not look for one.
-PLACEHOLDERS = {"无", "暂无", "没有", "无风险", "暂无风险", "不详", "同上", "略", "待定", "无无", "空", "/", "否", "不存在",
-                "na", "n/a", "none"}
-MIN_NAME_CHARS = 3
+#: Written instead of a risk point by people who did not look for one (``vocabulary.toml``).
+PLACEHOLDERS = VOCABULARY.placeholders
 _ID_LIKE_RE = re.compile(r"L\s*Z\s*[-－—]\s*[A-Z0-9]", re.I)
 
 
-def _vague(text: str | None) -> bool:
+def _vague(text: str | None, settings: ParseSettings) -> bool:
     if text is None or is_placeholder(text):
         return True
     t = text.strip().strip("。.；;").lower()
-    return t in PLACEHOLDERS or len(t) < MIN_NAME_CHARS
+    return t in PLACEHOLDERS or len(t) < settings.min_risk_name_chars
+
+
+def _label(definition: FormDefinition, key: str) -> str:
+    """The printed label of a column, for saying where a problem is (the key if there is none)."""
+    col = definition.column(key)
+    return col.label if col is not None else key
 
 
 def check(form: ParsedForm, definition: FormDefinition, header_values: dict[str, str],
-          header_found: set[str], signed_columns: dict[str, bool]) -> list[Problem]:
+          header_found: set[str], signed_columns: dict[str, bool],
+          settings: ParseSettings = DEFAULT) -> list[Problem]:
     """Required fields, vague risk points, missing measures, signatures, levels outside the scheme."""
     problems: list[Problem] = []
+    name_label = _label(definition, "name")
+    description_label = _label(definition, "description")
+    level_col = definition.level_column
+    level_label = level_col.label if level_col is not None else "level"
     header: Header = form.header
     for h in definition.header:
         value = getattr(header, h.key) if h.key in ("unit", "name", "position", "date") else header_values.get(h.key)
@@ -56,16 +67,16 @@ def check(form: ParsedForm, definition: FormDefinition, header_values: dict[str,
             if col.required and not value:
                 problems.append(Problem(code="required_empty", message=f"第{risk.seq}条风险的“{col.label}”未填写",
                                         where=f"{where} {col.label}"))
-        if risk.name and _vague(risk.name):
-            problems.append(Problem(code="vague", message=f"第{risk.seq}条风险点“{risk.name}”过于笼统或不是风险点，请具体写明风险所在环节和表现",
-                                    where=f"{where} 风险点"))
+        if risk.name and _vague(risk.name, settings):
+            problems.append(Problem(code="vague", message=f"第{risk.seq}条“{name_label}”“{risk.name}”过于笼统或不是风险点，请具体写明风险所在环节和表现",
+                                    where=f"{where} {name_label}"))
         elif risk.description is not None and risk.description.strip() in PLACEHOLDERS:
-            problems.append(Problem(code="vague", message=f"第{risk.seq}条风险的内容及表现形式“{risk.description}”过于笼统，请具体填写",
-                                    where=f"{where} 风险内容"))
+            problems.append(Problem(code="vague", message=f"第{risk.seq}条风险的“{description_label}”“{risk.description}”过于笼统，请具体填写",
+                                    where=f"{where} {description_label}"))
         if risk.level_label and risk.level is None:
             problems.append(Problem(code="level_unknown",
-                                    message=f"第{risk.seq}条风险的等级“{risk.level_label}”不在本次等级方案（{'、'.join(form.levels)}）中",
-                                    where=f"{where} 风险等级"))
+                                    message=f"第{risk.seq}条风险的“{level_label}”“{risk.level_label}”不在本次等级方案（{'、'.join(form.levels)}）中",
+                                    where=f"{where} {level_label}"))
     return problems
 
 

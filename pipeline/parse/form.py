@@ -1,73 +1,96 @@
-"""From a layout (lines and grids, Word or PDF alike) to a ParsedForm: which form, header, risks."""
+"""From a layout (lines and grids, Word or PDF alike) to a ParsedForm: which form, header, risks.
+
+Identity first: a readable, valid form id chooses the definition by its code, and the table is read
+by that definition's columns. The labels choose only when there is no id; when the id names one form
+type and the table's labels fit another better, the id wins and the form gets ``form_id_mismatch``.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from pipeline.campaign import identity
-from pipeline.forms import FormDefinition, registry
+from pipeline.forms import FormDefinition, by_code, registry
 from pipeline.parse import checks, header as hdr
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
 from pipeline.parse.levels import choose_scheme, place_level, token
+from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.table import HeaderMatch, cell_key, indexes, named_counts, match_header, read_rows, title_scores
 from pipeline.parse.text import clean, label_key, squash
-from pipeline.records import Header, ParsedForm, RiskRecord
+from pipeline.parse.vocabulary import VOCABULARY
+from pipeline.records import Header, ParsedForm, Problem, RiskRecord, Scheme
 
-CATEGORIES = ("思想道德", "岗位职责", "业务流程", "制度机制", "外部环境", "工作效率")
-_CATEGORY_SUFFIX_RE = re.compile(r"(方面)?(的)?(风险|方面)$")
-_LABEL_BEFORE_COLON_RE = re.compile(r"([^\s：:，。,]{1,14})\s*[:：]")
 _SEQ_RE = re.compile(r"\d{1,3}")
-_ANNEX_PREFIX_RE = re.compile(r"^(附件|附表)\s*\d*\s*[:：]?\s*")
 FORM_ID_PROPERTY = "lianzheng_form_id"
 
 
 def canonical_category(text: str, extra: Sequence[str] = ()) -> str | None:
-    """"业务流程风险" → "业务流程"; unknown categories are kept as written."""
+    """A category as written, reduced to a known name (the vocabulary's, its aliases, and ``extra``:
+    the campaign's) once the vocabulary's suffixes are dropped; unknown categories are kept as written."""
     t = clean(text).replace("\n", "")
     if not t:
         return None
-    base = _CATEGORY_SUFFIX_RE.sub("", t) or t
-    for c in (*CATEGORIES, *extra):
+    base = VOCABULARY.category_suffix_re.sub("", t) or t
+    for written in (t, base):
+        if written in VOCABULARY.category_aliases:
+            return VOCABULARY.category_aliases[written]
+    for c in (*VOCABULARY.categories, *extra):
         if base == c or t == c:
             return c
     return t
 
 
-def _doc_label_keys(layout: Layout, lines: list[str]) -> set[str]:
-    keys = {label_key(m) for line in lines for m in _LABEL_BEFORE_COLON_RE.findall(line)}
+@functools.cache
+def _label_before_colon_re(max_chars: int) -> re.Pattern[str]:
+    return re.compile(rf"([^\s：:，。,]{{1,{max_chars}}})\s*[:：]")
+
+
+def _doc_label_keys(layout: Layout, lines: list[str], settings: ParseSettings) -> set[str]:
+    pattern = _label_before_colon_re(settings.fuzzy_label_max_chars)
+    keys = {label_key(m) for line in lines for m in pattern.findall(line)}
     for b in layout.blocks:
         if isinstance(b, Grid):
-            keys.update(cell_key(c.text) for row in b.rows for c in row if c.text and len(c.text) <= 16)
+            keys.update(cell_key(c.text) for row in b.rows for c in row
+                        if c.text and len(c.text) <= settings.field_cell_max_chars)
     return keys
 
 
-def best_match(layout: Layout, lines: list[str]) -> HeaderMatch | None:
-    """The (definition, table, header row) that explains the file best, title breaking ties."""
+def _title_lines(lines: list[str], settings: ParseSettings) -> list[str]:
+    return [ln for ln in lines if len(squash(ln)) <= settings.title_max_chars]
+
+
+def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAULT,
+               only: str | None = None) -> tuple[HeaderMatch | None, float]:
+    """The (definition, table, header row) that explains the file best, title breaking ties, and its
+    score; with ``only``, the best table for that one definition."""
     grids = [b for b in layout.blocks if isinstance(b, Grid)]
     if not grids:
-        return None
-    titles = title_scores([ln for ln in lines if len(squash(ln)) <= 48])
-    doc_keys = _doc_label_keys(layout, lines)
+        return None, 0.0
+    titles = title_scores(_title_lines(lines, settings), settings)
+    doc_keys = _doc_label_keys(layout, lines, settings)
     best, best_score = None, 0.0
-    candidates = {did for g in grids for counts in named_counts(g) for did, n in counts.items() if n >= 2}
-    for ix in indexes():
-        if ix.definition.id not in candidates:
+    candidates = {did for g in grids for counts in named_counts(g, settings) for did, n in counts.items()
+                  if n >= settings.min_named_columns}
+    for ix in indexes(settings):
+        if ix.definition.id not in candidates or (only is not None and ix.definition.id != only):
             continue
         fields = ix.header_label_keys
         header_frac = (sum(any(k in doc_keys for k in keys) for keys in fields) / len(fields)) if fields else 0
         for grid in grids:
-            m = match_header(ix, grid)
+            m = match_header(ix, grid, settings)
             if m is None:
                 continue
-            score = m.score + 1.5 * titles.get(ix.definition.id, 0) + 0.5 * header_frac
+            score = m.score + settings.title_weight * titles.get(ix.definition.id, 0) \
+                + settings.header_field_weight * header_frac
             if score > best_score:
                 best, best_score = m, score
-    return best
+    return best, best_score
 
 
-def _continuations(layout: Layout, match: HeaderMatch) -> list[tuple[Grid, int, dict]]:
+def _continuations(layout: Layout, match: HeaderMatch, settings: ParseSettings) -> list[tuple[Grid, int, dict]]:
     """The matched grid and the grids that continue it on later pages (header repeated or not),
     each with its first data row and its own column map."""
     out = [(match.grid, match.last + 1, match.columns)]
@@ -81,10 +104,11 @@ def _continuations(layout: Layout, match: HeaderMatch) -> list[tuple[Grid, int, 
             if b.strip():
                 between.append(b)
             continue
-        again = match_header(match.ix, b)
+        again = match_header(match.ix, b, settings)
         if again is not None and {c.key for c in again.columns.values()} >= {c.key for c in match.columns.values()} - {"seq"}:
             out.append((b, again.last + 1, again.columns))
-        elif again is None and b.width == match.grid.width and len(between) <= 4 and not title_scores(between):
+        elif again is None and b.width == match.grid.width and len(between) <= settings.continuation_max_lines \
+                and not title_scores(between, settings):
             out.append((b, 0, match.columns))
         else:
             break
@@ -98,35 +122,48 @@ def _seq(text: str, used: set[int], last: int) -> int:
     return n if n > 0 and n not in used else last + 1
 
 
-def _title(lines: list[str], definition: FormDefinition) -> str | None:
+def _title(lines: list[str], definition: FormDefinition, settings: ParseSettings) -> str | None:
     keys = [t for t in (squash(x) for x in [definition.title, *definition.title_synonyms]) if t]
-    for line in lines:
-        s = squash(line)
-        if len(s) <= 48 and any(k in s for k in keys):
-            return _ANNEX_PREFIX_RE.sub("", clean(line)) or None
+    for line in _title_lines(lines, settings):
+        if any(k in squash(line) for k in keys):
+            return VOCABULARY.annex_prefix_re.sub("", clean(line)) or None
     return None
 
 
-def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | None,
-          profile) -> ParsedForm:
-    """Everything after reading: match the definition, read header and rows, place levels, check."""
+def _mismatch(form_id: str, by_id: FormDefinition, labelled: FormDefinition) -> Problem:
+    return Problem(code="form_id_mismatch", where="表单编号",
+                   message=f"表单编号“{form_id}”是《{by_id.title}》，但表格的栏目更像《{labelled.title}》："
+                           f"已按表单编号识别为《{by_id.title}》，请核对是否填错了表格或改动了栏目")
+
+
+def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme(),
+          settings: ParseSettings = DEFAULT) -> ParsedForm:
+    """Everything after reading: choose the definition (form id first, else labels), read header
+    and rows, place levels, check."""
     lines = [b for b in layout.blocks if isinstance(b, str)]
     form = ParsedForm(source=source, sha256=sha256, meta=layout.meta)
     form_id, id_problem = _form_id(layout, lines)
     form.form_id = form_id
-    match = best_match(layout, lines)
+    fid = identity.parse(form_id) if form_id else None
+    by_id = by_code(fid.form_code) if fid is not None else None
+    match, score = best_match(layout, lines, settings)
+    if by_id is not None and (match is None or match.ix.definition.id != by_id.id):
+        own, own_score = best_match(layout, lines, settings, only=by_id.id) if by_id.columns else (None, 0.0)
+        if match is not None and (own is None or own_score < score):
+            id_problem = _mismatch(form_id, by_id, match.ix.definition)
+        match = own
     if match is None:
-        pledge = _pledge(lines, form_id)
-        if pledge is not None:
-            _read_pledge(form, pledge, layout, lines)
+        definition = by_id or _pledge(lines, settings)
+        if definition is not None:
+            _read_without_table(form, definition, layout, lines, settings)
         if id_problem:
             form.problems.append(id_problem)
         return form
     definition = match.ix.definition
     form.form_type = definition.id
-    form.form_title = _title(lines, definition)
-    stitched = _continuations(layout, match)
-    table = read_rows(match, stitched)
+    form.form_title = _title(lines, definition, settings)
+    stitched = _continuations(layout, match, settings)
+    table = read_rows(match, stitched, settings)
     used = {id(g) for g, _, _ in stitched}
     other_rows = [row for b in layout.blocks if isinstance(b, Grid) and id(b) not in used for row in b.rows]
     values = hdr.read_lines(definition, lines)
@@ -144,10 +181,9 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
     level_col = definition.level_column
     written = [r.values.get(level_col.key) for r in table.rows] if level_col else []
     note = "\n".join([*lines, *table.notes])
-    profile_labels = profile.levels.labels if profile is not None else None
-    scheme = choose_scheme(levels=levels, profile_labels=profile_labels, note_text=note, written=written)
-    form.levels = list(scheme) if level_col else []
-    extra_categories = tuple(profile.categories) if profile is not None else ()
+    levels = choose_scheme(levels=scheme.levels, note_text=note, written=written)
+    form.levels = list(levels) if level_col else []
+    post_levels = list(scheme.post_levels or VOCABULARY.default_post_levels)
     header_duty = values.get("duty") or None
 
     used_seq: set[int] = set()
@@ -164,18 +200,17 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
                 continue
             if col.type == "level":
                 if text:
-                    placed = place_level(text, scheme)
+                    placed = place_level(text, levels)
                     record.level, record.level_scheme, record.level_rank = placed
                     record.level_label = text
             elif col.type == "category":
-                record.category = canonical_category(text, extra_categories)
+                record.category = canonical_category(text, scheme.categories)
             elif col.key in ("description", "measures", "review", "duty"):
                 setattr(record, col.key, text or None)
             elif col.type == "post_level":
                 record.extra[col.key] = text or None
                 if text and token(text):
-                    post = profile.levels.post_labels if profile is not None and profile.levels.post_labels else ["A", "B", "C"]
-                    record.extra["post_level_place"] = place_level(text, post).place
+                    record.extra["post_level_place"] = place_level(text, post_levels).place
             else:
                 record.extra[col.key] = text or None
         if record.duty is None and header_duty:
@@ -185,21 +220,16 @@ def build(source: str, sha256: str, layout: Layout, *, levels: Sequence[str] | N
     signed = {c.key: any(r.values.get(c.key) for r in table.rows) for c in definition.columns if c.signature}
     if not table.rows:
         signed = {}
-    form.problems = checks.check(form, definition, values, set(values), signed)
+    form.problems = checks.check(form, definition, values, set(values), signed, settings)
     if id_problem:
         form.problems.append(id_problem)
     return form
 
 
-def _pledge(lines: list[str], form_id: str | None) -> FormDefinition | None:
-    """A pledge (承诺书) has no risk table to match: its form id names it, else its printed title."""
+def _pledge(lines: list[str], settings: ParseSettings) -> FormDefinition | None:
+    """A pledge (承诺书) without a form id has no risk table to match: its printed title names it."""
     pledges = [d for d in registry().values() if d.kind == "pledge"]
-    if form_id:
-        fid = identity.parse(form_id)
-        found = next((d for d in pledges if fid is not None and d.code == fid.form_code), None)
-        if found is not None:
-            return found
-    heads = [squash(ln) for ln in lines if len(squash(ln)) <= 48]
+    heads = [squash(ln) for ln in _title_lines(lines, settings)]
     best, best_len = None, 0
     for d in pledges:
         for t in (squash(x) for x in [d.title, *d.title_synonyms]):
@@ -208,10 +238,12 @@ def _pledge(lines: list[str], form_id: str | None) -> FormDefinition | None:
     return best
 
 
-def _read_pledge(form: ParsedForm, definition: FormDefinition, layout: Layout, lines: list[str]) -> None:
-    """Header fields of a pledge (科室, 姓名, 职务（岗位）, 承诺人签名, 日期); no risks."""
+def _read_without_table(form: ParsedForm, definition: FormDefinition, layout: Layout, lines: list[str],
+                        settings: ParseSettings) -> None:
+    """The header fields of a form with no table to read: a pledge, or a form whose id names a
+    definition whose table is not in the file; no risks."""
     form.form_type = definition.id
-    form.form_title = _title(lines, definition)
+    form.form_title = _title(lines, definition, settings)
     values = hdr.read_lines(definition, lines)
     rows = [row for b in layout.blocks if isinstance(b, Grid) for row in b.rows]
     for k, v in hdr.read_cells(definition, rows).items():
@@ -221,7 +253,7 @@ def _read_pledge(form: ParsedForm, definition: FormDefinition, layout: Layout, l
     form.header = Header(unit=values.get("unit") or None, name=values.get("name") or None,
                          position=values.get("position") or None, date=date,
                          extra={k: v for k, v in values.items() if k not in ("unit", "name", "position", "date")})
-    form.problems = checks.check(form, definition, values, set(values), {})
+    form.problems = checks.check(form, definition, values, set(values), {}, settings)
 
 
 def _form_id(layout: Layout, lines: list[str]):
@@ -231,7 +263,8 @@ def _form_id(layout: Layout, lines: list[str]):
         fid = identity.parse(prop)
         if fid:
             return str(fid), None
-    texts = [layout.footer, *(ln for ln in lines if "编号" in ln or "LZ" in ln.upper())]
+    texts = [layout.footer, *(ln for ln in lines
+                              if any(w in ln for w in VOCABULARY.form_id_words) or "LZ" in ln.upper())]
     for text in texts:
         fid = identity.parse(text or "")
         if fid:

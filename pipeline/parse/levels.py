@@ -15,18 +15,12 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from pipeline.parse.text import squash
+from pipeline.parse.vocabulary import VOCABULARY as V
 from pipeline.records import Place, place_of
 
-_NUM = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "壹": "1", "贰": "2", "叁": "3",
-        "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5", "ⅰ": "1", "ⅱ": "2", "ⅲ": "3",
-        "I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
-_WORD = {"高": "高", "较高": "中", "中": "中", "中等": "中", "一般": "中", "较低": "低", "低": "低", "重": "高",
-         "较重": "中", "轻": "低", "严重": "高"}
-_STRIP_RE = re.compile(r"(风险等级|风险级别|等级|级别|风险|级|等|类)$")
-_TOKEN_RE = re.compile(r"^(?:[1-5]|[A-Ea-e]|III|II|IV|I|V|[一二三四五壹贰叁ⅠⅡⅢⅣⅤⅰⅱⅲ])$")
-
-DEFAULT_SCHEMES: tuple[tuple[str, ...], ...] = (("一级", "二级", "三级"), ("A", "B", "C"), ("高", "中", "低"))
-
+#: A rank token: a digit, a letter, or one of the vocabulary's numerals (longest first: "III" before "I").
+_TOKEN_RE = re.compile(r"^(?:[1-5]|[A-Ea-e]|" + "|".join(
+    re.escape(n) for n in sorted(V.level_numerals, key=len, reverse=True)) + ")$")
 
 _TICKED_RE = re.compile(r"[☑☒■√✓✔▇●]\s*([^□☐○☑☒■√✓✔▇●]+)")
 _BRACKET_RE = re.compile(r"[（(]([^）)]*)[）)]")
@@ -48,14 +42,14 @@ def token(text: str | None) -> str | None:
         return (token(outside) if outside else None) or next(
             (t for t in (token(x) for x in _BRACKET_RE.findall(s)) if t), None)
     for _ in range(3):  # "二级风险" needs two strips
-        stripped = _STRIP_RE.sub("", s)
+        stripped = V.level_suffix_re.sub("", s)
         if stripped == s or not stripped:
             break
         s = stripped
-    if s in _WORD:
-        return _WORD[s]
+    if s in V.level_words:
+        return V.level_words[s]
     if _TOKEN_RE.match(s):
-        return _NUM.get(s, s)
+        return V.level_numerals.get(s, s)
     return None
 
 
@@ -85,34 +79,28 @@ def place_level(text: str | None, scheme_labels: Sequence[str]) -> Placement:
     return UNPLACED
 
 
-_ORDER_RE = re.compile(r"从(低|高)到(高|低)[^，。；,;]*?(?:分为|为|分成)([^。；;]+)")
-_LIST_SPLIT_RE = re.compile(r"[、,，和及与]|\s+")
-
-
 def scheme_from_note(text: str) -> list[str] | None:
     """Read "从低到高依次分为一级、二级、三级" into labels highest first (["三级", "二级", "一级"])."""
-    m = _ORDER_RE.search(squash(text))
+    m = V.order_re.search(squash(text))
     if not m:
         return None
-    raw = re.sub(r"(三个|几个|个)?(风险)?等级$", "", m[3])
-    labels = [x for x in _LIST_SPLIT_RE.split(raw) if x and token(x)]
+    raw = V.order_tail_re.sub("", m[3])
+    labels = [x for x in V.list_split_re.split(raw) if x and token(x)]
     if len(labels) < 2:
         return None
-    return labels[::-1] if m[1] == "低" else labels
+    return labels[::-1] if m[1] == V.order_low_word else labels
 
 
 def default_scheme(written: Iterable[str | None]) -> list[str]:
-    """一级/A/高 highest: the default whose tokens cover most of what was written."""
+    """The vocabulary's default scheme whose tokens cover most of what was written (the first on a tie)."""
     tokens = [t for t in (token(w) for w in written) if t]
-    best = max(DEFAULT_SCHEMES, key=lambda s: sum(t in {token(x) for x in s} for t in tokens))
+    best = max(V.default_schemes, key=lambda s: sum(t in {token(x) for x in s} for t in tokens))
     return list(best)
 
 
-def choose_scheme(*, levels: Sequence[str] | None, profile_labels: Sequence[str] | None,
-                  note_text: str, written: Iterable[str | None]) -> list[str]:
-    """The scheme to place levels in, by the order of precedence the issue sets."""
+def choose_scheme(*, levels: Sequence[str] | None, note_text: str, written: Iterable[str | None]) -> list[str]:
+    """The scheme to place levels in: the campaign's (``--levels``, else the profile: see
+    :class:`pipeline.records.Scheme`), else the form's own note, else the best default."""
     if levels:
         return list(levels)
-    if profile_labels:
-        return list(profile_labels)
     return scheme_from_note(note_text) or default_scheme(written)

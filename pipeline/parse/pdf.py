@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.errors import InputFileError
 from pipeline.parse import borderless
+from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.text import clean
 
@@ -157,7 +158,7 @@ _META = {"Author": "author", "Creator": "creator", "Producer": "producer", "Crea
          "ModDate": "modified", "Title": "title"}
 
 
-def read_pdf(path: Path, data: bytes) -> Layout:
+def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> Layout:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -194,7 +195,7 @@ def read_pdf(path: Path, data: bytes) -> Layout:
                 rest = [c for c in chars if id(c) not in taken]
                 lines = _lines(rest)
                 right = max((c["x1"] for c in chars), default=page.width)
-                found, took, carry = borderless.read_page(lines, page_no, carry, right, _cell_text)
+                found, took, carry = borderless.read_page(lines, page_no, carry, right, _cell_text, settings)
                 for top, grid in found:
                     count += 1
                     grid.index = count

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from pipeline.forms import Column, FormDefinition, registry
 from pipeline.parse.layout import Cell, Grid
+from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.text import is_placeholder, label_key, squash
+from pipeline.parse.vocabulary import VOCABULARY
 
 #: Columns whose text the office prints or that only label a row: a row with nothing else is blank.
 NON_CONTENT_TYPES = {"seq", "category", "post_level"}
-_NOTE_RE = re.compile(r"^(备注|注|说明|填表说明)\s*[0-9:：.、]")
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,11 @@ class DefIndex:
     titles: tuple[str, ...]
     header_keys: dict[str, str]  # label key → header field key
     header_label_keys: tuple[tuple[str, ...], ...]  # per header field, the keys of its labels
+    below_keys: frozenset[str]  # label keys of in-table fields placed under the risk rows
 
 
 @functools.cache
-def indexes() -> tuple[DefIndex, ...]:
+def indexes(settings: ParseSettings = DEFAULT) -> tuple[DefIndex, ...]:
     out = []
     for d in registry().values():
         if not d.columns:
@@ -44,11 +46,14 @@ def indexes() -> tuple[DefIndex, ...]:
         for c in d.columns:
             for lab in c.labels:
                 exact.setdefault(label_key(lab), c)
-        fuzzy = tuple(sorted(((k, c) for k, c in exact.items() if len(k) >= 3), key=lambda kc: -len(kc[0])))
+        fuzzy = tuple(sorted(((k, c) for k, c in exact.items() if len(k) >= settings.fuzzy_label_min_chars),
+                             key=lambda kc: -len(kc[0])))
         titles = tuple(squash(t) for t in [d.title, *d.title_synonyms])
         header_keys = {label_key(lab): h.key for h in d.header for lab in h.labels}
         header_label_keys = tuple(tuple(label_key(lab) for lab in h.labels) for h in d.header)
-        out.append(DefIndex(d, exact, fuzzy, titles, header_keys, header_label_keys))
+        below_keys = frozenset(label_key(lab) for h in d.header if h.in_table and h.placement == "below"
+                               for lab in h.labels)
+        out.append(DefIndex(d, exact, fuzzy, titles, header_keys, header_label_keys, below_keys))
     return tuple(out)
 
 
@@ -59,29 +64,29 @@ def cell_key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def columns_named(key: str) -> dict[str, Column]:
+def columns_named(key: str, settings: ParseSettings = DEFAULT) -> dict[str, Column]:
     """Every definition's column that a header cell with this key names, by definition id."""
     out = {}
-    for ix in indexes():
-        col = _match_key(ix, key)
+    for ix in indexes(settings):
+        col = _match_key(ix, key, settings)
         if col is not None:
             out[ix.definition.id] = col
     return out
 
 
-def match_column(ix: DefIndex, text: str) -> Column | None:
+def match_column(ix: DefIndex, text: str, settings: ParseSettings = DEFAULT) -> Column | None:
     """The column a header cell names: exact label or synonym, else the longest label it contains
-    (for "风险等级（A/B/C）"), but only in a short cell, not in a sentence of a data row."""
-    return columns_named(cell_key(text)).get(ix.definition.id) if text else None
+    (a label with a hint in brackets), but only in a short cell, not in a sentence of a data row."""
+    return columns_named(cell_key(text), settings).get(ix.definition.id) if text else None
 
 
-def _match_key(ix: DefIndex, key: str) -> Column | None:
+def _match_key(ix: DefIndex, key: str, settings: ParseSettings) -> Column | None:
     if not key:
         return None
     col = ix.exact.get(key)
     if col is not None:
         return col
-    if len(key) > 14:
+    if len(key) > settings.fuzzy_label_max_chars:
         return None
     for k, c in ix.fuzzy:
         if k in key:
@@ -99,8 +104,7 @@ class HeaderMatch:
     score: float
 
 
-def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column] | None] | None = None
-                 ) -> tuple[dict[int, Column], int]:
+def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column]]) -> tuple[dict[int, Column], int]:
     found: dict[int, Column] = {}
     used: set[str] = set()
     filled = 0
@@ -109,46 +113,44 @@ def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column] | 
         if cell.hmerge or not cell.text:
             continue
         filled += 1
-        col = (named[i] if named is not None else columns_named(cell_key(cell.text))).get(did)
+        col = named[i].get(did)
         if col is not None and col.key not in used:
             found[i] = col
             used.add(col.key)
     return found, filled
 
 
-MAX_HEADER_ROW = 10
-
-
-def _named_rows(grid: Grid) -> tuple[list[list[dict[str, Column]]], list[Counter]]:
+def _named_rows(grid: Grid, settings: ParseSettings) -> tuple[list[list[dict[str, Column]]], list[Counter]]:
     """Per leading row and cell, the columns it names in every definition, and per row how many
     cells name a column of each definition (once per grid, shared by all definitions)."""
-    if grid.label_matches is None:
-        named = [[columns_named(cell_key(c.text)) if c.text and not c.hmerge else {} for c in row]
-                 for row in grid.rows[:MAX_HEADER_ROW + 1]]
+    if grid.label_matches is None or grid.label_matches[0] is not settings:
+        named = [[columns_named(cell_key(c.text), settings) if c.text and not c.hmerge else {} for c in row]
+                 for row in grid.rows[:settings.max_header_row + 1]]
         counts = [Counter(did for m in row for did in m) for row in named]
-        grid.label_matches = (named, counts)
-    return grid.label_matches
+        grid.label_matches = (settings, named, counts)
+    return grid.label_matches[1], grid.label_matches[2]
 
 
-def named_counts(grid: Grid) -> list[Counter]:
+def named_counts(grid: Grid, settings: ParseSettings = DEFAULT) -> list[Counter]:
     """Per leading row of ``grid``: definition id → how many of its cells name that definition's columns."""
-    return _named_rows(grid)[1]
+    return _named_rows(grid, settings)[1]
 
 
-def match_header(ix: DefIndex, grid: Grid, max_rows: int = MAX_HEADER_ROW) -> HeaderMatch | None:
+def match_header(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) -> HeaderMatch | None:
     """The best header row (plus a sub-header row) of ``grid`` for one definition."""
     best: HeaderMatch | None = None
     n = len(ix.definition.columns)
-    named, counts = _named_rows(grid)
+    named, counts = _named_rows(grid, settings)
     did = ix.definition.id
-    for r, row in enumerate(grid.rows[:max_rows]):
-        if counts[r][did] < min(2, n):
+    least = min(settings.min_named_columns, n)
+    for r, row in enumerate(grid.rows[:settings.max_header_row]):
+        if counts[r][did] < least:
             continue
         found, filled = _row_matches(ix, row, named[r])
-        if len(found) < min(2, n):
+        if len(found) < least:
             continue
         last = r
-        if r + 1 < len(grid.rows):  # a second header row under group labels
+        if r + 1 < len(named):  # a second header row under group labels
             sub, sub_filled = _row_matches(ix, grid.rows[r + 1], named[r + 1])
             new = {i: c for i, c in sub.items() if c.key not in {x.key for x in found.values()}}
             if new and not any(_looks_seq(c.text) for c in grid.rows[r + 1]):
@@ -159,7 +161,7 @@ def match_header(ix: DefIndex, grid: Grid, max_rows: int = MAX_HEADER_ROW) -> He
                 last = r + 1
         ratio = len({c.key for c in found.values()}) / n
         explained = min(1.0, len(found) / max(filled, 1))
-        if ratio < 0.5:
+        if ratio < settings.min_column_ratio:
             continue
         score = 2 * ratio + explained
         if best is None or score > best.score:
@@ -167,11 +169,11 @@ def match_header(ix: DefIndex, grid: Grid, max_rows: int = MAX_HEADER_ROW) -> He
     return best
 
 
-def title_scores(lines: list[str]) -> dict[str, float]:
+def title_scores(lines: list[str], settings: ParseSettings = DEFAULT) -> dict[str, float]:
     """Per definition id, how well the printed title names it (1 for the longest match)."""
     text = squash("".join(lines))
     lengths = {}
-    for ix in indexes():
+    for ix in indexes(settings):
         hit = max((len(t) for t in ix.titles if t and t in text), default=0)
         if hit:
             lengths[ix.definition.id] = hit
@@ -229,18 +231,21 @@ def _repeated_header(ix: DefIndex, row: list[Cell], width: int) -> bool:
     return len(keys) >= max(2, width // 2)
 
 
-def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]]]) -> TableRead:
+def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]]],
+              settings: ParseSettings = DEFAULT) -> TableRead:
     """Data rows of ``grids`` (each with its first data row and its column map): the matched grid
     and those continuing it.
 
     Blank and "……" rows, repeated header rows and note rows are dropped; rows naming a header field
-    (姓名, 负责人签字 …) are handed to the header reader instead. A merged column (002's 岗位职责)
+    are handed to the header reader instead, and so is every row after a field the definition
+    places under the risk rows (opinions, their signatures and stamps). A merged column
     keeps its text on later pages, and the part of a row that a PDF page break pushed to the next
     page is joined to its row."""
     ix, out = match.ix, TableRead()
     out.field_rows.extend(match.grid.rows[:match.first])
     width = len(match.columns)
     merged_text: dict[str, str] = {}
+    below = False  # a field placed under the risk rows was seen: no risk rows follow
     for n, (grid, start, columns) in enumerate(grids):
         content = [c.key for c in columns.values() if c.type not in NON_CONTENT_TYPES and not c.merged and c.key != "duty"]
         new_page = n > 0 and grid.page is not None and grid.page != grids[n - 1][0].page
@@ -251,10 +256,12 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
             if not texts:
                 continue
             lead = texts[0]
-            if _NOTE_RE.match(lead) or (len(texts) == 1 and len(lead) > 40 and row[0].text == lead and len(row) > 1 and row[-1].hmerge):
+            if VOCABULARY.note_re.match(lead) or (len(texts) == 1 and len(lead) > settings.note_row_min_chars
+                                                  and row[0].text == lead and len(row) > 1 and row[-1].hmerge):
                 out.notes.append(lead)
                 continue
-            if _is_field_row(ix, row):
+            if below or _is_field_row(ix, row):
+                below = below or label_key(lead) in ix.below_keys
                 out.field_rows.append(row)
                 continue
             if _repeated_header(ix, row, width):

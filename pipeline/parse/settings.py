@@ -1,0 +1,61 @@
+"""The parser's thresholds in one frozen value, as pdfplumber's ``TableSettings``.
+
+Every number that decides something about a returned form — how long a title line may be, how
+far down a table its header may sit, how much of a definition's columns must be named, the gaps
+that split a borderless table — is a field here with its default. :func:`pipeline.parse.parse_file`
+takes a ``settings`` and passes it down to the readers and the form logic; the default is
+:data:`DEFAULT`. The words the parser reads by are in ``vocabulary.toml``, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    # --- which form, which table --------------------------------------------------------------
+    #: A title is a line of at most this many characters (longer lines are prose or notes).
+    title_max_chars: int = 48
+    #: The column header may be this many rows down its table (in-table fields sit above it).
+    max_header_row: int = 10
+    #: A cell names a column by containing one of its labels only if it is this short (a label
+    #: with a hint, "风险等级（A/B/C）"), never inside a data sentence.
+    fuzzy_label_max_chars: int = 14
+    #: Labels shorter than this name a column only exactly, never by being contained.
+    fuzzy_label_min_chars: int = 3
+    #: A header row must name at least this many columns (or all, for a smaller table) ...
+    min_named_columns: int = 2
+    #: ... and at least this share of the definition's columns.
+    min_column_ratio: float = 0.5
+    #: Weight of the printed title and of the header fields found when definitions compete.
+    title_weight: float = 1.5
+    header_field_weight: float = 0.5
+    #: A short cell (at most this many characters) anywhere in a table may be a header label.
+    field_cell_max_chars: int = 16
+    #: A table continues the previous one on a later page when at most this many lines sit between.
+    continuation_max_lines: int = 4
+    #: A row with one text of more than this many characters spanning the table is a note.
+    note_row_min_chars: int = 40
+
+    # --- checks -------------------------------------------------------------------------------
+    #: A risk point shorter than this many characters is too vague to be one.
+    min_risk_name_chars: int = 3
+
+    # --- borderless tables in a PDF (in character sizes unless said otherwise) -----------------
+    #: A gap wider than this separates two pieces of a text line (two cells).
+    piece_gap: float = 0.8
+    #: The line under a header line completes it only if it is at most this far below.
+    header_wrap_gap: float = 2.5
+    #: A line this far below the previous one starts a new paragraph ...
+    paragraph_gap: float = 2.2
+    #: ... as does a line after one that stopped this short of its column's right edge.
+    short_line_gap: float = 2.5
+    #: Paragraph starts closer than this are one row; a line belongs to a row it starts this near.
+    row_tolerance: float = 0.6
+    #: Points between a column boundary and where its text wraps, and at the page's right margin.
+    cell_padding_pt: float = 8
+    margin_padding_pt: float = 5
+
+
+DEFAULT = ParseSettings()
