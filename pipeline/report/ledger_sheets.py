@@ -1,0 +1,314 @@
+"""The sheets of a ledger workbook, each from rows already read (see :mod:`pipeline.report.ledger`).
+
+Every sheet goes through :mod:`pipeline.report.xlsx` (layout, print setup, inert text). 汇总 holds
+several small tables one under another with native Excel charts over them (a stacked bar of
+risk points per department and level, a pie of category shares), so the figures stay live data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.utils import get_column_letter
+
+from pipeline.forms import registry
+from pipeline.profile import Profile
+from pipeline.report.ledger_rows import LedgerColumns, LedgerRow
+from pipeline.report.status import DepartmentStatus
+from pipeline.report.xlsx import Col, layout_page, put, sheet_styles, write_sheet
+from pipeline.store.status import Status
+from pipeline.workspace import Workspace
+
+RISK_SHEET = "风险点台账"
+META_SHEET = "_导出信息"
+UNGRADED = "未定级"
+
+
+def level_order(profile: Profile, rows: Sequence[LedgerRow]) -> list[str]:
+    """The scheme's labels highest first, then any other label seen, then 未定级 when some lack one."""
+    labels = list(profile.levels.labels)
+    extra = sorted({r.level for r in rows if r.level and r.level not in labels})
+    tail = [UNGRADED] if any(not r.level for r in rows) else []
+    return labels + extra + tail
+
+
+def _level(r: LedgerRow) -> str:
+    return r.level or UNGRADED
+
+
+# --- 汇总 ---------------------------------------------------------------------------------------
+
+def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], tracking: Sequence[DepartmentStatus]):
+    """Four tables and two charts; returns the worksheet."""
+    profile = ws.profile
+    sheet = wb.create_sheet("汇总")
+    styles = sheet_styles(sheet)
+    levels = level_order(profile, rows)
+    departments = [d.name for d in profile.departments if d.name in {r.department for r in rows}] or \
+        [d.name for d in profile.departments]
+    by_dept = Counter((r.department, _level(r)) for r in rows)
+    categories = list(profile.categories) + sorted({r.category for r in rows if r.category} - set(profile.categories))
+    by_cat = Counter((r.category or "未分类", _level(r)) for r in rows)
+    if any(not r.category for r in rows):
+        categories.append("未分类")
+    width = max(len(levels) + 2, 6)
+    for i in range(1, width + 1):
+        sheet.column_dimensions[get_column_letter(i)].width = 22 if i == 1 else 12
+    sheet.freeze_panes = "A3"
+    cursor = 0
+
+    def emit(values, style=styles.body):
+        nonlocal cursor
+        sheet.append([put(sheet, v, style) for v in values])
+        cursor += 1
+
+    emit([f"{title}廉政风险防控台账汇总"], styles.title)
+    sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
+    # 1. department × level
+    emit(["部门", *levels, "合计"], styles.header)
+    t1_first = cursor + 1
+    for d in departments:
+        counts = [by_dept[(d, lv)] for lv in levels]
+        emit([d, *counts, sum(counts)])
+    t1_last = cursor
+    emit(["合计", *[sum(by_dept[(d, lv)] for d in departments) for lv in levels], len(rows)])
+    emit([])
+    # 2. category × level
+    emit(["风险类别", *levels, "合计"], styles.header)
+    t2_first = cursor + 1
+    for c in categories:
+        counts = [by_cat[(c, lv)] for lv in levels]
+        emit([c, *counts, sum(counts)])
+    t2_last = cursor
+    emit([])
+    # 3. the highest level per department
+    top = levels[0]
+    emit(["部门", f"{top}风险点", "涉及人员"], styles.header)
+    for d in departments:
+        mine = [r for r in rows if r.department == d and r.level == top]
+        emit([d, len(mine), "、".join(dict.fromkeys(r.person or "本部门" for r in mine))])
+    emit([])
+    # 4. completeness
+    emit(["部门", "应交", "已交", "合格", "需退回重查", "未交"], styles.header)
+    for t in tracking:
+        emit([t.department, t.issued, t.received, t.accepted, t.needs_revision, len(t.missing)])
+    layout_page(sheet, f"{title}廉政风险防控台账汇总", header_row=2)
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(levels) + 2)}{t1_last}"
+
+    if departments and levels:
+        bar = BarChart()
+        bar.type, bar.grouping, bar.overlap = "bar", "stacked", 100
+        bar.title, bar.y_axis.title = "各部门风险点（按等级）", "风险点数"
+        data = Reference(sheet, min_col=2, max_col=len(levels) + 1, min_row=2, max_row=t1_last)
+        bar.add_data(data, titles_from_data=True)
+        bar.set_categories(Reference(sheet, min_col=1, min_row=t1_first, max_row=t1_last))
+        bar.height, bar.width = max(7.5, 0.8 * len(departments)), 16
+        sheet.add_chart(bar, f"{get_column_letter(width + 2)}2")
+    if categories:
+        pie = PieChart()
+        pie.title = "风险类别占比"
+        pie.add_data(Reference(sheet, min_col=len(levels) + 2, min_row=t2_first - 1, max_row=t2_last),
+                     titles_from_data=True)
+        pie.set_categories(Reference(sheet, min_col=1, min_row=t2_first, max_row=t2_last))
+        pie.height, pie.width = 7.5, 12
+        sheet.add_chart(pie, f"{get_column_letter(width + 2)}{t2_first}")
+    return sheet
+
+
+# --- 风险点台账 and 上报 ----------------------------------------------------------------------------
+
+def _risk_cols(profile: Profile, columns: LedgerColumns, *, review: bool) -> list[Col]:
+    out = []
+    for label in columns.labels:
+        choices: Sequence[str] = ()
+        if review and label == columns.LEVEL:
+            choices = profile.levels.labels
+        elif review and label == columns.CATEGORY:
+            choices = profile.categories
+        out.append(Col(label, width=6 if label == "序号" else None,
+                       max_width=40 if label in ("风险内容及表现形式", "岗位职责") or "防控措施" in label else 24,
+                       editable=review and label in columns.editable, hidden=label in columns.hidden,
+                       choices=choices))
+    return out
+
+
+def risk_sheet(wb, ws: Workspace, title: str, columns: LedgerColumns, rows: Sequence[LedgerRow]):
+    """The risk-point ledger, protected except 风险等级 / 风险类别 / 审核意见 (drop-downs on the first two)."""
+    return write_sheet(wb, RISK_SHEET, f"{title}廉政风险点台账", _risk_cols(ws.profile, columns, review=True),
+                       (r.values for r in rows), protect=True,
+                       subtitle="可修改黄色的风险等级、风险类别、审核意见三列，改后用 lianzheng ledger import 导入")
+
+
+def report_up_sheet(wb, ws: Workspace, columns: LedgerColumns, rows: Sequence[LedgerRow]):
+    """The points of the levels the profile sends up, numbered afresh, read-only."""
+    profile = ws.profile
+    values = ([i, *r.values[1:]] for i, r in enumerate(rows, start=1))
+    return write_sheet(wb, "上报", f"{profile.institution.name}上报风险点（{'、'.join(profile.levels.report_up)}）",
+                       _risk_cols(profile, columns, review=False), values, subtitle=f"共 {len(rows)} 条")
+
+
+# --- 岗位风险等级 ---------------------------------------------------------------------------------
+
+def post_grade(profile: Profile, ranks: Sequence[int | None]) -> str:
+    """A post's grade from its risk points' ranks, by the profile's rule.
+
+    ``highest`` (the default): the post label at the rank of the post's highest risk point (一级 → A),
+    the lowest label when ranks run past the labels. ``count``: the first label whose threshold in
+    ``post_grade_counts`` the number of points reaches, else the lowest.
+    """
+    labels = profile.levels.post_labels
+    if profile.levels.post_grade == "count":
+        n = len(ranks)
+        for label, threshold in zip(labels, profile.levels.post_grade_counts):
+            if n >= threshold:
+                return label
+        return labels[-1]
+    known = [r for r in ranks if r]
+    if not known:
+        return ""
+    return labels[min(min(known), len(labels)) - 1]
+
+
+def post_grade_sheet(wb, ws: Workspace, rows: Sequence[LedgerRow], columns: LedgerColumns):
+    profile = ws.profile
+    index = {label: i for i, label in enumerate(columns.labels)}
+    groups: dict[tuple, list[LedgerRow]] = defaultdict(list)
+    for r in rows:
+        post = r.values[index["岗位"]] or r.values[index["职务"]]
+        groups[(r.department, r.person, post)].append(r)
+    out = []
+    for n, ((dept, person, post), mine) in enumerate(groups.items(), start=1):
+        grade = post_grade(profile, [r.level_rank for r in mine])
+        stated = "、".join(sorted({r.stated_post for r in mine} - {""}))
+        counts = Counter(r.level for r in mine if r.level)
+        mark = "不一致" if stated and stated != grade else ""
+        out.append([n, dept, person, post, len(mine),
+                    "、".join(f"{lv}{counts[lv]}个" for lv in profile.levels.labels if counts[lv]),
+                    grade, stated, mark])
+    rule = {"highest": "按岗位最高风险点等级评定", "count": "按风险点个数评定"}[profile.levels.post_grade]
+    return write_sheet(wb, "岗位风险等级", f"{profile.institution.name}岗位风险等级",
+                       [Col("序号", 6), Col("部门"), Col("姓名"), Col("岗位"), Col("风险点数"), Col("各等级个数"),
+                        Col("评定等级"), Col("表中所填等级"), Col("核对")], out, subtitle=rule)
+
+
+# --- 职权目录 ------------------------------------------------------------------------------------
+
+def catalogue_rows(profile: Profile, points: Sequence) -> list[list]:
+    """Power items of the catalogue forms, each with the 流程 steps of its flow chart form.
+
+    A flow form (one whose header names the 职权, 004's 权力运行流程图) contributes steps, matched to
+    the item of the same department and name; every other catalogue form contributes items.
+    """
+    known = registry()
+    steps: dict[tuple[str, str], list[str]] = defaultdict(list)
+    items = []
+    for p in points:
+        definition = known.get(p.form_type or "")
+        if definition is None or definition.kind != "catalogue":
+            continue
+        extra = p.extra or {}
+        if definition.header_field("power") is not None:
+            power = ((p.header or {}).get("extra") or {}).get("power") or ""
+            detail = "；".join(v for v in (extra.get("subject"), extra.get("time_limit")) if v)
+            steps[(p.department or "", power)].append(f"{p.name}（{detail}）" if detail else p.name)
+        else:
+            items.append(p)
+    out = []
+    for n, p in enumerate(items, start=1):
+        extra = p.extra or {}
+        flow = steps.get((p.department or "", p.name), [])
+        out.append([n, p.department or "", extra.get("post") or "", p.name,
+                    p.description or extra.get("power_type") or "", extra.get("subject") or "",
+                    extra.get("basis") or extra.get("promise") or "",
+                    "\n".join(f"{i}. {s}" for i, s in enumerate(flow, start=1)), known[p.form_type].title])
+    return out
+
+
+def catalogue_sheet(wb, ws: Workspace, rows: Sequence[list]):
+    return write_sheet(wb, "职权目录", f"{ws.profile.institution.name}职权目录",
+                       [Col("序号", 6), Col("部门"), Col("岗位"), Col("职权名称"), Col("职权内容", max_width=40),
+                        Col("责任主体"), Col("政策依据", max_width=32), Col("流程", max_width=40), Col("来源表单")],
+                       rows)
+
+
+# --- 提交情况, 待整改 -----------------------------------------------------------------------------
+
+def tracking_sheet(wb, ws: Workspace, tracking: Sequence[DepartmentStatus], today: dt.date | None = None):
+    """Every form a department owes, one row each, with what became of it."""
+    today = today or dt.date.today()
+    out = []
+    for t in tracking:
+        for o in t.owed:
+            state = Status.label(o.status) if o.status else ("未交（已逾期）" if o.due < today else "未交")
+            out.append([len(out) + 1, t.department, o.title, o.person_name or "本部门", o.form_id or "",
+                        f"{o.due:%Y-%m-%d}", state])
+    return write_sheet(wb, "提交情况", f"{ws.profile.institution.name}表格提交情况",
+                       [Col("序号", 6), Col("部门"), Col("表格"), Col("填报人"), Col("表单编号"), Col("截止日期"),
+                        Col("状态")], out)
+
+
+def redo_sheet(wb, ws: Workspace, tracking: Sequence[DepartmentStatus], problems: dict[int, list[tuple[str, str]]]):
+    out = []
+    for t in tracking:
+        for o in t.to_redo:
+            found = problems.get(o.submission_id or -1, [])
+            text = "\n".join(f"{i}. {where + '：' if where else ''}{msg}" for i, (where, msg) in enumerate(found, 1))
+            out.append([len(out) + 1, t.department, o.title, o.person_name or "本部门", o.form_id or "",
+                        text or "请核对后重新报送"])
+    return write_sheet(wb, "待整改", f"{ws.profile.institution.name}待整改表格",
+                       [Col("序号", 6), Col("部门"), Col("表格"), Col("填报人"), Col("表单编号"),
+                        Col("存在的问题", max_width=60)], out)
+
+
+# --- 操作日志 ------------------------------------------------------------------------------------
+
+ACTIONS = {"issue_forms": "下发表格", "ingest": "收取入库", "reject": "拒收", "supersede": "被新版替代",
+           "recheck": "部门比对重查", "review": "台账复核"}
+_WHY_KEYS = ("reason", "why", "source")
+
+
+def event_text(action: str, detail: dict) -> tuple[str, str]:
+    """(what changed, why) of one audit entry, in words."""
+    detail = dict(detail or {})
+    if action == "review":
+        what = f"{detail.get('field', '')}：{detail.get('old') or '（空）'} → {detail.get('new') or '（空）'}"
+        return what, f"导入复核台账 {detail.get('file', '')}"
+    if action == "supersede":
+        return f"第 {detail.get('submission')} 号提交 → 第 {detail.get('by')} 号提交", "同一表格重新报送"
+    if action == "ingest":
+        return f"{detail.get('file', '')} → {Status.label(detail.get('status'))}", "收到报送的表格"
+    if action == "reject":
+        return f"{detail.get('file', '')} → 无法读取", str(detail.get("reason") or "")
+    if action == "recheck":
+        return "；".join(detail.get("findings") or []) or "无新发现", "部门内表格比对"
+    why = next((str(detail.pop(k)) for k in _WHY_KEYS if detail.get(k)), "")
+    return "，".join(f"{k}={v}" for k, v in detail.items()), why
+
+
+def events_sheet(wb, ws: Workspace, events: Sequence):
+    out = []
+    for e in events:
+        what, why = event_text(e.action, e.detail)
+        out.append([len(out) + 1, f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, ACTIONS.get(e.action, e.action), e.subject,
+                    what, why])
+    return write_sheet(wb, "操作日志", f"{ws.profile.institution.name}操作日志",
+                       [Col("序号", 8), Col("时间（UTC）", 20), Col("操作人"), Col("操作"), Col("对象", 24),
+                        Col("内容（原 → 新）", max_width=60), Col("原因", max_width=40)], out)
+
+
+# --- the hidden export record ------------------------------------------------------------------
+
+def meta_sheet(wb, campaign: str, at: dt.datetime, exported: Sequence[tuple[int, str]]):
+    """A hidden sheet naming the campaign and every exported row, so an import sees deleted rows."""
+    sheet = wb.create_sheet(META_SHEET)
+    sheet.sheet_state = "hidden"
+    styles = sheet_styles(sheet)
+    for values in (["活动代码", campaign], ["导出时间", f"{at:%Y-%m-%d %H:%M:%S}"], ["行号", "风险编号"],
+                   *([n, key] for n, key in exported)):
+        sheet.append([put(sheet, v, styles.body) for v in values])
+    sheet.protection.sheet = True
+    return sheet
+

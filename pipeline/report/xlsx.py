@@ -1,0 +1,207 @@
+"""Every workbook the project writes goes through here: one sheet layout, one rule for unsafe text.
+
+A sheet is a title row, a frozen and filtered header row, then data rows whose long text wraps.
+It prints on A4 landscape fitted to the page width, repeats the header on every page and numbers
+the pages in the footer, so an office can print any sheet as it is.
+
+Text a person typed into a form may begin with ``=``, ``+``, ``-`` or ``@`` (possibly after a tab
+or line break). Excel and WPS would run such a cell as a formula (CSV/formula injection), so every
+text cell is stored as a string and such text additionally carries the quote prefix, which makes
+Excel show it as text even when the cell is edited. Nothing reaches a cell but through
+:func:`put`.
+
+Workbooks are written in openpyxl's write-only mode: rows stream to disk, so a ledger of 100,000
+risk points fits in little memory. That mode needs the columns, panes and styles before the first
+row and the filter, validations and protection after the last, which :class:`SheetWriter` orders.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+#: Text Excel would evaluate: = + - @ at the start, possibly after tabs, CR or LF.
+FORMULA_LIKE = re.compile(r"^[\t\r\n ]*[=+\-@]")
+
+FONT = "宋体"
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_EDITABLE_FILL = PatternFill("solid", fgColor="FFF2CC")
+#: Column width limits in Excel character units (one Chinese character is about two).
+MIN_WIDTH, MAX_WIDTH = 6, 48
+#: Rows looked at to size a column: enough to see typical content, cheap on 100,000 rows.
+SAMPLE_ROWS = 200
+#: OOXML paper size code of A4.
+PAPER_A4 = 9
+
+
+def formula_like(text: str) -> bool:
+    return bool(FORMULA_LIKE.match(text))
+
+
+def display_width(text: str) -> int:
+    """Width of the longest line in Excel units: wide (CJK) characters count two."""
+    lines = str(text).split("\n") or [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
+
+
+@dataclass
+class Col:
+    """One column: its header, how wide it may grow, whether the office may edit it."""
+
+    label: str
+    width: float | None = None  # fixed width; None: fitted to the header and the first rows
+    max_width: float = MAX_WIDTH
+    editable: bool = False
+    hidden: bool = False
+    choices: Sequence[str] = ()  # a drop-down list for an editable column
+
+
+@dataclass
+class _Styles:
+    """Style arrays built once per sheet and shared by every cell (write-only cells copy them)."""
+
+    body: object
+    editable: object
+    title: object
+    header: object
+
+
+def _style_of(ws, *, font: Font, alignment: Alignment, border: Border | None = None,
+              fill: PatternFill | None = None, protection: Protection | None = None):
+    cell = WriteOnlyCell(ws, "")
+    cell.font, cell.alignment = font, alignment
+    if border is not None:
+        cell.border = border
+    if fill is not None:
+        cell.fill = fill
+    if protection is not None:
+        cell.protection = protection
+    return cell._style
+
+
+def layout_page(ws, title: str, *, header_row: int) -> None:
+    """A4 landscape fitted to the width, ``header_row`` repeated on each page, page numbers below."""
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddHeader.center.text = title
+
+
+def sheet_styles(ws) -> _Styles:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    return _Styles(
+        body=_style_of(ws, font=Font(name=FONT, size=10), alignment=wrap, border=_BORDER),
+        editable=_style_of(ws, font=Font(name=FONT, size=10), alignment=wrap, border=_BORDER,
+                           fill=_EDITABLE_FILL, protection=Protection(locked=False)),
+        title=_style_of(ws, font=Font(name="黑体", size=16, bold=True),
+                        alignment=Alignment(horizontal="center", vertical="center")),
+        header=_style_of(ws, font=Font(name="黑体", size=10, bold=True),
+                         alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+                         border=_BORDER, fill=_HEADER_FILL),
+    )
+
+
+def put(ws, value, style) -> WriteOnlyCell:
+    """One cell: ``value`` with ``style``; text is always a string, formula-like text quote-prefixed."""
+    cell = WriteOnlyCell(ws, None)
+    cell._style = copy(style)
+    if isinstance(value, str):
+        cell._value, cell.data_type = value, "s"  # never "f": no typed text becomes a formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def new_workbook() -> Workbook:
+    """An empty write-only workbook (its default sheet removed)."""
+    return Workbook(write_only=True)
+
+
+@dataclass
+class SheetWriter:
+    """Writes one sheet of the layout above into a write-only workbook.
+
+    ``rows`` may be a generator; only the first :data:`SAMPLE_ROWS` are held to fit the widths.
+    With ``protect`` the sheet is protected without a password (a guard against slips, not
+    security): only the columns marked editable stay open, with their drop-downs.
+    """
+
+    wb: Workbook
+    name: str
+    title: str
+    columns: Sequence[Col]
+    protect: bool = False
+    subtitle: str = ""
+    rows_written: int = field(default=0, init=False)
+
+    def write(self, rows: Iterable[Sequence]):
+        ws = self.wb.create_sheet(self.name)
+        styles = sheet_styles(ws)
+        it = iter(rows)
+        head = [row for _, row in zip(range(SAMPLE_ROWS), it)]
+        n = len(self.columns)
+        for i, col in enumerate(self.columns, start=1):
+            dim = ws.column_dimensions[get_column_letter(i)]
+            dim.width = col.width or self._fit(i - 1, col, head)
+            dim.hidden = col.hidden
+        ws.freeze_panes = "A3"
+        ws.append([put(ws, self.title + (f"（{self.subtitle}）" if self.subtitle else ""), styles.title)])
+        ws.row_dimensions[1].height = 30
+        ws.merged_cells.add(f"A1:{get_column_letter(max(n, 1))}1")
+        ws.append([put(ws, c.label, styles.header) for c in self.columns])
+        editable = [c.editable for c in self.columns]
+        count = 0
+        for chunk in (head, it):
+            for row in chunk:
+                ws.append([put(ws, v if v is not None else "", styles.editable if e else styles.body)
+                           for v, e in zip(row, editable)])
+                count += 1
+        last = count + 2
+        ws.auto_filter.ref = f"A2:{get_column_letter(n)}{max(last, 2)}"
+        layout_page(ws, self.title, header_row=2)
+        for i, col in enumerate(self.columns, start=1):
+            if col.choices and count:
+                letter = get_column_letter(i)
+                dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle="取值不在列表中",
+                                    error="请从下拉列表中选择：" + "、".join(col.choices))
+                dv.add(f"{letter}3:{letter}{last}")
+                ws.data_validations.append(dv)
+        if self.protect:
+            p = ws.protection
+            p.sheet = True
+            p.autoFilter = p.sort = p.formatColumns = p.formatRows = False
+            p.selectLockedCells = p.selectUnlockedCells = False
+        self.rows_written = count
+        return ws
+
+    def _fit(self, index: int, col: Col, head: list[Sequence]) -> float:
+        widest = display_width(col.label)
+        for row in head:
+            if index < len(row) and row[index] is not None:
+                widest = max(widest, display_width(row[index]))
+        return float(min(max(widest + 2, MIN_WIDTH), col.max_width))
+
+
+def write_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Col], rows: Iterable[Sequence], *,
+                protect: bool = False, subtitle: str = ""):
+    """Add one laid-out sheet to ``wb``; returns the worksheet (see :class:`SheetWriter`)."""
+    return SheetWriter(wb, name, title, columns, protect=protect, subtitle=subtitle).write(rows)
