@@ -18,6 +18,7 @@ from pipeline.campaign import identity
 from pipeline.errors import InputFileError
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.numbering import Numbering
+from pipeline.parse.route import ZIP_DAMAGE
 from pipeline.parse.text import clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -36,7 +37,7 @@ def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element | None:
         data = zf.read(name)
     except KeyError:
         return None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except ZIP_DAMAGE:
         raise InputFileError(f"文件已损坏（{name} 读不出来）", path=path,
                              hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
     if _DOCTYPE_RE.search(data[:4096]) or b"<!ENTITY" in data:

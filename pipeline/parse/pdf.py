@@ -19,6 +19,7 @@ from pipeline.errors import InputFileError
 from pipeline.parse import borderless
 from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.route import raised_in_library
 from pipeline.parse.text import clean
 
 _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
@@ -158,14 +159,35 @@ _META = {"Author": "author", "Creator": "creator", "Producer": "producer", "Crea
          "ModDate": "modified", "Title": "title"}
 
 
+def _damage_types() -> tuple[type[BaseException], ...]:
+    """What pdfplumber and pdfminer raise for a broken or hostile PDF (found by fuzzing damaged files).
+
+    pdfplumber wraps what pdfminer raises while opening and while listing pages in
+    ``PdfminerException`` (around PSEOF, PSSyntaxError, PDFKeyError, PDFSyntaxError, and the
+    ValueError / TypeError pdfminer lets out of a broken xref); pdfminer's own ``PSException``
+    family may also come straight out of a page's content stream. Anything else is a fault of this
+    program and propagates.
+    """
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    return PdfminerException, MalformedPDFException, PSException
+
+
+_LIBRARIES = ("pdfplumber", "pdfminer")
+
+
 def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> Layout:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    damage = _damage_types()
     layout = Layout(has_text=False)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # pdfplumber wraps pdfminer's errors in PdfminerException
+        if not (isinstance(e, damage) or raised_in_library(e, _LIBRARIES)):
+            raise  # a fault of this program, not of the file
         inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else e.__context__ or e
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or b"/Encrypt" in data:
             raise InputFileError("PDF 设置了打开密码（已加密），无法读取", path=path,
@@ -205,8 +227,8 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> L
                         items.append((line[0]["top"], _line_text(line, True)))
                 items.sort(key=lambda it: it[0])
                 layout.blocks.extend(item for _, item in items)
-    except InputFileError:
-        raise
-    except Exception:
-        raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+    except Exception as e:
+        if isinstance(e, damage) or raised_in_library(e, _LIBRARIES):
+            raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+        raise  # a fault of this program, not of the file
     return layout

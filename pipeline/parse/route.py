@@ -2,11 +2,19 @@
 
 The extension is only a hint: users rename files, mail clients mangle names. The first bytes
 decide. Every refusal is an :class:`InputFileError` with one Chinese line saying what to do.
+
+The readers turn only their libraries' own exceptions for broken files into InputFileError
+(``ZIP_DAMAGE`` here, lxml's XMLSyntaxError, pdfminer/pdfplumber's errors in ``pdf``, Pillow's and
+pdfium's in ``scan``); any other exception is a fault of this program and is let through, so
+ingest can report it as one and keep its traceback.
 """
 
 from __future__ import annotations
 
+import lzma
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -22,6 +30,34 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBER_RATIO = 200
 MAX_MEMBERS = 5000
 SAVE_AS = "用 Word 或 WPS 打开后“另存为” .docx 格式再交"
+#: What the zip module raises for a damaged container or member (found by fuzzing real forms):
+#: a bad directory or CRC (BadZipFile), a corrupt deflate or LZMA stream (zlib.error, LZMAError),
+#: data cut short (EOFError), an unsupported zip version or method (NotImplementedError), and
+#: offsets pointing outside the file (OSError / ValueError from the seek). Only the library calls
+#: are wrapped in it; any other exception is a fault of this program and propagates.
+ZIP_DAMAGE: tuple[type[BaseException], ...] = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError,
+                                               NotImplementedError, OSError, ValueError)
+
+
+#: Built-in exceptions that PDF and image libraries let out of their parsers on corrupt input
+#: (pdfplumber's Page raises TypeError for a missing MediaBox, for one). They count as damage only
+#: when raised inside the library's own code: the same TypeError raised in this program is a bug.
+LIBRARY_BUILTINS: tuple[type[BaseException], ...] = (TypeError, ValueError, KeyError, IndexError, AttributeError,
+                                                     AssertionError, ZeroDivisionError, OverflowError,
+                                                     RecursionError, EOFError, zlib.error, struct.error)
+
+
+def raised_in_library(exc: BaseException, packages: tuple[str, ...]) -> bool:
+    """Whether ``exc`` is a built-in error raised by code of one of ``packages`` (e.g. "pdfminer")."""
+    if not isinstance(exc, LIBRARY_BUILTINS):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module.split(".", 1)[0] in packages
 
 
 def sniff(path: Path, head: bytes) -> Kind:
@@ -49,7 +85,7 @@ def open_docx_zip(path: Path, data: BinaryIO | None = None) -> zipfile.ZipFile:
     """Open the .docx container, checking the zip directory for damage and bombs before any read."""
     try:
         zf = zipfile.ZipFile(data if data is not None else path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except ZIP_DAMAGE:
         raise InputFileError("文件已损坏或不完整，无法作为 Word 文档打开", path=path,
                              hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
     infos = zf.infolist()

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.campaign import identity
 from pipeline.errors import InputFileError
 from pipeline.campaign.identity import FormId
+from pipeline.parse.route import raised_in_library
 
 #: 200 dpi resolves the 18 mm code's modules several pixels wide even after a lossy scan.
 DPI = 200
@@ -33,6 +34,10 @@ def form_id_from_pdf(data: bytes) -> FormId | None:
     try:
         pages = (pdf[i].render(scale=DPI / 72, grayscale=True).to_pil() for i in range(min(len(pdf), MAX_PAGES)))
         return _first_id(pages)
+    except Exception as e:  # a page pdfium cannot draw has no code to read; anything else is a fault
+        if isinstance(e, pypdfium2.PdfiumError) or raised_in_library(e, ("pypdfium2", "PIL")):
+            return None
+        raise
     finally:
         pdf.close()
 
@@ -48,8 +53,10 @@ def form_id_from_image(path: Path, data: bytes) -> FormId | None:
     except Image.DecompressionBombError:
         raise InputFileError("图片尺寸异常巨大，疑似恶意文件，已拒绝读取", path=path,
                              hint="请重新扫描（200 dpi 左右即可）后再交") from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise InputFileError("图片文件已损坏，无法打开", path=path, hint="请重新扫描或拍照后再交") from None
+    except Exception as e:  # Pillow's errors for a broken image; anything else is a fault of this program
+        if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError)) or raised_in_library(e, ("PIL",)):
+            raise InputFileError("图片文件已损坏，无法打开", path=path, hint="请重新扫描或拍照后再交") from None
+        raise
 
 
 def _first_id(images: Iterable) -> FormId | None:
