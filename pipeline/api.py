@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from pipeline.intake.ingest import IngestSummary
     from pipeline.records import ParsedForm
     from pipeline.report.status import DepartmentStatus
+    from pipeline.report.archive.build import ArchiveResult
+    from pipeline.report.archive.verify import Report as ArchiveReport
 
 
 def init_workspace(directory: Path, from_profile: Path | None = None) -> Workspace:
@@ -24,11 +26,12 @@ def init_workspace(directory: Path, from_profile: Path | None = None) -> Workspa
     return _init(Path(directory), from_profile)
 
 
-def make_plan(ws: Workspace, *, pdf: bool = True) -> list[Path]:
-    """Write the implementation plan (实施方案) as .docx, and .pdf when LibreOffice is present."""
+def make_plan(ws: Workspace, *, pdf: bool = True, separate: bool = False) -> list[Path]:
+    """Write the implementation plan (实施方案) as .docx, and .pdf when LibreOffice is present;
+    the blank annex forms are bound after the text unless ``separate``."""
     from pipeline.generate.plan import generate_plan
 
-    return generate_plan(ws, pdf=pdf)
+    return generate_plan(ws, pdf=pdf, separate=separate)
 
 
 def make_forms(ws: Workspace, *, department: str | None = None, person: str | None = None,
@@ -68,3 +71,31 @@ def notices(ws: Workspace) -> list[Path]:
     from pipeline.report.notices import write_notices
 
     return write_notices(ws)
+
+
+def ledger(ws: Workspace) -> list[Path]:
+    """Write the 廉政风险防控台账 workbook, its 上报 file and one workbook per department."""
+    from pipeline.report.ledger import write_ledger
+
+    return write_ledger(ws)
+
+
+def ledger_import(ws: Workspace, path: Path, *, by: str | None = None):
+    """Read the office's review (风险等级, 风险类别, 审核意见) back from a ledger, all or nothing."""
+    from pipeline.report.review import import_review
+
+    return import_review(ws, Path(path), by=by)
+
+
+def archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> "ArchiveResult":
+    """Write the archive package (BagIt bag and its reproducible zip) under ``outbox/archive/``."""
+    from pipeline.report.archive.build import build_archive
+
+    return build_archive(ws, pdf=pdf, progress=progress)
+
+
+def verify_archive(package: Path, *, report: Path | None = None) -> "ArchiveReport":
+    """四性检测 of a package (bag folder or zip) without the workspace; writes the report file beside it."""
+    from pipeline.report.archive.verify import verify_archive as _verify
+
+    return _verify(Path(package), report=report)

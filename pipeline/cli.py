@@ -79,9 +79,10 @@ def init(directory: Path, from_profile: Path | None) -> None:
 @main.command()
 @workspace_option
 @click.option("--pdf/--no-pdf", default=True, help="同时用 LibreOffice 生成 PDF（默认生成）")
-def plan(workspace: Path, pdf: bool) -> None:
+@click.option("--separate", is_flag=True, help="只生成正文，不附空白附件表格")
+def plan(workspace: Path, pdf: bool, separate: bool) -> None:
     """生成实施方案 / write the implementation plan."""
-    for path in api.make_plan(_ws(workspace), pdf=pdf):
+    for path in api.make_plan(_ws(workspace), pdf=pdf, separate=separate):
         click.echo(str(path))
 
 
@@ -165,6 +166,60 @@ def notices(workspace: Path, db: str | None) -> None:
     """生成退回重查通知和催报名单 / write revision notices."""
     for path in api.notices(_ws(workspace, db)):
         click.echo(str(path))
+
+
+@main.group(invoke_without_command=True)
+@workspace_option
+@db_option
+@click.pass_context
+def ledger(ctx: click.Context, workspace: Path, db: str | None) -> None:
+    """生成廉政风险防控台账（Excel） / write the consolidated ledgers."""
+    if ctx.invoked_subcommand is None:
+        for path in api.ledger(_ws(workspace, db)):
+            click.echo(str(path))
+
+
+@ledger.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@workspace_option
+@db_option
+@click.option("--by", "by", default=None, help="复核人姓名（默认：系统登录名）")
+def ledger_import(file: Path, workspace: Path, db: str | None, by: str | None) -> None:
+    """导入复核后的台账 / read the office's review back from a ledger."""
+    summary = api.ledger_import(_ws(workspace, db), file, by=by)
+    click.echo(f"已导入 {file.name}：核对 {summary.rows} 行，写入 {len(summary.changes)} 处修改")
+    for c in summary.changes:
+        click.echo(f"  第 {c.row} 行 {c.field}：{c.old or '（空）'} → {c.new or '（空）'}")
+
+
+@main.group(invoke_without_command=True)
+@workspace_option
+@db_option
+@click.option("--pdf/--no-pdf", default=True, help="Word 文件同时生成加盖归档章的 PDF/A-2b（需要 LibreOffice）")
+@click.pass_context
+def archive(ctx: click.Context, workspace: Path, db: str | None, pdf: bool) -> None:
+    """生成归档包（BagIt + zip，归档文件目录） / write the archive package."""
+    if ctx.invoked_subcommand is not None:
+        return
+    result = api.archive(_ws(workspace, db), pdf=pdf)
+    click.echo(f"归档包：{result.bag}\n压缩包：{result.zip}（SHA-256 {result.sha256}）\n"
+               f"共 {result.entries} 件、{result.files} 个文件，其中 PDF/A {result.pdfa} 个")
+    for line in result.skipped:
+        click.echo(f"提示：{line}", err=True)
+
+
+@archive.command("verify")
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="检测报告写到哪里（默认：归档包旁的 <包名>-四性检测报告.txt）")
+def archive_verify(package: Path, report: Path | None) -> None:
+    """四性检测（DA/T 70-2018）：核对归档包的每个文件和目录 / verify a package."""
+    result = api.verify_archive(package, report=report)
+    click.echo(result.text(), nl=False)
+    click.echo(f"检测报告：{result.path}")
+    if not result.ok:
+        click.echo(f"错误：{package} 未通过四性检测（{len(result.faults())} 处问题，见上）", err=True)
+        raise SystemExit(int(ExitCode.CHECK_FAILED))
 
 
 @main.command()

@@ -129,14 +129,29 @@ class Levels(_Model):
     post_labels: list[str] = Field(default_factory=list, description="岗位风险等级（如 A、B、C），最高的在前")
     post_rule: str | None = None
     supervision: dict[str, str] = Field(default_factory=dict, description="分级监督：每级由谁落实、谁监督")
+    report_up: list[str] = Field(default_factory=list, description="须上报（备份交领导小组办公室）的等级")
+    post_grade: Literal["highest", "count"] = Field(
+        default="highest", description="岗位风险等级的评定规则：highest 按岗位最高风险点等级（同一名次），"
+        "count 按风险点个数（见 post_grade_counts）")
+    post_grade_counts: list[int] = Field(
+        default_factory=list, description="count 规则下，风险点个数至少为多少时评为各岗位等级（最高的在前，"
+        "比 post_labels 少一个），如 [5, 3]：5 个及以上为 A，3 个及以上为 B，其余为 C")
 
     @model_validator(mode="after")
     def _defined(self) -> "Levels":
-        for key, table in (("definitions", self.definitions), ("supervision", self.supervision)):
+        for key, table in (("definitions", self.definitions), ("supervision", self.supervision),
+                           ("report_up", {k: "" for k in self.report_up})):
             unknown = [k for k in table if k not in self.labels]
             if unknown:
                 raise ValueError(f"levels.{key} 里的等级“{'、'.join(unknown)}”不在 labels（{'、'.join(self.labels)}）中；"
                                  "两处的写法要一字不差")
+        return self
+
+    @model_validator(mode="after")
+    def _post_grade(self) -> "Levels":
+        if self.post_grade == "count" and len(self.post_grade_counts) != max(len(self.post_labels) - 1, 0):
+            raise ValueError(f"levels.post_grade_counts 要比 post_labels（{'、'.join(self.post_labels)}）少一个数，"
+                             "从最高等级的门槛写起，如 [5, 3]")
         return self
 
     def place(self, label: str) -> Literal["high", "medium", "low"]:
@@ -164,6 +179,15 @@ class Texts(_Model):
             "严格时限，按时报送。各部门要按照本方案规定的时间节点报送表格，逾期未报的予以通报。",
         ]
     )
+
+
+class Publication(_Model):
+    """公示: how long the notice stays up, where objections go, whose names it shows."""
+
+    days: int = Field(default=5, ge=1, description="公示期（天），从公示之日算起")
+    start: dt.date | None = Field(default=None, description="公示开始日期；省略时为生成之日")
+    objections: str | None = Field(default=None, description="意见反映渠道；省略时为领导小组办公室及其电话")
+    staff_names: bool = Field(default=False, description="公示表是否写出一般工作人员姓名（默认只写岗位）")
 
 
 class RosterSpec(_Model):
@@ -214,6 +238,7 @@ class Profile(_Model):
     categories: list[str] = Field(min_length=1, description="风险类别")
     annexes: Annexes
     texts: Texts = Texts()
+    publication: Publication = Publication()
     rules: list[Rule] = Field(
         default_factory=list, description="本活动启用的校验规则：same_hand、copied_risk、vague_risk")
 

@@ -53,6 +53,7 @@ class DepartmentStatus:
     overdue: list[Owed] = field(default_factory=list)
     to_redo: list[Owed] = field(default_factory=list)
     office_flags: list[str] = field(default_factory=list)
+    owed: list[Owed] = field(default_factory=list)  # every form owed, in due order (the ledger lists them all)
 
     def as_dict(self) -> dict:
         def owed(o: Owed) -> dict:
@@ -127,6 +128,7 @@ def status(ws: Workspace, *, department: str | None = None, today: dt.date | Non
         row = DepartmentStatus(d.name, d.code)
         for key, item in sorted(owed[d.name].items(), key=lambda kv: (kv[1].due, kv[0])):
             row.issued += 1
+            row.owed.append(item)
             if key in returned:
                 item.submission_id, item.status = returned[key]
                 row.received += 1

@@ -159,3 +159,21 @@ class Event(Base):
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     __table_args__ = (Index("ix_events_subject", "subject"),)
+
+
+class RiskReview(Base):
+    """The office's reviewed values of one risk point, from an imported ledger (None: not changed).
+
+    The risk point keeps what the form said; a report shows these over it and marks it 已复核.
+    Every change that led here is in ``events`` with its old and new value.
+    """
+
+    __tablename__ = "risk_reviews"
+    risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"), primary_key=True)
+    level_label: Mapped[str | None] = mapped_column(String(20), doc="the scheme's label chosen by the office")
+    level_rank: Mapped[int | None] = mapped_column(Integer, doc="its rank in the scheme, 1 = highest")
+    category: Mapped[str | None] = mapped_column(String(40))
+    opinion: Mapped[str | None] = mapped_column(Text, doc="审核意见 written by the office")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text, doc="the ledger file the review came from")

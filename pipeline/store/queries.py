@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import ProblemRow, RiskPoint, Submission
+from pipeline.store.models import ProblemRow, RiskPoint, RiskReview, Submission
 from pipeline.store.status import BLOCKING, CURRENT, Scope
 
 T = TypeVar("T")
@@ -75,3 +75,55 @@ def office_flags(s: Session, campaign: str) -> list[tuple[str | None, str]]:
         .join(ProblemRow, ProblemRow.submission_id == Submission.id)
         .where(Submission.campaign == campaign, ProblemRow.scope == Scope.OFFICE.value,
                Submission.status.in_(CURRENT))).all())
+
+
+# --- ledgers: risk points with the office's review over them -------------------------------------
+
+def ledger_risk_points(s: Session, campaign: str) -> list[Row]:
+    """Every risk point of every current return, with its return's header and the office's review.
+
+    The header is read out of the parsed JSON (not the whole parsed form, which repeats every
+    risk); ``rv_*`` columns are None where the office has not reviewed the point. Ordered by
+    department, person, form and row, the order a ledger lists them in.
+    """
+    return list(s.execute(
+        select(RiskPoint.id, RiskPoint.submission_id, RiskPoint.seq, RiskPoint.name, RiskPoint.description,
+               RiskPoint.category, RiskPoint.level, RiskPoint.level_label, RiskPoint.level_rank,
+               RiskPoint.level_scheme, RiskPoint.measures, RiskPoint.review, RiskPoint.duty, RiskPoint.extra,
+               Submission.department, Submission.person_name, Submission.staff_id, Submission.form_type,
+               Submission.form_id, Submission.status, Submission.received_at,
+               Submission.parsed["header"].label("header"),
+               RiskReview.level_label.label("rv_level"), RiskReview.level_rank.label("rv_rank"),
+               RiskReview.category.label("rv_category"), RiskReview.opinion.label("rv_opinion"),
+               RiskReview.at.label("rv_at"), RiskReview.actor.label("rv_actor"))
+        .join(Submission, Submission.id == RiskPoint.submission_id)
+        .outerjoin(RiskReview, RiskReview.risk_point_id == RiskPoint.id)
+        .where(Submission.campaign == campaign, Submission.status.in_(CURRENT))
+        .order_by(Submission.department, Submission.staff_id, Submission.form_type, Submission.id,
+                  RiskPoint.seq)).all())
+
+
+def risk_points_by_id(s: Session, ids: Sequence[int]) -> dict[int, Row]:
+    """For a ledger import: each risk point's campaign, its return's status and the reviewable values."""
+    out: dict[int, Row] = {}
+    for chunk in chunked(list(ids)):
+        for row in s.execute(
+                select(RiskPoint.id, RiskPoint.name, RiskPoint.level_scheme, RiskPoint.level_label,
+                       RiskPoint.level_rank, RiskPoint.category, RiskPoint.review,
+                       Submission.campaign, Submission.status,
+                       RiskReview.level_label.label("rv_level"), RiskReview.level_rank.label("rv_rank"),
+                       RiskReview.category.label("rv_category"), RiskReview.opinion.label("rv_opinion"))
+                .join(Submission, Submission.id == RiskPoint.submission_id)
+                .outerjoin(RiskReview, RiskReview.risk_point_id == RiskPoint.id)
+                .where(RiskPoint.id.in_(chunk))):
+            out[row.id] = row
+    return out
+
+
+def held_for_identity(s: Session, campaign: str) -> list[Row]:
+    """Returns held because their form id names one person and their header another (the office decides)."""
+    return list(s.execute(
+        select(Submission.id, Submission.filename, Submission.form_id, Submission.form_type,
+               Submission.department, Submission.person_name, Submission.parsed)
+        .where(Submission.campaign == campaign, Submission.status == Status.IDENTITY_HOLD.value)
+        .order_by(Submission.id)).all())
