@@ -42,7 +42,7 @@ class Problem(BaseModel):
 
     code: str = Field(description="stable machine code, e.g. required_empty, level_unknown, vague, needs_ocr")
     message: str = Field(description="Chinese, for the revision notice")
-    where: str = Field(default="", description="e.g. 第2行 风险等级, or 表头 姓名")
+    where: str = Field(default="", description="row and column label (第2行 plus the column's label), or 表头 plus a header label")
 
 
 class Header(BaseModel):

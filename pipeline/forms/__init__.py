@@ -55,7 +55,7 @@ class HeaderField(_Model):
     """
 
     key: str = Field(description="unit, name, position, date, post, duty, head, … (canonical key)")
-    label: str = Field(description="printed label, e.g. 单位（盖章）")
+    label: str = Field(description="the label as printed on the form")
     synonyms: list[str] = Field(default_factory=list, description="other labels users write")
     source: HEADER_SOURCES = Field(default="none", description="what the office pre-fills")
     required: bool = False
@@ -88,11 +88,11 @@ class Column(_Model):
     type: Literal["seq", "text", "level", "post_level", "category", "date"] = "text"
     required: bool = False
     width: float = Field(default=1.0, gt=0, description="relative width on the page")
-    merged: bool = Field(default=False, description="one cell spanning every row (002's 岗位职责)")
+    merged: bool = Field(default=False, description="one cell spanning every row (002's duty column)")
     prefill: HEADER_SOURCES = "none"
     signature: bool = False
     group: str = Field(default="", description="a label printed once above adjacent columns sharing it "
-                       "(000's 防控措施 over 前期预防/中期监控/后期处置); empty: none")
+                       "(000's measures over their three phases); empty: none")
 
     @property
     def labels(self) -> list[str]:
@@ -110,19 +110,19 @@ class FormDefinition(_Model):
         default_factory=list, description="for person forms: only these tiers get it (empty: everyone)")
     orientation: Literal["portrait", "landscape"] = "portrait"
     kind: Literal["risk_table", "catalogue", "pledge"] = Field(
-        default="risk_table", description="risk_table: risk rows; catalogue: 职权/事项 rows; pledge: 承诺书 text")
+        default="risk_table", description="risk_table: risk rows; catalogue: rows of powers or matters; pledge: a pledge text")
     header: list[HeaderField] = Field(default_factory=list)
     columns: list[Column] = Field(default_factory=list)
     rows_from: Literal["blank", "categories"] = Field(
         default="blank", description="categories: one pre-labelled row per profile risk category")
     row_categories: list[str] = Field(
         default_factory=list, description="with rows_from=categories: only these categories, in this order "
-        "(000's 单位自查表 asks for 业务流程, 制度机制, 外部环境 only); empty: all of the profile's")
+        "(000's unit self-check asks for three of the six); empty: all of the profile's")
     blank_rows: int = Field(default=5, ge=0)
-    note: str = Field(default="", description="备注; {levels_low_to_high} {levels_high_to_low} {categories} are filled from the profile")
-    copies: str = Field(default="", description="e.g. 本表一式三份")
+    note: str = Field(default="", description="the note under the table; {levels_low_to_high} {levels_high_to_low} {categories} are filled from the profile")
+    copies: str = Field(default="", description="how many copies, printed under the note")
     signatures: list[str] = Field(default_factory=list, description="signature lines under the table")
-    body: str = Field(default="", description="pledge text for 承诺书 forms")
+    body: str = Field(default="", description="the printed text of a pledge")
 
     @model_validator(mode="after")
     def _check(self) -> "FormDefinition":

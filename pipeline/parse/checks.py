@@ -61,7 +61,7 @@ def check(form: ParsedForm, definition: FormDefinition, header_values: dict[str,
                 value = risk.level_label
             if col.key == "measures" and col.required:
                 if not value or is_placeholder(value) or value.strip().strip("。.") in PLACEHOLDERS:
-                    problems.append(Problem(code="measures_missing", message=f"第{risk.seq}条风险“{risk.name or '（未填）'}”没有填写防控措施",
+                    problems.append(Problem(code="measures_missing", message=f"第{risk.seq}条风险“{risk.name or '（未填）'}”没有填写“{col.label}”",
                                             where=f"{where} {col.label}"))
                 continue
             if col.required and not value:

@@ -90,6 +90,18 @@ def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAU
     return best, best_score
 
 
+def _best_table(layout: Layout, settings: ParseSettings) -> HeaderMatch | None:
+    """The definition whose columns the file's tables fit best, by the table's labels alone (no
+    title, no header fields): what the table itself says it is."""
+    best = None
+    for grid in (b for b in layout.blocks if isinstance(b, Grid)):
+        for ix in indexes(settings):
+            m = match_header(ix, grid, settings)
+            if m is not None and (best is None or m.score > best.score):
+                best = m
+    return best
+
+
 def _continuations(layout: Layout, match: HeaderMatch, settings: ParseSettings) -> list[tuple[Grid, int, dict]]:
     """The matched grid and the grids that continue it on later pages (header repeated or not),
     each with its first data row and its own column map."""
@@ -146,12 +158,13 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     form.form_id = form_id
     fid = identity.parse(form_id) if form_id else None
     by_id = by_code(fid.form_code) if fid is not None else None
-    match, score = best_match(layout, lines, settings)
+    match, _ = best_match(layout, lines, settings)
     if by_id is not None and (match is None or match.ix.definition.id != by_id.id):
-        own, own_score = best_match(layout, lines, settings, only=by_id.id) if by_id.columns else (None, 0.0)
-        if match is not None and (own is None or own_score < score):
-            id_problem = _mismatch(form_id, by_id, match.ix.definition)
-        match = own
+        match, _ = best_match(layout, lines, settings, only=by_id.id) if by_id.columns else (None, 0.0)
+    if by_id is not None:
+        fit = _best_table(layout, settings)
+        if fit is not None and fit.ix.definition.id != by_id.id and (match is None or match.score < fit.score - 1e-9):
+            id_problem = _mismatch(form_id, by_id, fit.ix.definition)
     if match is None:
         definition = by_id or _pledge(lines, settings)
         if definition is not None:
