@@ -219,7 +219,7 @@ def archive_verify(package: Path, report: Path | None) -> None:
     click.echo(f"检测报告：{result.path}")
     if not result.ok:
         click.echo(f"错误：{package} 未通过四性检测（{len(result.faults())} 处问题，见上）", err=True)
-        raise SystemExit(int(ExitCode.CHECK_FAILED))
+        raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
 
 
 @main.command()

@@ -13,7 +13,7 @@ import difflib
 import re
 import sys
 from pathlib import Path
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -224,6 +224,42 @@ class Campaign(_Model):
         return v
 
 
+Retention = Literal["Y", "D30", "D10"]
+
+
+class Archive(_Model):
+    """How the campaign is filed (DA/T 22-2015): 全宗号, 机构（问题）代码 and 保管期限 per document kind.
+
+    档号 = 全宗号-门类代码·年度-保管期限-机构代码-件号, e.g. 0123-WS·2026-Y-JJW-0001. Defaults: the
+    plan, the ledgers, the 公示 and the audit log are kept permanently (Y), the forms issued and
+    returned 30 years (D30), the notices 10 years (D10).
+    """
+
+    fonds: str = Field(default="0000", pattern=r"^[0-9A-Z]{1,10}$", description="全宗号（档案馆给定）")
+    category: str = Field(default="WS", pattern=r"^[A-Z]{1,4}$", description="门类代码，文书档案为 WS")
+    org_code: str = Field(default="JJW", pattern=r"^[0-9A-Z]{1,10}$", description="机构（问题）代码")
+    retention: dict[str, Retention] = Field(
+        default_factory=dict,
+        description="保管期限：plan、forms、returns、ledgers、publish、notices、audit 各自为 Y、D30 或 D10")
+
+    #: The documented defaults, overridden key by key by ``retention``.
+    DEFAULT_RETENTION: ClassVar[dict[str, str]] = {
+        "plan": "Y", "ledgers": "Y", "publish": "Y", "audit": "Y",
+        "forms": "D30", "returns": "D30", "notices": "D10"}
+
+    @field_validator("retention")
+    @classmethod
+    def _kinds(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(cls.DEFAULT_RETENTION))
+        if unknown:
+            raise ValueError(f"archive.retention 中的文件类别“{'、'.join(unknown)}”不存在；"
+                             f"可用的有：{'、'.join(cls.DEFAULT_RETENTION)}")
+        return v
+
+    def retention_of(self, kind: str) -> str:
+        return self.retention.get(kind, self.DEFAULT_RETENTION[kind])
+
+
 class Profile(_Model):
     campaign: Campaign
     institution: Institution
@@ -241,6 +277,7 @@ class Profile(_Model):
     publication: Publication = Publication()
     rules: list[Rule] = Field(
         default_factory=list, description="本活动启用的校验规则：same_hand、copied_risk、vague_risk")
+    archive: Archive = Archive()
 
     @model_validator(mode="after")
     def _consistent(self) -> "Profile":

@@ -147,6 +147,21 @@ def to_pdf(paths: Sequence[Path], *, jobs: int = 1) -> list[Path]:
 
 # --- the command -------------------------------------------------------------------------------
 
+def keep_issued(ws: Workspace, path: Path) -> str:
+    """Keep the issued file write-once under ``store/issued`` by its sha256 (as the originals are).
+
+    The archive files what was handed out even after the outbox is regenerated; returns the hash.
+    """
+    import hashlib
+
+    from pipeline.store.originals import keep_original
+
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    keep_original(ws.store_dir / "issued", sha, data)
+    return sha
+
+
 def generate_forms(ws: Workspace, *, department: str | None = None, person: str | None = None,
                    form_type: str | None = None, pdf: bool = False, jobs: int | None = None,
                    progress: bool = True) -> list[Path]:
@@ -183,6 +198,8 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
                 new_rows.append({**row, "campaign": campaign, "form_type": issue.form_type,
                                  "subject": issue.subject, "version": version})
         write_all(prepare(ws, {i.form_type for i in issues}), tasks, jobs=jobs, progress=progress)
+        for row in (*new_rows, *moved):
+            row["sha256"] = keep_issued(ws, ws.root / row["path"])
         if new_rows:
             session.execute(insert(IssuedForm), new_rows)
         if moved:

@@ -66,6 +66,8 @@ class IssuedForm(Base):
     staff_id: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
     path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(
+        String(64), doc="the file as issued, kept write-once under store/issued by this hash")
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     submissions: Mapped[list["Submission"]] = relationship(back_populates="issued_form")
     # One row per (form, subject, version): re-running generation must not issue the same form twice.

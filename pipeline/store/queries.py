@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import ProblemRow, RiskPoint, RiskReview, Submission
+from pipeline.store.models import Event, IssuedForm, ProblemRow, RiskPoint, RiskReview, Submission
 from pipeline.store.status import BLOCKING, CURRENT, Scope
 
 T = TypeVar("T")
@@ -75,6 +75,33 @@ def office_flags(s: Session, campaign: str) -> list[tuple[str | None, str]]:
         .join(ProblemRow, ProblemRow.submission_id == Submission.id)
         .where(Submission.campaign == campaign, ProblemRow.scope == Scope.OFFICE.value,
                Submission.status.in_(CURRENT))).all())
+
+
+# --- the archive: everything, not only what is current ------------------------------------------
+
+def issued_forms(s: Session, campaign: str) -> list[Row]:
+    """Every form issued in the campaign, in form id order."""
+    return list(s.execute(
+        select(IssuedForm.form_id, IssuedForm.form_type, IssuedForm.subject, IssuedForm.department,
+               IssuedForm.person_name, IssuedForm.staff_id, IssuedForm.version, IssuedForm.path,
+               IssuedForm.sha256, IssuedForm.issued_at)
+        .where(IssuedForm.campaign == campaign).order_by(IssuedForm.form_id)).all())
+
+
+def all_submissions(s: Session, campaign: str) -> list[Row]:
+    """Every return of the campaign whatever its status (superseded and rejected too), oldest first."""
+    return list(s.execute(
+        select(Submission.id, Submission.sha256, Submission.filename, Submission.size, Submission.status,
+               Submission.reason, Submission.form_id, Submission.form_type, Submission.department,
+               Submission.person_name, Submission.staff_id, Submission.received_at, Submission.superseded_by)
+        .where(Submission.campaign == campaign).order_by(Submission.id)).all())
+
+
+def all_events(s: Session) -> list[Row]:
+    """The whole audit log in the order it was written (the store holds one campaign's events)."""
+    return list(s.execute(
+        select(Event.id, Event.at, Event.actor, Event.action, Event.subject, Event.detail)
+        .order_by(Event.id)).all())
 
 
 # --- ledgers: risk points with the office's review over them -------------------------------------

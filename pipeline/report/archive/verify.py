@@ -10,7 +10,8 @@ refused hostile ones). Checked, and reported under the four properties:
   belongs to this fonds and year, 件号 run from 0001 without gaps per 保管期限, every catalogue row's
   files are in the package, every payload file is in the catalogue, and .xlsx and .csv agree;
 * 可用性 (usable): each PDF/A declares ``pdfaid:part=2`` in its XMP metadata and embeds its fonts,
-  every PDF and Office file opens, names are NFC and short enough for Windows;
+  every PDF and Office file opens (except the quarantine, kept because it could not be read),
+  names are NFC and short enough for Windows;
 * 安全性 (secure): the zip passed the hostile-zip rules, no executable or macro-bearing file, no
   encrypted PDF.
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.report.archive import catalogue as cat
-from pipeline.report.archive.build import CATALOGUE_CSV, CATALOGUE_XLSX
+from pipeline.report.archive.build import CATALOGUE_CSV, CATALOGUE_XLSX, FOLDERS, STATUS_DIRS
 from pipeline.report.archive.names import MAX_PATH, units
 from pipeline.report.archive.safezip import open_checked, read_member
 
@@ -39,6 +40,8 @@ RISKY_SUFFIXES = frozenset({".exe", ".bat", ".cmd", ".com", ".js", ".vbs", ".ps1
                             ".docm", ".dotm", ".xlsm", ".xltm", ".pptm"})
 #: Faults listed per check before "… 等 N 处" (the report stays readable when everything is wrong).
 SHOWN = 50
+#: The quarantine: returns refused as unreadable, kept as they came, so not expected to open.
+QUARANTINE = f"data/{FOLDERS['returns']}/{STATUS_DIRS['rejected']}/"
 
 
 @dataclass
@@ -257,7 +260,7 @@ def _usable(src: _Source, names: set[str], rows: list[dict[str, str]], check_pdf
         suffix = Path(name).suffix.lower()
         if suffix in RISKY_SUFFIXES:
             check_secure.faults.append(f"包含可执行或带宏的文件：{name}")
-        if not name.startswith("data/") or suffix not in (".pdf", ".docx", ".xlsx"):
+        if not name.startswith("data/") or name.startswith(QUARANTINE) or suffix not in (".pdf", ".docx", ".xlsx"):
             continue
         data = src.read(name)
         if name in pdfa:
@@ -306,7 +309,7 @@ def verify_archive(package: Path, *, report: Path | None = None) -> Report:
             ("oxum", "完整性", "Payload-Oxum（总字节数.文件数）相符"),
             ("catalogue", "完整性", "归档文件目录：序号连续，档号格式正确，件号从 0001 起无断号，目录与文件一一对应，xlsx 与 csv 一致"),
             ("pdfa", "可用性", "每个 PDF/A 文件的 XMP 元数据含 pdfaid:part=2（PDF/A-2b），字体已嵌入"),
-            ("open", "可用性", "每个 PDF 与 Office 文件均能打开"),
+            ("open", "可用性", "每个 PDF 与 Office 文件均能打开（已拒收的原件按收到时原样保存，不在此列）"),
             ("names", "可用性", "文件名为 NFC 形式，长度不超过 Windows 路径限制"),
             ("zip", "安全性", "压缩包成员名不越出解压目录，无压缩炸弹，无符号链接，无加密成员" if src.zip is not None
              else "归档包文件夹内没有符号链接"),
