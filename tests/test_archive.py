@@ -315,3 +315,11 @@ def test_pdfa_copies_carry_pdfa_2b_embedded_fonts_and_the_archive_stamp(tmp_path
         (ws.outbox / "plan").glob("*.docx")).read_bytes()  # the source stays unstamped
     assert api.verify_archive(result.zip, report=tmp_path / "r.txt").ok
     assert api.archive(ws, pdf=True, progress=False).sha256 == result.sha256  # PDF/A reused, not reconverted
+
+
+def test_archive_command_builds_and_says_where(built):
+    ws, first = built
+    out = CliRunner().invoke(main, ["archive", "-w", str(ws.root), "--no-pdf"])
+    assert out.exit_code == 0, out.output
+    assert str(first.zip) in out.output and first.sha256 in out.output
+    assert "未生成 PDF/A：按要求跳过" in out.output
