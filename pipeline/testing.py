@@ -8,6 +8,7 @@ numbered blank rows, adding rows (copies of the last one) when there are more ri
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import os
@@ -78,14 +79,33 @@ def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[M
     return _save(document, dst, author=author, last_modified_by=last_modified_by, mtime=mtime)
 
 
+@contextlib.contextmanager
+def _core_prefix():
+    """python-docx's ``cp`` prefix bound to the core-properties namespace while core properties are set.
+
+    Importing docxtpl imports docxcompose, which rebinds ``cp`` in python-docx's shared prefix map
+    to the custom-properties namespace; a ``last_modified_by`` set after that lands in an element
+    Word (and the parser) never read, so "who saved it" would depend on what ran before."""
+    from docx.oxml.ns import nsmap
+
+    before = nsmap.get("cp")
+    nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    try:
+        yield
+    finally:
+        if before is not None:
+            nsmap["cp"] = before
+
+
 def _save(document, dst: Path, *, author: str | None, last_modified_by: str | None, mtime: float | None) -> Path:
     """Save as a person's Word would: their name in the metadata, the save time inside and on disk."""
-    if mtime is not None:  # ingest orders returns by the save time inside the file
-        document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
-    if author is not None:
-        document.core_properties.author = author
-    if last_modified_by is not None:
-        document.core_properties.last_modified_by = last_modified_by
+    with _core_prefix():
+        if mtime is not None:  # ingest orders returns by the save time inside the file
+            document.core_properties.modified = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(tzinfo=None)
+        if author is not None:
+            document.core_properties.author = author
+        if last_modified_by is not None:
+            document.core_properties.last_modified_by = last_modified_by
     dst.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(dst))
     if mtime is not None:

@@ -20,6 +20,16 @@ needs_soffice = pytest.mark.skipif(
     reason="LibreOffice (soffice) or pdftoppm (poppler-utils) is not installed; bash .ci/install-system-packages installs both")
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--reverse-order", action="store_true",
+                     help="run the collected tests in reverse order (every test must own its inputs)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if config.getoption("--reverse-order"):
+        items.reverse()
+
+
 def bundled_profiles() -> list[str]:
     return sorted(p.parent.name for p in PROFILES.glob("*/profile.toml"))
 

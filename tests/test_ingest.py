@@ -1,7 +1,12 @@
-"""Ingest a mixed inbox into the store, on SQLite and on PostgreSQL, and check every file's fate."""
+"""Ingest a mixed inbox into the store, on SQLite and on PostgreSQL, and check every file's fate.
+
+The mixed inbox holds Word files only, so these run without LibreOffice; the one PDF return (a
+LibreOffice export) has its own test, which alone needs soffice.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -17,15 +22,12 @@ from pipeline.store.originals import original_path
 from pipeline.workspace import Workspace
 from store_backends import fresh_pg_database
 
-pytestmark = needs_soffice
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> tuple[Path, dict]:
     """A 002 workspace with every form generated, and a mixed inbox filled from those forms."""
     ws = make_workspace(tmp_path_factory.mktemp("template"))
     api.make_forms(ws, progress=False, jobs=1)
-    expect = build_mixed_inbox(ws, ws.inbox)
+    expect = build_mixed_inbox(ws, ws.inbox, pdf=False)
     return ws.root, expect
 
 
@@ -55,7 +57,7 @@ def test_mixed_inbox(ws: Workspace, template) -> None:
     got = {f.path: f for f in summary.files}
     assert set(got) == set(expect), "every file but Word's ~$ lock file is accounted for"
     assert (summary.new, summary.duplicate) == (len(expect) - 1, 1)
-    assert (summary.accepted, summary.needs_revision, summary.superseded, summary.rejected) == (4, 8, 1, 2)
+    assert (summary.accepted, summary.needs_revision, summary.superseded, summary.rejected) == (3, 8, 1, 2)
     for path, want in expect.items():
         f = got[path]
         assert f.outcome == want.get("outcome", "new"), path
@@ -89,7 +91,7 @@ def test_store_contents_after_ingest(ws: Workspace, template) -> None:
             else:  # both the superseded and the current return are kept, byte for byte
                 assert original_path(ws.originals, sub.sha256).read_bytes() == (ws.inbox / sub.filename).read_bytes()
         actions = [a for (a,) in s.execute(select(Event.action))]
-        assert actions.count("ingest") == 13 and actions.count("reject") == 2 and actions.count("supersede") == 1
+        assert actions.count("ingest") == 12 and actions.count("reject") == 2 and actions.count("supersede") == 1
         copied = s.scalars(select(ProblemRow).where(ProblemRow.code == "copied_risk")).all()
         assert len(copied) == 3 and all(p.scope == "department" and "第" in p.where for p in copied)
     assert not list(ws.originals.rglob(".incoming-*"))
@@ -107,7 +109,7 @@ def test_second_run_is_a_noop(ws: Workspace) -> None:
     with factory() as s:
         assert sorted(s.execute(select(Submission.sha256, Submission.status)).all()) == sorted(before)
         # the recheck may log its findings again, but no file is ingested twice
-        assert s.scalar(select(func.count()).select_from(Event).where(Event.action == "ingest")) == 13
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.action == "ingest")) == 12
         assert s.scalar(select(func.count()).select_from(Event)) <= events + 1
 
 
@@ -146,10 +148,10 @@ def test_cli_prints_table_and_totals(ws: Workspace) -> None:
     out = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "本次收取的文件" in out.output and "个人廉政风险排查评估表" in out.output
-    assert "新文件 15 个，重复（已收过）1 个" in out.output and "无法读取 2（已隔离）" in out.output
+    assert "新文件 14 个，重复（已收过）1 个" in out.output and "无法读取 2（已隔离）" in out.output
     assert "提请注意：" in out.output and "人事处秘书" in out.output
     again = CliRunner().invoke(main, args)
-    assert "新文件 0 个，重复（已收过）16 个" in again.output and "本次收取的文件" not in again.output
+    assert "新文件 0 个，重复（已收过）15 个" in again.output and "本次收取的文件" not in again.output
 
 
 def test_missing_inbox_is_a_usage_error(ws: Workspace, tmp_path) -> None:
@@ -157,3 +159,22 @@ def test_missing_inbox_is_a_usage_error(ws: Workspace, tmp_path) -> None:
 
     with pytest.raises(UsageError, match="收件目录不存在"):
         api.ingest(ws, inbox=tmp_path / "nowhere", progress=False)
+
+
+@needs_soffice
+def test_pdf_return_is_matched_and_accepted(template, tmp_path) -> None:
+    """A form exported to PDF (LibreOffice) is read, matched by its form id and accepted."""
+    from inbox_maker import T0, fill, issued_form, risks_for
+    from pipeline._exec import soffice
+
+    ws = clone(template[0], tmp_path, None)
+    person = [p for p in ws.roster if p.department == "财务处"][3]
+    source = fill(issued_form(ws, person), tmp_path / "pdf-src" / "04.docx", risks_for(person.name),
+                  author=person.name, last_modified_by=person.name)
+    (out,) = soffice.convert([source], ws.inbox / "PDF")
+    pdf = out.rename(ws.inbox / "PDF/04-扫描前导出.pdf")
+    os.utime(pdf, (T0, T0))
+    summary = api.ingest(ws, progress=False, jobs=1)
+    f = next(f for f in summary.files if f.path == "PDF/04-扫描前导出.pdf")
+    assert (f.outcome, f.status, f.person, f.match_method) == ("new", "accepted", person.name, "form_id")
+    assert {p.code for p in _problems(ws, f.sha256)} == set()

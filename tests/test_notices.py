@@ -1,8 +1,13 @@
-"""``lianzheng notices``: a Word 退回重查通知 per department with forms to redo and a 催报 list."""
+"""``lianzheng notices``: a Word 退回重查通知 per department with forms to redo and a 催报 list.
+
+The notices are written once, dated ``TODAY``, into a workspace of their own; the CLI test writes
+its notices (dated the real today) into another copy, so no test sees files another one wrote.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 
 import docx
@@ -12,13 +17,27 @@ from click.testing import CliRunner
 from ingested import ingested_workspace
 from pipeline.cli import main
 from pipeline.report.notices import write_notices
+from pipeline.workspace import Workspace
 
 TODAY = dt.date(2012, 7, 1)
 
 
 @pytest.fixture(scope="module")
-def notices(tmp_path_factory):
-    ws, expect = ingested_workspace(tmp_path_factory.mktemp("notices"))
+def ingested(tmp_path_factory):
+    """The ingested 002 workspace; tests copy it and never write into it."""
+    return ingested_workspace(tmp_path_factory.mktemp("ingested"))
+
+
+def _copy(ws: Workspace, dest) -> Workspace:
+    root = dest / ws.root.name
+    shutil.copytree(ws.root, root, symlinks=True)
+    return Workspace(root)
+
+
+@pytest.fixture(scope="module")
+def notices(ingested, tmp_path_factory):
+    ws, expect = ingested
+    ws = _copy(ws, tmp_path_factory.mktemp("notices"))
     return ws, expect, write_notices(ws, today=TODAY)
 
 
@@ -68,8 +87,9 @@ def test_east_asian_fonts_on_every_run(notices) -> None:
     assert xml.count("<w:r>") + xml.count("<w:r ") == xml.count('w:eastAsia="')
 
 
-def test_cli_lists_the_files(notices) -> None:
-    ws, _, _ = notices
+def test_cli_lists_the_files(ingested, tmp_path) -> None:
+    ws = _copy(ingested[0], tmp_path)
     out = CliRunner().invoke(main, ["notices", "-w", str(ws.root)])
     assert out.exit_code == 0, out.output
     assert "财务处-退回重查通知.docx" in out.output
+    assert (ws.outbox / "notices" / "财务处-退回重查通知.docx").is_file()

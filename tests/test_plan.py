@@ -131,8 +131,7 @@ def test_every_run_names_its_east_asian_font(plans, name):
 
 
 def test_seed_002_names_its_highest_level_correctly(plans):
-    if "002-qztc" not in plans:
-        pytest.skip("profile 002 not bundled")
+    assert "002-qztc" in plans, "profile 002-qztc must be bundled in profiles/"
     text = _docx_text(plans["002-qztc"][1])
     assert "三级风险为最高等级" in text and "一级风险为最低等级" in text
     assert text.index("三级风险（最高）") < text.index("二级风险") < text.index("一级风险（最低）")
@@ -142,8 +141,7 @@ def test_seed_002_names_its_highest_level_correctly(plans):
 
 def test_seed_001_annexes_the_leadership_list_before_its_three_forms(plans):
     """The original 001 plan: 附件1 the leadership group's name list, 附件2–4 the forms."""
-    if "001-zcjt" not in plans:
-        pytest.skip("profile 001 not bundled")
+    assert "001-zcjt" in plans, "profile 001-zcjt must be bundled in profiles/"
     ws, docx, _ = plans["001-zcjt"]
     doc = Document(docx)
     paras = [p.text for p in doc.paragraphs]
@@ -178,8 +176,7 @@ def test_seed_001_annexes_the_leadership_list_before_its_three_forms(plans):
 
 @needs_soffice
 def test_seed_001_leadership_annex_page_in_the_pdf(plans):
-    if "001-zcjt" not in plans:
-        pytest.skip("profile 001 not bundled")
+    assert "001-zcjt" in plans, "profile 001-zcjt must be bundled in profiles/"
     with pdfplumber.open(plans["001-zcjt"][2]) as pdf:
         starts = [page for page in pdf.pages if _squeeze(page.extract_text() or "").startswith("附件1")]
         assert len(starts) == 1, "the leadership list starts a page of its own"
@@ -195,8 +192,7 @@ def test_seed_001_leadership_annex_page_in_the_pdf(plans):
 
 def test_supervision_by_level_where_the_profile_has_it(plans):
     with_rule = [n for n in PROFILES if plans[n][0].profile.levels.supervision]
-    if not with_rule:
-        pytest.skip("no bundled profile has levels.supervision")
+    assert with_rule, "a bundled profile must declare levels.supervision, or this test proves nothing"
     for name in with_rule:
         ws, docx, _ = plans[name]
         text = _docx_text(docx)
