@@ -41,6 +41,10 @@ def print_ingest_summary(summary: "IngestSummary", console: Console | None = Non
         f"合格 [green]{summary.accepted}[/]，需退回重查 [yellow]{summary.needs_revision}[/]，"
         f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。",
         soft_wrap=True)
+    if summary.skipped:
+        console.print(f"[yellow]本次未收取 {len(summary.skipped)} 个文件[/]（下次运行时再试）：", soft_wrap=True)
+        for f in summary.skipped:
+            console.print(f"  {shown(f.path)}：{shown(f.reason)}", soft_wrap=True)
     for flag in summary.office_flags:
         console.print(f"[bold yellow]提请注意：[/]{shown(flag)}", soft_wrap=True)
 

@@ -6,6 +6,8 @@ work's bookkeeping (and the ORM bulk path's per-row coercion) cost more than the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,17 +20,23 @@ from pipeline.store import event, utcnow
 from pipeline.store.models import ProblemRow, RiskPoint, Submission
 from pipeline.store.status import Scope, Status
 
+#: Problem codes that put a return's identity in doubt (its id names one person, its header another).
+IDENTITY_DOUBTS = frozenset({"name_mismatch"})
 _INSERT_SUBMISSION = insert(Submission.__table__)
 _INSERT_RISK = insert(RiskPoint.__table__)
 _INSERT_PROBLEM = insert(ProblemRow.__table__)
 
 
 def commit_file(factory: sessionmaker[Session], matcher: Matcher, campaign: str, item: Incoming,
-                parsed: ParsedForm | None, error: str | None) -> dict:
-    """Store one file (rejected with ``error``, or matched and validated); returns its submission row."""
-    row = dict(campaign=campaign, sha256=item.sha256, filename=item.rel, size=item.size,
-               file_modified=item.modified, received_at=utcnow(), meta={}, form_id=None, form_type=None,
-               match_method=None, department=None, person_name=None, problems=[])
+                parsed: ParsedForm | None, error: str | None, *, received: dt.datetime | None = None) -> dict:
+    """Store one file (rejected with ``error``, or matched and validated); returns its submission row.
+
+    ``received`` is the arrival time (one per ingest run), which orders returns whose documents
+    carry no plausible save time.
+    """
+    row = dict(campaign=campaign, sha256=item.sha256, filename=item.rel, filename_raw=item.raw_name, size=item.size,
+               file_modified=item.modified, received_at=received or utcnow(), meta={}, form_id=None,
+               form_type=None, match_method=None, department=None, person_name=None, problems=[])
     with factory.begin() as s:
         if error is not None:
             row.update(status=Status.REJECTED.value, reason=error)
@@ -38,7 +46,7 @@ def commit_file(factory: sessionmaker[Session], matcher: Matcher, campaign: str,
         match = matcher.match(parsed)
         problems = [*form_problems(parsed, matcher.profile.rules), *match.problems]
         row.update(_fields(parsed, match, problems))
-        row["file_modified"] = saved_time(parsed.meta) or item.modified
+        row["saved_at"] = saved_time(parsed.meta)
         sid = row["id"] = s.execute(_INSERT_SUBMISSION, _columns(row)).inserted_primary_key[0]
         if parsed.risks:
             s.execute(_INSERT_RISK, risk_rows(sid, parsed))
@@ -57,9 +65,12 @@ def _columns(row: dict) -> dict:
 
 
 def _fields(parsed: ParsedForm, match: Match, problems: list[Problem]) -> dict:
-    status = Status.NEEDS_REVISION if problems else Status.ACCEPTED
+    """A return whose identity is in doubt is held for the office and answers no slot, so it can
+    never supersede the named person's own return; any other problem sends the form back."""
+    held = any(p.code in IDENTITY_DOUBTS for p in problems)
+    status = Status.IDENTITY_HOLD if held else Status.NEEDS_REVISION if problems else Status.ACCEPTED
     return dict(status=status.value, form_id=match.form_id, form_type=match.form_type,
-                match_method=match.method, slot=match.slot, department=match.department or parsed.header.unit,
+                match_method=match.method, slot=None if held else match.slot, department=match.department or parsed.header.unit,
                 person_name=match.person_name or parsed.header.name, staff_id=match.staff_id, meta=dict(parsed.meta),
                 parsed=parsed.model_dump(mode="json", exclude={"meta"}))
 

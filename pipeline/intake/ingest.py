@@ -36,10 +36,10 @@ from pipeline.errors import UsageError
 from pipeline.intake.commit import commit_file
 from pipeline.intake.matching import Issued, Matcher
 from pipeline.intake.recheck import recheck
-from pipeline.intake.scan import Incoming, scan, unchanged
+from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
 from pipeline.intake.workers import parse_all
 from pipeline.records import ParsedForm
-from pipeline.store import open_store, sync_profile
+from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import IssuedForm, ProblemRow, Submission
 from pipeline.store.originals import keep_original, quarantine, sweep_temporaries
 from pipeline.store.queries import chunked
@@ -59,7 +59,7 @@ class FileResult:
 
     path: str
     sha256: str
-    outcome: str  # new / duplicate
+    outcome: str  # new / duplicate / skipped (not taken this run, see reason) / changed (altered while read)
     status: str | None = None
     form_type: str | None = None
     form_id: str | None = None
@@ -90,6 +90,11 @@ class IngestSummary:
         return self.count(outcome="duplicate")
 
     @property
+    def skipped(self) -> list[FileResult]:
+        """Files not taken this run (unreadable, vanished, still being written, links out): tried again next run."""
+        return [f for f in self.files if f.outcome in ("skipped", "changed")]
+
+    @property
     def accepted(self) -> int:
         return self.count(outcome="new", status=Status.ACCEPTED)
 
@@ -107,6 +112,7 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         counts = {k: getattr(self, k) for k in ("new", "duplicate", "accepted", "needs_revision", "superseded", "rejected")}
+        counts["skipped"] = len(self.skipped)
         return {"inbox": str(self.inbox), **counts, "seconds": round(self.seconds, 2),
                 "office_flags": self.office_flags, "files": [asdict(f) for f in self.files]}
 
@@ -137,8 +143,11 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
         fresh: list[Incoming] = []
         batch: set[str] = set()
         repeats: list[FileResult] = []  # the same bytes twice in this inbox: status known at the end
-        for item in scan(inbox, skip=ws.store_dir):
-            if item.sha256 in known:
+        received = utcnow()  # one arrival time for the whole run: files of one run arrived together
+        for item in scan(inbox, skip=ws.store_dir, root=ws.root):
+            if isinstance(item, Skipped):
+                summary.files.append(FileResult(item.rel, "", "skipped", reason=item.reason))
+            elif item.sha256 in known:
                 summary.files.append(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
             elif item.sha256 in batch:
                 repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
@@ -154,7 +163,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
                                                 reason="文件在收取过程中被改动，下次运行时再收取"))
                 return
             _trace("stored", item.sha256)
-            result = _result(commit_file(factory, matcher, campaign, item, parsed, error))
+            result = _result(commit_file(factory, matcher, campaign, item, parsed, error, received=received))
             _trace("committed", item.sha256)
             by_sha[item.sha256] = result
             summary.files.append(result)
@@ -164,7 +173,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
         # on the disk, not the CPU, and a file is committed only once its own copy is on disk.
         with _progress(progress, len(fresh)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier:
             pending: deque = deque()
-            for item, parsed, error in parse_all(fresh, profile, jobs):
+            for item, parsed, error in parse_all(fresh, profile, jobs, log_dir=ws.store_dir / "logs"):
                 error = _unreadable(parsed, error)
                 pending.append((item, parsed, error, copier.submit(_keep, ws, item, error)))
                 while len(pending) > COPY_AHEAD or (pending and pending[0][3].done()):

@@ -89,7 +89,25 @@ class Matcher:
         by_id = self._by_form_id(parsed)
         if by_id is not None:
             return by_id
-        return self._by_header(parsed)
+        m = self._by_header(parsed)
+        stray = self._never_issued(parsed)
+        if stray is not None:
+            m.problems.append(stray)
+        return m
+
+    def _never_issued(self, parsed: ParsedForm) -> Problem | None:
+        """A well-formed id this store never issued is reported, not silently dropped: it was
+        mistyped, copied from another campaign's form, or forged."""
+        fid = identity.parse(parsed.form_id) if parsed.form_id else None
+        if fid is None or str(fid) in self.issued:
+            return None
+        if fid.campaign != self.campaign:
+            return Problem(code="form_id_foreign", where="表单编号",
+                           message=f"表单编号 {fid} 属于另一次活动（{fid.campaign}），不是本次下发的表格："
+                                   "请用本次活动下发给自己的表格填写")
+        return Problem(code="form_id_unknown", where="表单编号",
+                       message=f"表单编号 {fid} 格式正确，但本次活动从未下发过这个编号（可能被改动或伪造）："
+                               "请用下发给自己的表格重新填写，办公室会核对此件")
 
     def _by_form_id(self, parsed: ParsedForm) -> Match | None:
         fid = identity.parse(parsed.form_id) if parsed.form_id else None
@@ -97,7 +115,7 @@ class Matcher:
             return None
         issued = self.issued.get(str(fid))
         if issued is None:
-            return None  # not issued from this store (another campaign, or forms made elsewhere)
+            return None  # matched by its header instead, and reported by _never_issued
         m = Match(form_type=issued.form_type, form_id=issued.form_id, department=issued.department,
                   staff_id=issued.staff_id, person_name=issued.person_name,
                   method=parsed.meta.get("form_id_source") or "form_id")
@@ -106,7 +124,8 @@ class Matcher:
             m.problems.append(Problem(
                 code="name_mismatch", where="表头 姓名",
                 message=f"这份表格是发给{issued.person_name}的（表单编号 {issued.form_id}），"
-                        f"表头却写着“{parsed.header.name}”：请本人在发给自己的表格上填写"))
+                        f"表头却写着“{parsed.header.name}”：已暂存待办公室核实身份，不替代{issued.person_name}已交的表格；"
+                        "请本人在发给自己的表格上填写"))
         return m
 
     def _by_header(self, parsed: ParsedForm) -> Match:

@@ -1,9 +1,15 @@
-"""The resubmission rule: within one slot the newest readable return is current, older ones are superseded.
+"""The resubmission rule: within one slot one readable return is current, the others are superseded.
+
+Which one is current: the newest by the save time written inside the documents, but only when
+every return of the slot carries a *plausible* one — not in the future of its arrival (a PC whose
+clock runs ahead) and not before its form was issued (a clock years behind, or a template saved
+long ago and never re-saved). Otherwise the order of arrival in the store decides: the later ingest
+run wins, and within one run the later file time, then the sha, so every run over the same files
+picks the same one whatever order they were read in. The file's own mtime alone never overrides
+arrival: mail attachments, USB sticks and sync tools reset it.
 
 Nothing is deleted: the older row keeps its original and its records, gets ``superseded`` and
-points at the newer row, and an event says so. Newest is the later save time inside the document
-(:func:`saved_time`), equal times broken by the sha, so every run picks the same one whatever
-order the files arrived in.
+points at the current row, and an event says so.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.store import event
-from pipeline.store.models import ProblemRow, Submission
-from pipeline.store.status import BLOCKING, Status
+from pipeline.store.models import IssuedForm, ProblemRow, Submission
+from pipeline.store.status import BLOCKING, READABLE, Status
 
 
 def saved_time(meta: dict[str, str]) -> dt.datetime | None:
@@ -40,17 +46,34 @@ def saved_time(meta: dict[str, str]) -> dt.datetime | None:
     return stamp
 
 
+#: How far a save time may run ahead of the arrival and still be believed (clocks drift a little).
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def plausible(saved: dt.datetime | None, received: dt.datetime, issued: dt.datetime | None) -> bool:
+    """Whether a document's own save time can be believed for ordering returns."""
+    if saved is None or saved > received + CLOCK_SKEW:
+        return False
+    return issued is None or saved >= issued - CLOCK_SKEW
+
+
 def settle_slot(s: Session, campaign: str, slot: str | None) -> None:
-    """Make the newest readable return of ``slot`` current and mark every older one superseded by it."""
+    """Make the current return of ``slot`` current and mark every other readable one superseded by it."""
     if slot is None:
         return
     rows = s.execute(select(Submission.id, Submission.sha256, Submission.status, Submission.superseded_by,
-                            Submission.file_modified)
+                            Submission.saved_at, Submission.received_at, Submission.file_modified,
+                            IssuedForm.issued_at)
+                     .outerjoin(IssuedForm, IssuedForm.form_id == Submission.form_id)
                      .where(Submission.campaign == campaign, Submission.slot == slot,
-                            Submission.status != Status.REJECTED)).all()
+                            Submission.status.in_(READABLE))).all()
     if len(rows) < 2:
         return
-    rows.sort(key=lambda r: (r.file_modified or dt.datetime.min, r.sha256))
+    lowest = dt.datetime.min
+    if all(plausible(r.saved_at, r.received_at, r.issued_at) for r in rows):
+        rows.sort(key=lambda r: (r.saved_at, r.received_at, r.file_modified or lowest, r.sha256))
+    else:
+        rows.sort(key=lambda r: (r.received_at, r.file_modified or lowest, r.sha256))
     newest = rows[-1]
     if newest.status == Status.SUPERSEDED:  # an older copy arrived after a newer one was superseded: restore it
         s.execute(update(Submission).where(Submission.id == newest.id)

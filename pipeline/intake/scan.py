@@ -1,16 +1,32 @@
 """Finding the files of an inbox: every regular file, in a stable order, with its sha256.
 
-Skipped: Word's ``~$`` lock files, hidden files, and the store itself (an inbox given as the
-workspace folder must not ingest its own originals).
+One file that cannot be handled never stops the scan. A file is *skipped* with a Chinese reason
+(and tried again on the next run) when it cannot be read (no permission), vanished between listing
+and reading (moved or deleted while ingest runs), is still being written (its size or time changed
+while it was read, or it carries a download tool's partial-file suffix), or is a symbolic link
+pointing outside the workspace (never followed out: the inbox is a shared folder anyone may drop a
+link into).
+
+Names are kept losslessly. A name that is not valid UTF-8 — GBK bytes left by unzipping an archive
+made on Chinese Windows — is shown decoded as GB18030 when that reads, else with the bad bytes as
+``\\xNN``; its raw bytes travel with it (``raw_name``) so the store can keep them.
+
+Also skipped silently, since they are never returns: Word's ``~$`` lock files, hidden files (which
+include LibreOffice's ``.~lock.*#``), and the store itself (an inbox given as the workspace folder
+must not ingest its own originals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Suffixes of files a browser, sync client or copy tool is still writing.
+PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".!ut", ".filepart")
 
 
 @dataclass
@@ -18,25 +34,102 @@ class Incoming:
     """One file found in the inbox, as it was when scanned."""
 
     path: Path
-    rel: str
+    rel: str  # readable relative name (always valid Unicode)
     sha256: str
     size: int
     modified: dt.datetime
+    raw_name: bytes | None = None  # the name's bytes when they are not valid UTF-8
 
 
-def scan(inbox: Path, skip: Path) -> Iterator[Incoming]:
-    """Every file under ``inbox`` (``skip`` and what lies under it excluded), sorted by path."""
+@dataclass
+class Skipped:
+    """A file the scan could not take this time, and why (in Chinese, for the summary)."""
+
+    rel: str
+    reason: str
+    raw_name: bytes | None = None
+
+
+def readable_name(name: str) -> tuple[str, bytes | None]:
+    """A file name as a person should read it, and its raw bytes when it is not valid UTF-8.
+
+    Python hands undecodable bytes over as lone surrogates; those cannot be stored or printed. The
+    bytes are tried as GB18030 (a superset of GBK, what Chinese Windows writes), else shown as \\xNN.
+    """
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), raw
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace"), raw
+
+
+def scan(inbox: Path, skip: Path, *, root: Path | None = None) -> Iterator[Incoming | Skipped]:
+    """Every file under ``inbox`` (``skip`` and what lies under it excluded), sorted by path.
+
+    ``root`` is the folder symbolic links may point into (default: the inbox's parent, the workspace).
+    """
     skip = skip.resolve()
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
-        if path.name.startswith((".", "~$")) or path.resolve().is_relative_to(skip):
+    root = (root or inbox.parent).resolve()
+    for path in _walk(inbox):
+        name = path.name
+        if name.startswith((".", "~$")):
             continue
+        rel, raw = readable_name(path.relative_to(inbox).as_posix())
+        try:
+            resolved = path.resolve()
+        except OSError:  # a link loop
+            yield Skipped(rel, "符号链接无法解析（可能循环指向自身），未收取：请放入文件本身", raw)
+            continue
+        if resolved.is_relative_to(skip):
+            continue
+        if path.is_symlink() and not resolved.is_relative_to(root):
+            yield Skipped(rel, "这是指向工作区以外的符号链接，未收取：请把文件本身复制到 inbox", raw)
+            continue
+        if name.lower().endswith(PARTIAL_SUFFIXES):
+            yield Skipped(rel, "文件名表明它还在下载或复制中，本次未收取：完成后重新运行", raw)
+            continue
+        yield _read(path, rel, raw)
+
+
+def _walk(inbox: Path) -> Iterator[Path]:
+    """Files under ``inbox`` in a stable order; folders that cannot be listed are passed over."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(inbox, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        found += (base / f for f in files)
+        # a symlinked folder is not walked into; it is listed so the link rule above names it
+        found += (base / d for d in dirs if (base / d).is_symlink())
+    return iter(sorted(p for p in found if p.is_symlink() or p.is_file()))
+
+
+def _read(path: Path, rel: str, raw: bytes | None) -> Incoming | Skipped:
+    try:
+        before = path.stat()
+        if not path.is_file():
+            return Skipped(rel, "这不是普通文件（可能是指向文件夹的链接），未收取", raw)
         data = path.read_bytes()
-        st = path.stat()
-        modified = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).replace(tzinfo=None)
-        yield Incoming(path, path.relative_to(inbox).as_posix(), hashlib.sha256(data).hexdigest(), len(data), modified)
+        after = path.stat()
+    except PermissionError:
+        return Skipped(rel, "没有读取这个文件的权限，未收取：请检查文件权限或让发送人重新发送", raw)
+    except FileNotFoundError:
+        return Skipped(rel, "文件在收取过程中被移走或删除，未收取：如仍需收取，放回 inbox 后重新运行", raw)
+    except OSError as e:
+        return Skipped(rel, f"读取文件时系统出错（{e.strerror or type(e).__name__}），未收取：稍后重新运行", raw)
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
+        return Skipped(rel, "文件正在被写入（读取时大小或时间在变），本次未收取：写完后重新运行", raw)
+    modified = dt.datetime.fromtimestamp(after.st_mtime, dt.timezone.utc).replace(tzinfo=None)
+    return Incoming(path, rel, hashlib.sha256(data).hexdigest(), len(data), modified, raw)
 
 
 def unchanged(item: Incoming) -> bytes | None:
-    """The file's bytes if they still hash as scanned, else None (it is still being written)."""
-    data = item.path.read_bytes()
+    """The file's bytes if they still hash as scanned, else None (changed, moved or unreadable since)."""
+    try:
+        data = item.path.read_bytes()
+    except OSError:
+        return None
     return data if hashlib.sha256(data).hexdigest() == item.sha256 else None

@@ -21,7 +21,7 @@ from pipeline.errors import UsageError
 from pipeline.forms import registry
 from pipeline.store import open_store
 from pipeline.store.models import IssuedForm
-from pipeline.store.queries import current_submissions, office_flags
+from pipeline.store.queries import current_submissions, held_for_identity, office_flags
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
@@ -112,7 +112,7 @@ def status(ws: Workspace, *, department: str | None = None, today: dt.date | Non
     with factory() as s:
         issued = list(s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign)))
         current = current_submissions(s, campaign)
-        office = office_flags(s, campaign)
+        office = office_flags(s, campaign) + [(r.department, _held_flag(r)) for r in held_for_identity(s, campaign)]
     owed = owed_forms(ws, issued)
     returned: dict[tuple[str, str], tuple[int, str]] = {}
     for r in current:
@@ -144,3 +144,9 @@ def status(ws: Workspace, *, department: str | None = None, today: dt.date | Non
         row.office_flags = sorted({m for dept, m in office if dept == d.name})
         rows.append(row)
     return rows
+
+
+def _held_flag(row) -> str:
+    written = ((row.parsed or {}).get("header") or {}).get("name") or "（未写）"
+    return (f"文件“{row.filename}”的表单编号 {row.form_id} 是发给{row.person_name}的，表头却写“{written}”："
+            "身份待核，未计入其报送情况，请办公室核实后处理")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -85,12 +86,15 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.code"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(Text, doc="path relative to the inbox, as received")
+    filename: Mapped[str] = mapped_column(Text, doc="path relative to the inbox, as received (readable form)")
+    filename_raw: Mapped[bytes | None] = mapped_column(
+        LargeBinary, doc="the name's bytes when they were not valid UTF-8 (e.g. GBK from a Chinese-Windows zip)")
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    file_modified: Mapped[dt.datetime | None] = mapped_column(
-        DateTime, doc="the file's modification time in the inbox: decides which of two returns is newer")
-    status: Mapped[str] = mapped_column(String(20), doc="accepted / needs_revision / superseded / rejected")
+    file_modified: Mapped[dt.datetime | None] = mapped_column(DateTime, doc="the file's modification time in the inbox")
+    saved_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime, doc="when the document says it was last saved (docx core / PDF info), as written in it")
+    status: Mapped[str] = mapped_column(String(20), doc="a pipeline.store.status.Status value")
     reason: Mapped[str | None] = mapped_column(Text, doc="why rejected (quarantined)")
     form_id: Mapped[str | None] = mapped_column(ForeignKey("issued_forms.form_id"), index=True)
     form_type: Mapped[str | None] = mapped_column(String(80))

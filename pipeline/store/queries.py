@@ -14,7 +14,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from pipeline.store.models import Event, IssuedForm, ProblemRow, RiskPoint, RiskReview, Submission
-from pipeline.store.status import BLOCKING, CURRENT, Scope
+from pipeline.store.status import BLOCKING, CURRENT, Scope, Status
 
 T = TypeVar("T")
 

@@ -16,6 +16,7 @@ class Status(str, Enum):
     NEEDS_REVISION = "needs_revision"
     SUPERSEDED = "superseded"
     REJECTED = "rejected"
+    IDENTITY_HOLD = "identity_hold"  # its form id names one person, its header another: the office decides
 
     @property
     def zh(self) -> str:
@@ -31,10 +32,12 @@ class Status(str, Enum):
 
 
 _STATUS_ZH = {Status.ACCEPTED: "合格", Status.NEEDS_REVISION: "需退回重查", Status.SUPERSEDED: "已被新版替代",
-              Status.REJECTED: "无法读取"}
+              Status.REJECTED: "无法读取", Status.IDENTITY_HOLD: "身份待核"}
 
 #: A return that answers its slot now: readable and not replaced by a newer one.
 CURRENT = (Status.ACCEPTED.value, Status.NEEDS_REVISION.value)
+#: Returns that take part in the resubmission rule of their slot.
+READABLE = (*CURRENT, Status.SUPERSEDED.value)
 
 
 class Scope(str, Enum):
