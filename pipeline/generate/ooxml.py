@@ -10,8 +10,30 @@ from __future__ import annotations
 
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm, Pt
+
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def _pin_core_properties_prefix() -> None:
+    """Keep python-docx's ``cp`` prefix on the core-properties namespace.
+
+    docxcompose (imported by docxtpl, and by the plan to bind its annexes) rebinds ``cp`` in
+    python-docx's process-wide prefix map to the custom-properties namespace when it is first
+    imported; every core property set afterwards (author, last_modified_by, …) is then appended
+    as a second element in the wrong namespace, which Word reports as unreadable content. Importing
+    it here, once, and restoring the prefix fixes the whole process whatever imports it later
+    (docxcompose keeps its own prefix table, so it is unaffected).
+    """
+    try:
+        import docxcompose.utils  # noqa: F401  (the import that rebinds the prefix)
+    except ImportError:
+        pass
+    nsmap["cp"] = CORE_PROPERTIES_NS
+
+
+_pin_core_properties_prefix()
 
 #: Official fonts first; the README names the free substitutes (Noto CJK, Fandol) that
 #: LibreOffice falls back to when these are absent.
