@@ -853,34 +853,58 @@ RISK_KEYS = ("seq", "name", "description", "category", "level", "level_label", "
 HEADER_KEYS = ("unit", "name", "position", "date")
 
 
-def score(expected: dict, actual: dict) -> tuple[int, int, list[str]]:
-    """Field accuracy of one parsed form: (fields right, fields expected, what differs).
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {} or value == "<none>"
 
-    Counted: form type, title, id, the scheme, four header fields, every field of every expected
-    risk (a missing risk counts all its fields wrong, an extra one counts one wrong per field).
+
+def score(expected: dict, actual: dict) -> tuple[int, int, list[str]]:
+    """Field accuracy of one parsed form: (fields right, fields scored, what differs).
+
+    Scored: every field the truth fills (form type, title, id, the scheme, four header fields, every
+    field of every expected risk), and every field the parser filled that the truth leaves empty
+    (an extra: a value invented, or read from the wrong column); "expected nothing, got nothing"
+    is not counted. So accuracy = right / (expected non-empty + extras): a missing risk costs each
+    of its fields, an invented one each field it fills.
     """
     right = total = 0
     diffs: list[str] = []
 
     def cmp(what: str, e, a) -> None:
         nonlocal right, total
+        if _empty(e) and _empty(a):
+            return
         total += 1
         if e == a:
             right += 1
+        elif _empty(e):
+            diffs.append(f"{what}: extra {a!r}")
         else:
             diffs.append(f"{what}: expected {e!r} got {a!r}")
 
     for k in ("form_type", "form_title", "form_id", "levels"):
         cmp(k, expected[k], actual.get(k))
     for k in HEADER_KEYS:
-        cmp(f"header.{k}", expected["header"][k], actual["header"].get(k))
+        cmp(f"header.{k}", expected["header"][k], (actual.get("header") or {}).get(k))
     er, ar = expected["risks"], actual.get("risks", [])
     for i in range(max(len(er), len(ar))):
         e = er[i] if i < len(er) else {}
         a = ar[i] if i < len(ar) else {}
         for k in RISK_KEYS:
-            cmp(f"risk[{i}].{k}", e.get(k, "<none>"), a.get(k, "<none>"))
+            cmp(f"risk[{i}].{k}", e.get(k), a.get(k))
     return right, total, diffs
+
+
+def group(stem: str) -> str:
+    """The corpus group a form belongs to, by its name."""
+    if stem.startswith("ov-"):
+        return "office variants (wording not from the definitions)"
+    if stem.endswith("-nb"):
+        return "seed layouts, borders removed"
+    if stem.startswith("gen-"):
+        return "generated 002 forms, filled"
+    if stem.startswith("fill-"):
+        return "every form type generated, filled"
+    return "seed layouts typed by an office"
 
 
 if __name__ == "__main__":
