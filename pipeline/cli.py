@@ -201,11 +201,24 @@ def archive(ctx: click.Context, workspace: Path, db: str | None, pdf: bool) -> N
     """生成归档包（BagIt + zip，归档文件目录） / write the archive package."""
     if ctx.invoked_subcommand is not None:
         return
-    result = api.archive(_ws(workspace, db), pdf=pdf)
+    _echo_archive(api.archive(_ws(workspace, db), pdf=pdf))
+
+
+def _echo_archive(result) -> None:
     click.echo(f"归档包：{result.bag}\n压缩包：{result.zip}（SHA-256 {result.sha256}）\n"
                f"共 {result.entries} 件、{result.files} 个文件，其中 PDF/A {result.pdfa} 个")
     for line in result.skipped:
-        click.echo(f"提示：{line}", err=True)
+        click.echo(f"提示：{plain(line)}", err=True)
+
+
+def _verify(package: Path, report: Path | None = None) -> None:
+    """Print the 四性 report; a package that fails ends the command with CHECK_FAILED."""
+    result = api.verify_archive(package, report=report)
+    click.echo(plain(result.text()), nl=False)
+    click.echo(f"检测报告：{result.path}")
+    if not result.ok:
+        click.echo(f"错误：{package} 未通过四性检测（{len(result.faults())} 处问题，见上）", err=True)
+        raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
 
 
 @archive.command("verify")
@@ -214,12 +227,7 @@ def archive(ctx: click.Context, workspace: Path, db: str | None, pdf: bool) -> N
               help="检测报告写到哪里（默认：归档包旁的 <包名>-四性检测报告.txt）")
 def archive_verify(package: Path, report: Path | None) -> None:
     """四性检测（DA/T 70-2018）：核对归档包的每个文件和目录 / verify a package."""
-    result = api.verify_archive(package, report=report)
-    click.echo(result.text(), nl=False)
-    click.echo(f"检测报告：{result.path}")
-    if not result.ok:
-        click.echo(f"错误：{package} 未通过四性检测（{len(result.faults())} 处问题，见上）", err=True)
-        raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+    _verify(package, report)
 
 
 @main.command()
@@ -227,19 +235,36 @@ def archive_verify(package: Path, report: Path | None) -> None:
 @db_option
 @click.option("--pdf/--no-pdf", default=True, help="实施方案同时生成 PDF")
 def run(workspace: Path, db: str | None, pdf: bool) -> None:
-    """一次跑完：方案 → 表格 → 入库 → 报送情况 / the whole chain on one workspace."""
+    """一次跑完：方案 → 表格 → 入库 → 报送情况 → 通知 → 台账 → 归档 → 四性检测 / the whole chain."""
+    from pipeline._exec import soffice
     from pipeline.show import print_ingest_summary, print_status
 
-    from pipeline._exec import soffice
-
     ws = _ws(workspace, db)
-    if pdf and soffice.find() is None:  # the whole chain still runs; only the PDF waits for LibreOffice
-        click.echo("提示：没有找到 LibreOffice，本次只生成 Word 文件（安装后重新运行即可得到 PDF）。", err=True)
+    if pdf and soffice.find() is None:  # the whole chain still runs; only the PDF steps wait for LibreOffice
+        click.echo("提示：没有找到 LibreOffice，本次跳过所有 PDF 步骤（实施方案 PDF、归档 PDF/A），只生成 Word 文件；"
+                   "安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer）后重新运行即可。", err=True)
         pdf = False
+    _step(1, "实施方案")
     for path in api.make_plan(ws, pdf=pdf):
         click.echo(str(path))
-    click.echo(f"附件表格：{len(api.make_forms(ws))} 个文件")
+    _step(2, "附件表格")
+    click.echo(f"{len(api.make_forms(ws))} 个文件，位于 {ws.outbox / 'forms'}")
+    _step(3, "收表入库")
     print_ingest_summary(api.ingest(ws))
+    _step(4, "报送情况")
     print_status(api.status(ws))
+    _step(5, "退回重查通知")
     for path in api.notices(ws):
         click.echo(str(path))
+    _step(6, "台账")
+    for path in api.ledger(ws):
+        click.echo(str(path))
+    _step(7, "归档")
+    result = api.archive(ws, pdf=pdf)
+    _echo_archive(result)
+    _step(8, "四性检测")
+    _verify(result.zip)
+
+
+def _step(number: int, title: str) -> None:
+    click.echo(click.style(f"\n== {number}. {title} ==", bold=True))
