@@ -44,13 +44,22 @@ class Institution(_Model):
 
 
 class Document(_Model):
-    """The official-document frame of the implementation plan (GB/T 9704-2012)."""
+    """The official-document frame of the implementation plan (GB/T 9704-2012).
 
+    ``kind`` is the campaign's own kind of document: ``plan`` a plan standing on its own (title,
+    text, 附件说明, 落款); ``issued_plan`` a plan issued under a 印发通知 with the red 版头 and 发文字号
+    (``notice_title`` is the notice's title); ``notice`` a notice of the leading group's office
+    (关于…的通知: 主送, text, 落款). The 版记 is printed where ``printer`` is given, 主题词 only where
+    ``subject_words`` are.
+    """
+
+    kind: Literal["plan", "issued_plan", "notice"] = Field(default="plan", description="文种：plan 方案、issued_plan 印发通知加方案、notice 通知")
     issuers: list[str] = Field(min_length=1, description="发文机关（红头），可联合发文")
-    number: str = Field(description="发文字号，如 泉师院监〔2012〕5号")
+    number: str | None = Field(default=None, description="发文字号，如 泉师院监〔2012〕5号；没有版头的方案可省略")
     issue_date: dt.date = Field(description="成文日期")
     title: str = Field(description="方案标题")
-    notice_title: str | None = Field(default=None, description="印发通知标题，可省略")
+    notice_title: str | None = Field(default=None, description="印发通知标题（issued_plan）")
+    notice_text: str | None = Field(default=None, description="印发通知正文；省略时为“现将《标题》印发给你们，请贯彻执行。”")
     addressees: str | None = Field(default=None, description="主送机关，如 各党总支、各单位")
     signature: list[str] = Field(default_factory=list, description="落款，默认同发文机关")
     subject_words: list[str] = Field(default_factory=list, description="主题词")
@@ -60,7 +69,9 @@ class Document(_Model):
 
     @field_validator("number")
     @classmethod
-    def _number_has_year(cls, v: str) -> str:
+    def _number_has_year(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
         v = v.replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
         if not re.search(r"〔\d{4}〕\s*\d+\s*号$", v):
             raise ValueError("发文字号应形如 泉师院监〔2012〕5号（年份用六角括号〔〕）")
@@ -112,6 +123,8 @@ class Phase(_Model):
     end: dt.date
     description: str = ""
     tasks: list[Task] = Field(default_factory=list)
+    heading: str = Field(default="", description="方案中本阶段的标题原文（不含（一）），如 宣传动员阶段（2016年7月6日——2016年7月11日）；省略时由名称和起止日期生成")
+    body: list[str] = Field(default_factory=list, description="方案中本阶段的段落原文；省略时由 description 和 tasks 生成")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Phase":
@@ -159,26 +172,29 @@ class Levels(_Model):
         return place_of(self.labels.index(label), len(self.labels))
 
 
-class Texts(_Model):
-    """Free text blocks of the plan; defaults fit any campaign."""
+class Section(_Model):
+    """One level-1 section of the document: its title (numbered 一、二、… in order) and its paragraphs.
 
-    guiding_thought: str = (
-        "坚持以习近平新时代中国特色社会主义思想为指导，认真落实全面从严治党要求，"
-        "以规范和制约权力运行为核心，以防控廉政风险为重点，把廉政风险防控融入业务工作全过程，"
-        "推进不敢腐、不能腐、不想腐一体建设。"
-    )
-    goals: str = (
-        "通过查找风险、评估定级、制定措施、监督落实，使每个岗位、每个部门的廉政风险点找得准、"
-        "定得实、控得住，建立以岗位为点、以流程为线、以制度为面的廉政风险防控长效机制。"
-    )
+    Each paragraph is written as the document has it, with its own （一）/1./（1） numbering; a
+    paragraph ``{leadership}``, ``{office}`` or ``{phases}`` stands for the leading group's name
+    list, its office's name list or the phases (from ``[leadership]``, ``[office]``, ``[[phases]]``).
+    """
+
+    heading: str = Field(min_length=1, description="一级标题（不含“一、”）")
+    body: list[str] = Field(default_factory=list, description="段落原文")
+
+
+class Texts(_Model):
+    """The document's own words. Nothing has a default: a default sentence would be another
+    campaign's, and could name a policy the document's date does not know."""
+
+    preamble: str = Field(default="", description="开头一段（目的、依据文件及文号）")
+    sections: list[Section] = Field(default_factory=list, description="正文各节，按顺序")
+    closing: list[str] = Field(default_factory=list, description="各节之后、附件说明之前的段落（如 特此通知。）")
+    guiding_thought: str = ""
+    goals: str = ""
     content: str = ""
-    requirements: list[str] = Field(
-        default_factory=lambda: [
-            "提高认识，加强领导。各部门主要负责人是本部门廉政风险防控工作的第一责任人，要亲自部署、亲自督办。",
-            "突出重点，务求实效。要立足岗位实际，重点查找人、财、物管理和行政审批等关键环节的风险，防止走过场。",
-            "严格时限，按时报送。各部门要按照本方案规定的时间节点报送表格，逾期未报的予以通报。",
-        ]
-    )
+    requirements: list[str] = Field(default_factory=list)
 
 
 class Publication(_Model):

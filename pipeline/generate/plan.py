@@ -8,8 +8,10 @@ way the standard writes them, and the annex references 《标题》（附件N）
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
+import re
 from collections.abc import Sequence
 from copy import deepcopy
 from pathlib import Path
@@ -35,34 +37,68 @@ ISSUER_COL_PT = 124 / 25.4 * 72
 ISSUER_MAX_PT = SIZE["小初"]
 RED = "FF0000"
 
-_PLACE = {"university": "学校", "college": "学校", "hospital": "医院", "education_bureau": "本系统"}
 
 
-def _level_name(label: str) -> str:
-    """三级 → 三级风险, A → A级风险, 高 → 高风险."""
-    if label.endswith("级"):
-        return label + "风险"
-    if label.isascii():
-        return label + "级风险"
-    return label + "风险"
+#: Characters of body text per line: 156 mm at 3号 with the template's 0.25 pt tightening.
+LINE_CHARS = 28
+#: A paragraph's first-line indent, in characters.
+INDENT = 2
+_LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
-def _item(n: int, lead: str, text: str = "", lines: list[str] | None = None,
-          roster: list[str] | None = None) -> dict:
-    return {"lead": f"（{chinese_number(n)}）{lead}", "text": text, "lines": lines or [],
-            "roster": roster or []}
-
-
-def _split_lead(text: str) -> tuple[str, str]:
-    """"高度重视，精心组织。各单位要…" → a short first sentence becomes the 楷体 lead."""
+def _para(text: str) -> dict:
+    """A body paragraph as written in the profile; a level-2 heading （一）… gets its 楷体 lead:
+    the whole line when it is a heading alone, else its first sentence when short."""
+    m = _LEVEL2.match(text)
+    if not m:
+        return {"lead": "", "text": text, "roster": False}
     head, sep, rest = text.partition("。")
-    if sep and rest and len(head) <= 16:
-        return head + sep, rest
-    return "", text
+    if sep and rest and len(head) <= 30:
+        return {"lead": head + sep, "text": rest, "roster": False}
+    if not sep and len(text) <= 48:
+        return {"lead": text, "text": "", "roster": False}
+    if sep and not rest and len(text) <= 48:
+        return {"lead": text, "text": "", "roster": False}
+    return {"lead": m.group(0), "text": text[m.end():], "roster": False}
 
 
-def _people(people) -> str:
-    return "、".join(f"{p.name}（{p.title}）" if p.title else p.name for p in people)
+def _fill_lines(label: str, pieces: list[str], hang: int, *, first: int = LINE_CHARS - INDENT,
+                rest: int | None = None) -> str:
+    """Lay ``label`` + ``pieces`` out in lines of ``first`` then ``rest`` characters, breaking only
+    between pieces (a name, or a name with its 、), so no name or post is split across lines."""
+    rest = first - hang if rest is None else rest
+    lines, line, room = [], label, first
+    for piece in pieces:
+        if len(line) + len(piece) > room and line.strip():
+            lines.append(line)
+            line, room = "", rest
+        line += piece
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _roster(label: str, people, *, sep: str = "、") -> dict:
+    names = [p.name for p in people]  # the label names the post; the seeds list names alone
+    pieces = [n + (sep if i < len(names) - 1 else "") for i, n in enumerate(names)]
+    return {"lead": "", "text": _fill_lines(label, pieces, len(label)), "roster": True,
+            "hang": len(label), "indent": INDENT}
+
+
+def _leadership_paras(p: Profile) -> list[dict]:
+    g = p.leadership
+    out = [_roster("组　长：", g.leaders)]
+    if g.deputies:
+        out.append(_roster("副组长：", g.deputies))
+    if g.members:
+        out.append(_roster("成　员：", g.members))
+    return out
+
+
+def _office_paras(p: Profile) -> list[dict]:
+    out = [_roster("主　任：", [p.office.director])]
+    if p.office.members:
+        out.append(_roster("成　员：", p.office.members))
+    return out
 
 
 def _task_line(n: int, task, profile: Profile) -> str:
@@ -80,74 +116,56 @@ def _task_line(n: int, task, profile: Profile) -> str:
     return f"{n}. {text}（{due}前完成）。"
 
 
-def sections(profile: Profile) -> list[dict]:
-    """The plan's level-1 sections in order, numbered 一、二、…; optional ones drop out."""
-    p = profile
-    out: list[tuple[str, list[str], list[dict]]] = []
-    out.append(("指导思想", [p.texts.guiding_thought], []))
-    out.append(("工作目标", [p.texts.goals], []))
-    out.append(("实施范围", [p.scope], []))
-    content = p.texts.content or (
-        "紧密结合本单位实际，重点围绕权力运行的监督制约，针对容易产生不廉洁行为的薄弱环节，"
-        "查找单位和个人可能发生的廉政风险点，制定并落实防控措施。")
-    out.append(("主要内容", [content, f"廉政风险按类别分为{'、'.join(p.categories)}等{len(p.categories)}类，"
-                                     "查找时逐类对照，不留空项。"], []))
-
-    group_name = f"{p.institution.name}{p.campaign.name}领导小组"
-    office = p.office
-    office_text = f"领导小组下设办公室，办公室设在{office.location}"
-    if p.annexes.leadership_list:  # the names are in 附件1, as the original 001 plan has them
-        group_item = _item(1, "领导小组。", f"成立{group_name}（名单见{p.annexes.label}1），全面领导此项工作。")
-        office_text += "。"
-    else:
-        group = p.leadership
-        roster = [f"组　长：{_people(group.leaders)}"]
-        if group.deputies:
-            roster.append(f"副组长：{_people(group.deputies)}")
-        if group.members:
-            roster.append(f"成　员：{_people(group.members)}")
-        group_item = _item(1, "领导小组。", f"成立{group_name}，全面领导此项工作。", roster=roster)
-        office_text += (f"，由{office.director.name}"
-                        f"{'（' + office.director.title + '）' if office.director.title else ''}任办公室主任")
-        office_text += f"，成员：{_people(office.members)}。" if office.members else "。"
-    office_text += "办公室负责廉政风险防控工作的组织协调、督促检查和材料汇总。"
-    if office.phone:
-        office_text += f"联系电话：{office.phone}。"
-    out.append(("组织领导", [], [group_item, _item(2, "领导小组办公室。", office_text)]))
-
-    steps = []
+def _phase_paras(p: Profile) -> list[dict]:
+    out = []
     for i, phase in enumerate(p.phases, start=1):
-        dates = f"（{cn_date(phase.start)}—{cn_date(phase.end)}）"
-        lines = [_task_line(j, t, p) for j, t in enumerate(phase.tasks, start=1)]
-        steps.append(_item(i, f"{phase.name}{dates}。", phase.description, lines=lines))
-    out.append(("方法步骤", [], steps))
+        heading = phase.heading or f"{phase.name}（{cn_date(phase.start)}—{cn_date(phase.end)}）"
+        out.append({"lead": f"（{chinese_number(i)}）{heading}", "text": "", "roster": False})
+        if phase.body:
+            out += [_para(t) for t in phase.body]
+        else:
+            if phase.description:
+                out.append(_para(phase.description))
+            out += [_para(_task_line(j, t, p)) for j, t in enumerate(phase.tasks, start=1)]
+    return out
 
-    levels = p.levels
-    high, low = levels.labels[0], levels.labels[-1]
-    intro = (levels.order_note or "") + (
-        f"本方案中{_level_name(high)}为最高等级、{_level_name(low)}为最低等级，各级定义由高到低如下："
-        if levels.order_note else
-        f"廉政风险等级由高到低依次分为{'、'.join(levels.labels)}，各级定义如下：")
-    level_items = []
-    for i, label in enumerate(levels.labels, start=1):
-        mark = "（最高）" if label == high else "（最低）" if label == low else ""
-        level_items.append(_item(i, f"{_level_name(label)}{mark}。", levels.definitions.get(label, "")))
-    out.append(("风险等级", [intro], level_items))
-    if levels.post_labels:  # seed 001 grades the post (A/B/C) as well as each risk point
-        out.append(("岗位风险等级", [f"岗位风险等级由高到低分为{'、'.join(levels.post_labels)}。"
-                                   f"{levels.post_rule or ''}"], []))
 
-    if levels.supervision:
-        supervision = [_item(i, f"{_level_name(label)}：", levels.supervision[label])
-                       for i, label in enumerate((lb for lb in levels.labels if lb in levels.supervision),
-                                                 start=1)]
-        out.append(("分级监督", ["按风险等级实行分级监督，由高到低如下："], supervision))
+def _body(p: Profile, texts: list[str]) -> list[dict]:
+    out: list[dict] = []
+    for text in texts:
+        if text == "{leadership}":
+            out += _leadership_paras(p)
+        elif text == "{office}":
+            out += _office_paras(p)
+        elif text == "{phases}":
+            out += _phase_paras(p)
+        else:
+            out.append(_para(text))
+    return out
 
-    requirements = [_item(i, *_split_lead(text)) for i, text in enumerate(p.texts.requirements, start=1)]
-    out.append(("工作要求", [], requirements))
 
-    return [{"heading": f"{chinese_number(i)}、{name}", "paragraphs": paras, "items": items}
-            for i, (name, paras, items) in enumerate(out, start=1)]
+def _fallback_sections(p: Profile) -> list[tuple[str, list[str]]]:
+    """A profile without ``texts.sections``: the sections its other keys fill, nothing invented."""
+    t = p.texts
+    out = []
+    for heading, text in (("指导思想", t.guiding_thought), ("工作目标", t.goals), ("实施范围", p.scope),
+                          ("主要内容", t.content)):
+        if text:
+            out.append((heading, [text]))
+    out.append(("组织领导", ["（一）领导小组", "{leadership}", "（二）领导小组办公室", "{office}"]))
+    out.append(("方法步骤", ["{phases}"]))
+    if t.requirements:
+        out.append(("工作要求", [f"（{chinese_number(i)}）{r}" for i, r in enumerate(t.requirements, start=1)]))
+    return out
+
+
+def sections(profile: Profile) -> list[dict]:
+    """The document's level-1 sections in order, numbered 一、二、…, each paragraph as the profile
+    writes it (``texts.sections``)."""
+    p = profile
+    raw = [(s.heading, s.body) for s in p.texts.sections] or _fallback_sections(p)
+    return [{"heading": f"{chinese_number(i)}、{heading}", "body": _body(p, body)}
+            for i, (heading, body) in enumerate(raw, start=1)]
 
 
 #: Characters of 2号 title per line: 156 mm of text width at 22 pt.
@@ -155,12 +173,13 @@ TITLE_CHARS = 20
 #: Words a title line should not be broken inside (GB/T 9704-2012 7.3.1: 回行时词意完整).
 _WORDS = ("关于", "印发", "廉政", "风险", "防控", "试点", "工作", "方案", "实施", "通知", "学院", "学校",
           "医院", "委员会", "管理", "机制", "建设", "教育", "体育", "系统", "岗位", "廉能", "防范", "领导",
-          "小组", "名单")
+          "小组", "名单", "风险岗位", "廉能管理", "廉政风险", "风险防控", "防范管理", "清权确权", "风险查找",
+          "实施方案", "工作方案", "领导小组", "教体系统", "人民医院", "职业技术学院", "专科学校")
 _NO_LINE_START = "》）」』〕，、。；：！？的"
 _NO_LINE_END = "《（「『〔"
 
 
-def break_title(title: str, per_line: int = TITLE_CHARS) -> str:
+def break_title(title: str, per_line: int = TITLE_CHARS, words: Sequence[str] = ()) -> str:
     """Break a long title into balanced lines, upper lines no shorter (梯形), words kept whole.
 
     Word and LibreOffice would break at the last character that fits, which can split a word
@@ -172,7 +191,7 @@ def break_title(title: str, per_line: int = TITLE_CHARS) -> str:
     lines_needed = math.ceil(len(title) / per_line)
     target = math.ceil(len(title) / lines_needed)
     inside = set()
-    for word in _WORDS:
+    for word in (*_WORDS, *words):
         start = title.find(word)
         while start >= 0:
             inside.update(range(start + 1, start + len(word)))
@@ -181,7 +200,7 @@ def break_title(title: str, per_line: int = TITLE_CHARS) -> str:
     def cost(i: int) -> float:
         c = abs(i - target) + (0.5 if i < target else 0)  # prefer the upper line longer
         if i in inside:
-            c += 4
+            c += 20  # GB/T 9704-2012 7.3.1: a word is never split (风险|岗位 yes, 风险岗|位 no)
         if title[i] in _NO_LINE_START or title[i - 1] in _NO_LINE_END:
             c += 10
         if title[i] == "《" or title[i - 1] in "》、，":
@@ -190,7 +209,7 @@ def break_title(title: str, per_line: int = TITLE_CHARS) -> str:
 
     candidates = range(max(1, target - 5), min(per_line, len(title) - 1) + 1)
     cut = min(candidates, key=cost)
-    return title[:cut] + "\n" + break_title(title[cut:], per_line)
+    return title[:cut] + "\n" + break_title(title[cut:], per_line, words)
 
 
 def _issuer_size(issuers: list[str]) -> float:
@@ -216,9 +235,12 @@ def _roster_lines(label: str, people) -> list[dict]:
         return []
     if not any(person.title for person in people):
         return [{"text": label + "　".join(_pad(person.name) for person in people), "hang": 4}]
-    return [{"text": (label if i == 0 else "　" * len(label)) + _pad(person.name)
-             + (f"　{person.title}" if person.title else ""), "hang": 8}
-            for i, person in enumerate(people)]
+    out = []
+    for i, person in enumerate(people):
+        head = (label if i == 0 else "　" * len(label)) + _pad(person.name) + "　"
+        posts = re.split(r"(?<=[、，])|\s+", person.title) if person.title else []
+        out.append({"text": _fill_lines(head, [x for x in posts if x], 8, first=LINE_CHARS), "hang": 8})
+    return out
 
 
 def leadership_list_title(profile: Profile) -> str:
@@ -236,7 +258,7 @@ def leadership_annex(profile: Profile) -> dict | None:
         office_lines.append({"text": f"联系电话：{office.phone}", "hang": 0})
     return {
         "label": f"{profile.annexes.label}1",
-        "title": break_title(leadership_list_title(profile)),
+        "title": break_title(leadership_list_title(profile), words=_names(profile)),
         "groups": [
             {"heading": "", "lines": [*_roster_lines("组　长：", group.leaders), *_roster_lines("副组长：", group.deputies),
                                       *_roster_lines("成　员：", group.members)]},
@@ -253,30 +275,40 @@ def annex_list(profile: Profile) -> list[tuple[int, str]]:
     return head + [(annexes.annex_number(f), forms.get(f).title) for f in annexes.forms]
 
 
+def _names(profile: Profile) -> tuple[str, ...]:
+    return (profile.institution.name, profile.campaign.name)
+
+
+def notice_text(profile: Profile) -> str:
+    return profile.document.notice_text or f"现将《{profile.document.title}》印发给你们，请贯彻执行。"
+
+
 def context(profile: Profile) -> dict:
     """Everything the template shows, from the profile."""
     p, doc = profile, profile.document
     size = _issuer_size(doc.issuers)
-    place = _PLACE.get(p.institution.kind, "本单位")
+    issued = doc.kind == "issued_plan"
     return {
+        "header": issued,
         "issuers": [_red(name, size) for name in doc.issuers],
         "file_word": _red("文件", size),
-        "number": doc.number,
-        "notice_title": break_title(doc.notice_title) if doc.notice_title else None,
+        "number": doc.number or "",
+        "notice_title": break_title(doc.notice_title, words=_names(p)) if issued and doc.notice_title else None,
         "addressees": doc.addressees,
-        "notice_text": f"现将《{doc.title}》印发给你们，请认真贯彻执行。",
+        "notice_text": notice_text(p),
         "signature": doc.signature or doc.issuers,
         "date": cn_date(doc.issue_date),
-        "title": break_title(doc.title),
-        "preamble": (f"为扎实有序地开展{p.campaign.name}，使廉政风险做到事前预防、事中监督、事后控制，"
-                     f"努力形成廉政风险防控长效机制，根据上级有关会议和文件精神，结合{place}实际，制定本方案。"),
+        "title": break_title(doc.title, words=_names(p)),
+        "preamble": p.texts.preamble,
         "sections": sections(p),
+        "closing_paras": [_para(t) for t in p.texts.closing],
         "annex_label": p.annexes.label,
         "annexes": [f"{n}. {title}" for n, title in annex_list(p)],
         "leadership_annex": leadership_annex(p),
+        "closing": bool(doc.printer),
         "subject_words": "　".join(doc.subject_words),
         "cc": "，".join(doc.cc) + "。" if doc.cc else "",
-        "printer": doc.printer or f"{p.institution.name}办公室",
+        "printer": doc.printer or "",
         "print_date": cn_date(doc.print_date or doc.issue_date),
     }
 
@@ -317,46 +349,72 @@ def _closing_table(document):
     return tables[-1] if tables else None
 
 
-def _closing_on_own_page(document, *, blank_before: bool) -> None:
-    """Move the 版记 to a section of its own, starting on a new page, whose footers show no number.
+def _set_roster_indents(document, ctx: dict) -> None:
+    """Name lists: the hanging indent under the label (组　长：…), the first line at the paragraph
+    indent; the lines were broken between names by :func:`_fill_lines`."""
+    rosters = [para for s in ctx["sections"] for para in s["body"] if para.get("roster")]
+    paras = [p for p in document.paragraphs if p.style is not None and p.style.name == "公文-名单"]
+    for para, spec in zip(paras, rosters):
+        para.paragraph_format.left_indent = Pt(BODY_PT * (spec["indent"] + spec["hang"]))
+        para.paragraph_format.first_line_indent = Pt(-BODY_PT * spec["hang"])
 
-    GB/T 9704-2012 puts the 版记 on the last, even page; when the body would leave it on an odd
-    page it gets a page of its own (after a blank page when the body ends on an even page), and
-    GB/T 9704-2012 7.5 numbers neither the 版记 page nor a blank page before it. A section with
-    empty footers does that in Word, WPS and LibreOffice alike. The new footers keep the
-    page-number paragraph's properties, so the page's body area, and with it the 版记's place at
-    the foot, stay what they were.
+
+def _footers_off(section) -> None:
+    """Give a section footers of its own, empty: no page number on its pages (GB/T 9704-2012 7.5:
+    a blank page before the 版记, and the 版记 page after it, are not numbered). The new footers keep
+    the page-number paragraph's properties, so the body area stays what it was."""
+    for footer in (section.footer, section.even_page_footer):
+        ppr = footer.paragraphs[0]._p.pPr if footer.paragraphs else None
+        ppr = deepcopy(ppr) if ppr is not None else None
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0]._p
+        if ppr is not None:
+            para.remove(para.get_or_add_pPr())
+            para.insert(0, ppr)
+
+
+def _break_before(table) -> None:
+    """Start the 版记 on a new page: an empty paragraph with "page break before" in front of it
+    (LibreOffice 7.4 ignores a w:br page break there)."""
+    breaker = OxmlElement("w:p")
+    breaker.get_or_add_pPr().append(OxmlElement("w:pageBreakBefore"))
+    table.addprevious(breaker)
+
+
+def _closing_on_own_page(document, *, blank_before: bool, own_section: bool = False) -> None:
+    """Move the 版记 to a page of its own, after a blank page with ``blank_before``.
+
+    GB/T 9704-2012 puts the 版记 on the last, even page. On a page of its own it carries that
+    page's number (7.5); only after a blank page are the blank page and the 版记 page left
+    unnumbered, which a section of their own with empty footers does in Word, WPS and LibreOffice
+    alike. ``own_section``: the 版记 already opens the document's last section (after bound annexes).
     """
     table = _closing_table(document)
     if table is None:
         return
     section = document.sections[-1]
-    numbered = {"default": section.footer, "even": section.even_page_footer}
-    footer_ppr = {kind: deepcopy(f.paragraphs[0]._p.pPr) if f.paragraphs and f.paragraphs[0]._p.pPr is not None
-                  else None for kind, f in numbered.items()}
-    end = table.getprevious()
-    if end is None or end.tag != qn("w:p"):
-        end = OxmlElement("w:p")
-        table.addprevious(end)
-    end.get_or_add_pPr().append(deepcopy(section._sectPr))  # the numbered body section ends here
-    for ref in section._sectPr.findall(qn("w:footerReference")):
-        section._sectPr.remove(ref)
-    section.start_type = WD_SECTION.NEW_PAGE
-    for kind, footer in numbered.items():
-        footer.is_linked_to_previous = False
-        para = footer.paragraphs[0]._p
-        if footer_ppr[kind] is not None:
-            para.remove(para.get_or_add_pPr())
-            para.insert(0, footer_ppr[kind])
-    # LibreOffice drops a section break followed directly by a floating table, so the new section
-    # opens with an empty paragraph. That paragraph's page is the blank one; the next paragraph
-    # starts the 版记's page with "page break before" (LibreOffice 7.4 ignores a w:br page break
-    # there).
+    if not blank_before:
+        if not own_section:
+            _break_before(table)
+        return
+    if not own_section:
+        end = table.getprevious()
+        if end is None or end.tag != qn("w:p"):
+            end = OxmlElement("w:p")
+            table.addprevious(end)
+        end.get_or_add_pPr().append(deepcopy(section._sectPr))  # the numbered body section ends here
+        for ref in section._sectPr.findall(qn("w:footerReference")):
+            section._sectPr.remove(ref)
+        section.start_type = WD_SECTION.NEW_PAGE
+    else:  # the 版记's section shares the plan's footers: it needs empty ones of its own
+        for ref in section._sectPr.findall(qn("w:footerReference")):
+            section._sectPr.remove(ref)
+    _footers_off(section)
+    # LibreOffice drops a section break followed directly by a floating table, so the section
+    # opens with an empty paragraph: that page is the blank one, the next paragraph starts the
+    # 版记's page.
     table.addprevious(OxmlElement("w:p"))
-    if blank_before:
-        breaker = OxmlElement("w:p")
-        breaker.get_or_add_pPr().append(OxmlElement("w:pageBreakBefore"))
-        table.addprevious(breaker)
+    _break_before(table)
 
 
 def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
@@ -375,11 +433,35 @@ def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
 CLOSING_AT_FOOT, CLOSING_OWN_PAGE, CLOSING_AFTER_BLANK = 0, 1, 2
 
 
-def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT) -> Path:
+def _hygiene(document, profile: Profile) -> None:
+    """Document properties are the office's: author the issuing office, dates the document's date
+    (so the same profile gives the same file), no python-docx description; theme language zh-CN."""
+    props = document.core_properties
+    office = (profile.document.signature or profile.document.issuers)[-1]
+    when = dt.datetime.combine(profile.document.issue_date, dt.time(9, 0))
+    props.author = props.last_modified_by = office
+    props.created = props.modified = when
+    props.last_printed = when
+    props.title = profile.document.title
+    props.comments = props.description = ""  # python-docx's template says "generated by python-docx"
+    props.subject = props.keywords = props.category = ""
+    props.revision = 1
+    settings = document.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = OxmlElement("w:themeFontLang")
+        settings.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, annexes: bool = True) -> Path:
     """Render the plan's .docx to ``target`` from the workspace's (or the bundled) template.
 
-    ``closing`` places the 版记 (see :data:`CLOSING_AT_FOOT` and its siblings); only a laid-out
-    page tells which one lands it on an even page, see :func:`closing_for`.
+    ``annexes`` binds every blank annex form after the text (GB/T 9704-2012 7.3.7: on new pages,
+    before the 版记), each in its own orientation. ``closing`` places the 版记 (see
+    :data:`CLOSING_AT_FOOT` and its siblings); only a laid-out page tells which one lands it on an
+    even page, see :func:`closing_for`.
     """
     template = ws.template(TEMPLATE_NAME)
     if not template.is_file():
@@ -393,8 +475,15 @@ def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT) 
         raise LianzhengError(f"实施方案模板中的标记有误（{type(e).__name__}：{e}）", path=template,
                              hint="检查模板中 {{ }} 和 {%p %} 标记是否成对、是否被 Word 拆开；或删除工作区的 templates/plan.docx 改用自带模板") from None
     _place_signatures(tpl.docx)
-    if closing != CLOSING_AT_FOOT:
-        _closing_on_own_page(tpl.docx, blank_before=closing == CLOSING_AFTER_BLANK)
+    _set_roster_indents(tpl.docx, ctx)
+    bound = False
+    if annexes and ws.profile.annexes.forms:
+        from pipeline.generate.plan_annexes import bind_annexes
+
+        bound = bind_annexes(ws, tpl.docx, before=_closing_table(tpl.docx))
+    if closing != CLOSING_AT_FOOT or bound:
+        _closing_on_own_page(tpl.docx, blank_before=closing == CLOSING_AFTER_BLANK, own_section=bound)
+    _hygiene(tpl.docx, ws.profile)
     target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_save(tpl, target)
     return target
@@ -431,34 +520,37 @@ def closing_for(pages: int, closing_page: int, body_end: int) -> int:
     return CLOSING_OWN_PAGE if body_end % 2 else CLOSING_AFTER_BLANK
 
 
-def convert_with_even_closing(jobs: Sequence[tuple[Workspace, Path]],
-                              outdir: Path | None = None) -> dict[Path, Path]:
+def convert_with_even_closing(jobs: Sequence[tuple], outdir: Path | None = None) -> dict[Path, Path]:
     """Convert rendered plans to PDF with the 版记 on an even last page; returns docx → PDF.
 
-    ``jobs`` are plans :func:`render_docx` wrote with the 版记 at the foot. A first LibreOffice run
-    lays them out; those whose 版记 lands on an odd page are rendered again with the 版记 on a
-    page of its own (after a blank page if need be) and converted once more. Each step converts
-    all plans in one LibreOffice run (the tests convert every bundled profile's plan at once).
+    ``jobs`` are ``(workspace, docx)`` or ``(workspace, docx, annexes)``: plans :func:`render_docx`
+    wrote with the 版记 in its first place (at the foot of the text, or on a page of its own after
+    bound annexes). A first LibreOffice run lays them out; those whose 版记 lands on an odd page
+    are rendered again (on a page of its own, after a blank page if need be) and converted once
+    more. Each step converts all plans in one LibreOffice run.
     """
     from pipeline._exec import soffice
 
-    produced = {Path(pdf).stem: Path(pdf) for pdf in soffice.convert([t for _, t in jobs], outdir)}
+    jobs = [(job[0], job[1], job[2] if len(job) > 2 else True) for job in jobs]
+    produced = {Path(pdf).stem: Path(pdf) for pdf in soffice.convert([t for _, t, _ in jobs], outdir)}
     again = []
-    for ws, target in jobs:
+    for ws, target, annexes in jobs:
         pdf = produced.get(target.stem)
         layout = closing_layout(pdf) if pdf else None
-        closing = closing_for(*layout) if layout else CLOSING_AT_FOOT
-        if closing != CLOSING_AT_FOOT:
-            render_docx(ws, target, closing=closing)
+        bound = annexes and bool(ws.profile.annexes.forms)
+        first = CLOSING_OWN_PAGE if bound else CLOSING_AT_FOOT
+        closing = closing_for(*layout) if layout else first
+        if closing != first:
+            render_docx(ws, target, closing=closing, annexes=annexes)
             pdf.unlink()  # a failed second conversion must not leave the odd-page layout behind
             again.append(target)
     if again:
         produced.update({Path(pdf).stem: Path(pdf) for pdf in soffice.convert(again, outdir)})
-    return {target: produced[target.stem] for _, target in jobs if target.stem in produced
+    return {target: produced[target.stem] for _, target, _ in jobs if target.stem in produced
             and produced[target.stem].exists()}
 
 
-def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
+def generate_plan(ws: Workspace, *, pdf: bool, separate: bool = False) -> list[Path]:
     """Write ``outbox/plan/<机构简称>-实施方案.docx`` and, with ``pdf``, the PDF beside it.
 
     With ``pdf`` the 版记 lands on an even last page (see :func:`convert_with_even_closing`): LibreOffice's
@@ -470,7 +562,7 @@ def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
     """
     profile = ws.profile  # load (and validate) before anything is written
     target = ws.outbox / "plan" / f"{profile.institution.short_name}-实施方案.docx"
-    render_docx(ws, target)
+    render_docx(ws, target, annexes=not separate)
     if not pdf:
         return [target]
     from pipeline._exec import soffice
@@ -482,7 +574,7 @@ def generate_plan(ws: Workspace, *, pdf: bool) -> list[Path]:
                  "或加 --no-pdf 只生成 Word 文件")
     stale = target.with_suffix(".pdf")
     stale.unlink(missing_ok=True)  # so a failed conversion cannot pass off last run's PDF as new
-    produced = convert_with_even_closing([(ws, target)])
+    produced = convert_with_even_closing([(ws, target, not separate)])
     if target not in produced:
         raise LianzhengError(f"LibreOffice 未能把 {target.name} 转换为 PDF", path=target,
                              hint="用 Word 或 WPS 打开该文件另存为 PDF，或检查 LibreOffice 能否正常启动")

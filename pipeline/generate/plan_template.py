@@ -37,6 +37,9 @@ BODY_PT = SIZE["三号"]
 TEXT_WIDTH_MM = 210 - 28 - 26
 #: Width of the column holding the issuers in the red header; "文件" takes the rest.
 ISSUER_COL_MM = 124
+#: Height of the empty line above the red header: 35 mm less the gap LibreOffice and Word leave
+#: between a 小初 line's top and its glyphs' upper edge (measured on the PDF, see test_plan).
+HEADER_SPACER_PT = 35 / 25.4 * 72 - 3
 
 
 # --- styles -------------------------------------------------------------------------------------
@@ -135,20 +138,29 @@ def _styles(doc) -> None:
     _para_style(doc, "公文-主送", FONT_FANGSONG, body, first_indent=0)
     _para_style(doc, "公文-一级标题", FONT_HEI, body, first_indent=2 * body, keep_next=True)
     _para_style(doc, "公文-分项", FONT_FANGSONG, body, first_indent=2 * body)
-    _para_style(doc, "公文-名单", FONT_FANGSONG, body, left=4 * body, first_indent=-2 * body)
-    _para_style(doc, "公文-附件说明", FONT_FANGSONG, body, left=5 * body, first_indent=-3 * body,
-                before=LINE_PT)
-    _para_style(doc, "公文-附件续", FONT_FANGSONG, body, left=5 * body, first_indent=0)
+    # name lists: left aligned, their lines broken by plan.py between names; plan.py sets the
+    # hanging indent each list needs (its label's width)
+    _para_style(doc, "公文-名单", FONT_FANGSONG, body, align=WD_ALIGN_PARAGRAPH.LEFT, left=6 * body,
+                first_indent=-4 * body)
+    # GB/T 9704-2012 7.2.3: the 发文机关标志's upper edge 35 mm below the 版心's top edge
+    _para_style(doc, "公文-版头上空", FONT_FANGSONG, 1, first_indent=0, line=HEADER_SPACER_PT)
+    # 附件说明 kept on one page (keep with next, each line kept whole)
+    annex = _para_style(doc, "公文-附件说明", FONT_FANGSONG, body, left=5 * body, first_indent=-3 * body,
+                        before=LINE_PT, keep_next=True)
+    annex.paragraph_format.keep_together = True
+    cont = _para_style(doc, "公文-附件续", FONT_FANGSONG, body, left=5 * body, first_indent=0, keep_next=True)
+    cont.paragraph_format.keep_together = True
     # GB/T 9704-2012 8: an annex starts a new page, 附件N in 3号黑体 on the first line flush left,
     # its title centred on the third.
     mark = _para_style(doc, "公文-附件标识", FONT_HEI, body, first_indent=0, after=LINE_PT)
     mark.paragraph_format.page_break_before = True
     for hang in (4, 8):  # name lists: names under the first name, or titles under the first title
-        _para_style(doc, f"公文-名册{hang}", FONT_FANGSONG, body, left=hang * body, first_indent=-hang * body)
+        _para_style(doc, f"公文-名册{hang}", FONT_FANGSONG, body, align=WD_ALIGN_PARAGRAPH.LEFT,
+                    left=hang * body, first_indent=-hang * body)
     _para_style(doc, "公文-落款", FONT_FANGSONG, body, align=WD_ALIGN_PARAGRAPH.RIGHT,
                 first_indent=0, right=2 * body, keep_next=True)
     _para_style(doc, "公文-落款-首行", FONT_FANGSONG, body, base="公文-落款", align=WD_ALIGN_PARAGRAPH.RIGHT,
-                first_indent=0, right=2 * body, before=2 * LINE_PT, keep_next=True)
+                first_indent=0, right=2 * body, before=LINE_PT, keep_next=True)  # 7.3.5.2: 正文下空一行
     _para_style(doc, "公文-成文日期", FONT_FANGSONG, body, align=WD_ALIGN_PARAGRAPH.RIGHT,
                 first_indent=0, right=4 * body)
     four = SIZE["四号"]
@@ -248,18 +260,17 @@ def _red_header(doc) -> None:
     _run(word, "{{r file_word }}", FONT_XBS)
 
 
-def _items(doc, loop: str) -> None:
-    """Level-2 items: a 楷体 lead （一）… run into 仿宋 text, then numbered sub-lines."""
-    _p(doc, "{%p for it in " + loop + " %}", "公文-正文")
-    para = doc.add_paragraph(style="公文-分项")
-    _run(para, "{{ it.lead }}", FONT_KAI, style="公文-二级标题字")
-    _run(para, "{{ it.text }}", FONT_FANGSONG)
-    _p(doc, "{%p for line in it.lines %}", "公文-正文")
-    _p(doc, "{{ line }}", "公文-正文")
-    _p(doc, "{%p endfor %}", "公文-正文")
-    _p(doc, "{%p for line in it.roster %}", "公文-正文")
-    _p(doc, "{{ line }}", "公文-名单")
-    _p(doc, "{%p endfor %}", "公文-正文")
+def _paragraphs(doc, loop: str) -> None:
+    """Body paragraphs as the profile writes them: a 楷体 lead （一）… run into 仿宋 text, or a
+    name list (plan.py breaks its lines between names and sets its hanging indent)."""
+    _p(doc, "{%p for para in " + loop + " %}", "公文-正文")
+    _p(doc, "{%p if para.roster %}", "公文-正文")
+    _p(doc, "{{ para.text }}", "公文-名单")
+    _p(doc, "{%p else %}", "公文-正文")
+    para = doc.add_paragraph(style="公文-正文")
+    _run(para, "{{ para.lead }}", FONT_KAI, style="公文-二级标题字")
+    _run(para, "{{ para.text }}", FONT_FANGSONG)
+    _p(doc, "{%p endif %}", "公文-正文")
     _p(doc, "{%p endfor %}", "公文-正文")
 
 
@@ -385,9 +396,10 @@ def build(path: Path = TEMPLATE) -> Path:
     for p in list(body.iterchildren(qn("w:p"))):  # the default document's empty paragraph
         body.remove(p)
 
+    _p(doc, "{%p if header %}", "公文-正文")
+    _p(doc, "", "公文-版头上空")
     _red_header(doc)
     _p(doc, "{{ number }}", "公文-发文字号")
-    _p(doc, "{%p if notice_title %}", "公文-正文")
     _p(doc, "{{ notice_title }}", "公文-标题", FONT_XBS)
     _p(doc, "{{ addressees }}：", "公文-主送")
     _p(doc, "{{ notice_text }}", "公文-正文")
@@ -399,22 +411,24 @@ def build(path: Path = TEMPLATE) -> Path:
     _p(doc, "{{ addressees }}：", "公文-主送")
     _p(doc, "{%p endif %}", "公文-正文")
     _p(doc, "{%p endif %}", "公文-正文")
+    _p(doc, "{%p if preamble %}", "公文-正文")
     _p(doc, "{{ preamble }}", "公文-正文")
+    _p(doc, "{%p endif %}", "公文-正文")
 
     _p(doc, "{%p for s in sections %}", "公文-正文")
     _p(doc, "{{ s.heading }}", "公文-一级标题", FONT_HEI)
-    _p(doc, "{%p for text in s.paragraphs %}", "公文-正文")
-    _p(doc, "{{ text }}", "公文-正文")
+    _paragraphs(doc, "s.body")
     _p(doc, "{%p endfor %}", "公文-正文")
-    _items(doc, "s['items']")
-    _p(doc, "{%p endfor %}", "公文-正文")
+    _paragraphs(doc, "closing_paras")
 
     _annex_list(doc)
-    _p(doc, "{%p if not notice_title %}", "公文-正文")
+    _p(doc, "{%p if not header %}", "公文-正文")
     _signature(doc)
     _p(doc, "{%p endif %}", "公文-正文")
     _leadership_annex(doc)
+    _p(doc, "{%p if closing %}", "公文-正文")
     _closing_block(doc)
+    _p(doc, "{%p endif %}", "公文-正文")
     # A document must end with a paragraph; this one also anchors the floating 版记.
     _p(doc, "", "公文-正文")
     finish(doc)

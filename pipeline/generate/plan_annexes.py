@@ -1,0 +1,178 @@
+"""The blank annex forms bound with the plan (GB/T 9704-2012 7.3.7: after the text, on new pages,
+before the 版记).
+
+Each form is its template under ``templates/<form id>.docx`` rendered for the profile as an
+institution-level blank (the static context :mod:`pipeline.generate.forms` gives every copy, the
+per-person values left empty), then appended with docxcompose, which carries its styles,
+numbering and pictures over. Every form gets a section of its own, so it keeps its own page size
+and orientation (a landscape form stays landscape) and starts on a new page; those sections use
+the plan's footers, so the annex pages are numbered on with the text. The form's own footer (the
+form id, meaningless on a blank) is not carried over.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from io import BytesIO
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from pipeline.workspace import Workspace
+
+#: What a section's page geometry consists of (taken from the form, the rest from the plan).
+_GEOMETRY = ("pgSz", "pgMar", "cols", "docGrid")
+
+
+def blank_form(ws: Workspace, form_type: str):
+    """The form's template rendered for the profile with no person, department or id filled in."""
+    from docxtpl import DocxTemplate
+
+    from pipeline.forms import get
+    from pipeline.generate.forms import SUBJECT_KEYS, _static_context
+    from pipeline.generate.templates import template_name
+
+    definition = get(form_type)
+    context = dict(_static_context(ws, definition))
+    context.update({k: "" for k in SUBJECT_KEYS})
+    tpl = DocxTemplate(str(ws.template(template_name(definition))))
+    tpl.render(context, autoescape=True)
+    buf = BytesIO()
+    tpl.save(buf)
+    buf.seek(0)
+    return Document(buf)
+
+
+PREFIX = "LZA"
+
+
+def _isolate_styles(form) -> None:
+    """Give every style of the form a name of its own before it joins the plan.
+
+    docxcompose keeps the plan's definition of a style both documents name (Normal, Table Grid …),
+    and the plan's Normal is 3号 on a 28.95 pt line: a form set in it would run onto a second page.
+    So the form's styles are renamed, its default paragraph style takes over the form's document
+    defaults (which the plan's defaults would otherwise replace), and every paragraph or table
+    that relied on a default names its style explicitly.
+    """
+    styles = form.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    d_rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr")) if defaults is not None else None
+    d_ppr = defaults.find(qn("w:pPrDefault") + "/" + qn("w:pPr")) if defaults is not None else None
+    default_of: dict[str, str] = {}
+    for st in styles.findall(qn("w:style")):
+        sid = st.get(qn("w:styleId"))
+        kind = st.get(qn("w:type"))
+        st.set(qn("w:styleId"), PREFIX + sid)
+        name = st.find(qn("w:name"))
+        if name is not None:
+            name.set(qn("w:val"), "附件-" + name.get(qn("w:val")))
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = st.find(qn(tag))
+            if ref is not None:
+                ref.set(qn("w:val"), PREFIX + ref.get(qn("w:val")))
+        if st.get(qn("w:default")) in ("1", "true"):
+            default_of[kind] = PREFIX + sid
+            del st.attrib[qn("w:default")]
+            if kind == "paragraph":
+                for own_tag, src in (("w:rPr", d_rpr), ("w:pPr", d_ppr)):
+                    if src is None:
+                        continue
+                    own = st.find(qn(own_tag))
+                    if own is None:
+                        own = OxmlElement(own_tag)
+                        rpr = st.find(qn("w:rPr"))
+                        if own_tag == "w:pPr" and rpr is not None:
+                            rpr.addprevious(own)  # CT_Style: pPr before rPr
+                        else:
+                            st.append(own)
+                    have = {c.tag for c in own}
+                    for child in src:
+                        if child.tag not in have:
+                            own.append(deepcopy(child))
+    body = form.element.body
+    for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+        for ref in body.iter(qn(tag)):
+            ref.set(qn("w:val"), PREFIX + ref.get(qn("w:val")))
+    if "paragraph" in default_of:
+        for para in body.iter(qn("w:p")):
+            ppr = para.get_or_add_pPr()
+            if ppr.find(qn("w:pStyle")) is None:
+                ps = OxmlElement("w:pStyle")
+                ps.set(qn("w:val"), default_of["paragraph"])
+                ppr.insert(0, ps)
+    if "table" in default_of:
+        for tbl in body.iter(qn("w:tbl")):
+            tblpr = tbl.find(qn("w:tblPr"))
+            if tblpr is not None and tblpr.find(qn("w:tblStyle")) is None:
+                ts = OxmlElement("w:tblStyle")
+                ts.set(qn("w:val"), default_of["table"])
+                tblpr.insert(0, ts)
+
+
+def _section_break(body_sectpr, geometry_from) -> OxmlElement:
+    """An empty paragraph ending a section: the plan's footers and settings, ``geometry_from``'s
+    page size, margins, columns and grid, starting on a new page."""
+    sectpr = deepcopy(body_sectpr)
+    for tag in _GEOMETRY:
+        for el in sectpr.findall(qn(f"w:{tag}")):
+            sectpr.remove(el)
+        src = geometry_from.find(qn(f"w:{tag}"))
+        if src is not None:
+            sectpr.append(deepcopy(src))
+    for el in sectpr.findall(qn("w:type")):
+        sectpr.remove(el)
+    para = OxmlElement("w:p")
+    para.get_or_add_pPr().append(sectpr)
+    return para
+
+
+def bind_annexes(ws: Workspace, document, *, before=None) -> bool:
+    """Append every annex form of the profile to ``document`` (a python-docx Document), before the
+    element ``before`` (the 版记) or at the end. Returns whether anything was bound.
+
+    Afterwards the document's last section (the 版记's, or the last form's when there is no 版记)
+    starts on a new page; with a 版记 it keeps the plan's portrait geometry.
+    """
+    from docxcompose.composer import Composer
+
+    from pipeline.generate.ooxml import normalize
+
+    form_types = list(ws.profile.annexes.forms)
+    if not form_types:
+        return False
+    body = document.element.body
+    body_sectpr = body.find(qn("w:sectPr"))
+    text_geometry = deepcopy(body_sectpr)
+    composer = Composer(document)
+    previous = text_geometry
+    last_form_geometry = None
+    for form_type in form_types:
+        form = blank_form(ws, form_type)
+        _isolate_styles(form)
+        form_sectpr = form.element.body.find(qn("w:sectPr"))
+        # end the previous part (the text, or the previous form) in its own geometry
+        brk = _section_break(body_sectpr, previous)
+        if before is not None:
+            before.addprevious(brk)
+            index = list(body).index(before)
+        else:
+            body_sectpr.addprevious(brk)
+            index = list(body).index(body_sectpr)
+        composer.insert(index, form)
+        previous = form_sectpr if form_sectpr is not None else text_geometry
+        last_form_geometry = previous
+    if before is not None:
+        # end the last form's section; the 版记 opens the last (portrait) section
+        before.addprevious(_section_break(body_sectpr, last_form_geometry))
+        before.addprevious(OxmlElement("w:p"))  # LibreOffice needs a paragraph before a floating table
+    else:
+        for tag in _GEOMETRY:
+            for el in body_sectpr.findall(qn(f"w:{tag}")):
+                body_sectpr.remove(el)
+            src = last_form_geometry.find(qn(f"w:{tag}"))
+            if src is not None:
+                body_sectpr.append(deepcopy(src))
+    normalize(body)
+    return True
