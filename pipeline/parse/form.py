@@ -85,7 +85,9 @@ def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAU
                 continue
             score = m.score + settings.title_weight * titles.get(ix.definition.id, 0) \
                 + settings.header_field_weight * header_frac
-            if score > best_score:
+            if m.score < (best.score if best is not None else 0) - settings.table_fit_margin:
+                continue  # the title and header fields break ties; they never outvote a better-fitting table
+            if score > best_score or (best is not None and m.score > best.score + settings.table_fit_margin):
                 best, best_score = m, score
     return best, best_score
 
@@ -134,12 +136,17 @@ def _seq(text: str, used: set[int], last: int) -> int:
     return n if n > 0 and n not in used else last + 1
 
 
-def _title(lines: list[str], definition: FormDefinition, settings: ParseSettings) -> str | None:
+def _title(lines: list[str], definition: FormDefinition, settings: ParseSettings,
+           before: list[str] | None = None) -> str | None:
+    """The printed title: the line naming the definition's title, else the last short line before
+    the table that ends as a form title does (an office's own title, "后勤管理处廉政风险防控措施表")."""
     keys = [t for t in (squash(x) for x in [definition.title, *definition.title_synonyms]) if t]
     for line in _title_lines(lines, settings):
         if any(k in squash(line) for k in keys):
             return VOCABULARY.annex_prefix_re.sub("", clean(line)) or None
-    return None
+    own = [t for ln in _title_lines(lines if before is None else before, settings) if (t := VOCABULARY.annex_prefix_re.sub("", squash(ln)))
+           and t.endswith(VOCABULARY.title_endings) and "：" not in t and ":" not in t]
+    return own[-1] if own else None
 
 
 def _mismatch(form_id: str, by_id: FormDefinition, labelled: FormDefinition) -> Problem:
@@ -174,7 +181,8 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
         return form
     definition = match.ix.definition
     form.form_type = definition.id
-    form.form_title = _title(lines, definition, settings)
+    before = lines[:layout.blocks.index(match.grid)] if match.grid in layout.blocks else lines
+    form.form_title = _title(lines, definition, settings, before)
     stitched = _continuations(layout, match, settings)
     table = read_rows(match, stitched, settings)
     used = {id(g) for g, _, _ in stitched}
@@ -184,7 +192,6 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
         if v or k not in values:
             values[k] = v
 
-    before = lines[:layout.blocks.index(match.grid)] if match.grid in layout.blocks else lines
     date = find_date(clean(values.get("date", ""))) or hdr.find_any_date(before) \
         or hdr.find_any_date([c.text for row in table.field_rows for c in row]) or hdr.find_any_date(lines)
     form.header = Header(unit=values.get("unit") or None, name=values.get("name") or None,

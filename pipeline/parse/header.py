@@ -13,6 +13,7 @@ import re
 
 from pipeline.forms import FormDefinition
 from pipeline.parse.dates import find_date
+from pipeline.parse.families import header_labels
 from pipeline.parse.layout import Cell
 from pipeline.parse.text import clean, label_key
 
@@ -34,7 +35,7 @@ def _line_re(definition_id: str, labels: tuple[tuple[str, str], ...]) -> re.Patt
 
 
 def _labels(definition: FormDefinition) -> tuple[tuple[str, str], ...]:
-    return tuple((h.key, lab) for h in definition.header for lab in h.labels)
+    return header_labels(definition)
 
 
 def _value(raw: str, key: str) -> str:

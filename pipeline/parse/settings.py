@@ -24,6 +24,9 @@ class ParseSettings:
     fuzzy_label_max_chars: int = 14
     #: Labels shorter than this name a column only exactly, never by being contained.
     fuzzy_label_min_chars: int = 3
+    #: A short cell holding words of this many characters found in the labels of one column only
+    #: (具体表现, 预防措施, 部门意见, 等级评定), and none of another's, names that column.
+    head_word_chars: int = 2
     #: A header row must name at least this many columns (or all, for a smaller table) ...
     min_named_columns: int = 2
     #: ... and at least this share of the definition's columns.
@@ -31,6 +34,10 @@ class ParseSettings:
     #: Weight of the printed title and of the header fields found when definitions compete.
     title_weight: float = 1.5
     header_field_weight: float = 0.5
+    #: A table whose column fit (2 × share of the definition's columns named + share of its cells
+    #: explained) is better by more than this wins whatever the title says: an office retitles a
+    #: form more freely than it redraws its columns.
+    table_fit_margin: float = 0.2
     #: A short cell (at most this many characters) anywhere in a table may be a header label.
     field_cell_max_chars: int = 16
     #: A table continues the previous one on a later page when at most this many lines sit between.

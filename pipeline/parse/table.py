@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.forms import Column, FormDefinition, registry
+from pipeline.parse.families import header_labels
 from pipeline.parse.layout import Cell, Grid
 from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.text import is_placeholder, label_key, squash
@@ -34,6 +35,7 @@ class DefIndex:
     header_keys: dict[str, str]  # label key → header field key
     header_label_keys: tuple[tuple[str, ...], ...]  # per header field, the keys of its labels
     below_keys: frozenset[str]  # label keys of in-table fields placed under the risk rows
+    heads: dict[str, Column]  # words found in the labels of one column only
 
 
 @functools.cache
@@ -49,12 +51,27 @@ def indexes(settings: ParseSettings = DEFAULT) -> tuple[DefIndex, ...]:
         fuzzy = tuple(sorted(((k, c) for k, c in exact.items() if len(k) >= settings.fuzzy_label_min_chars),
                              key=lambda kc: -len(kc[0])))
         titles = tuple(squash(t) for t in [d.title, *d.title_synonyms])
-        header_keys = {label_key(lab): h.key for h in d.header for lab in h.labels}
-        header_label_keys = tuple(tuple(label_key(lab) for lab in h.labels) for h in d.header)
+        labelled = header_labels(d)
+        header_keys = {label_key(lab): key for key, lab in labelled}
+        header_label_keys = tuple(tuple(label_key(lab) for key, lab in labelled if key == h.key) for h in d.header)
         below_keys = frozenset(label_key(lab) for h in d.header if h.in_table and h.placement == "below"
                                for lab in h.labels)
-        out.append(DefIndex(d, exact, fuzzy, titles, header_keys, header_label_keys, below_keys))
+        out.append(DefIndex(d, exact, fuzzy, titles, header_keys, header_label_keys, below_keys,
+                            _distinct_heads(d, settings.head_word_chars)))
     return tuple(out)
+
+
+def _distinct_heads(d: FormDefinition, n: int) -> dict[str, Column]:
+    """Every run of ``n`` characters in the labels of exactly one column of ``d``: a retitled column
+    keeps its head word (风险内容及表现形式 → 具体表现, 防范措施 → 预防措施)."""
+    seen: dict[str, set[str]] = {}
+    by_key = {c.key: c for c in d.columns}
+    for c in d.columns:
+        for lab in c.labels:
+            k = label_key(lab)
+            for i in range(len(k) - n + 1):
+                seen.setdefault(k[i:i + n], set()).add(c.key)
+    return {w: by_key[next(iter(keys))] for w, keys in seen.items() if len(keys) == 1}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -91,7 +108,11 @@ def _match_key(ix: DefIndex, key: str, settings: ParseSettings) -> Column | None
     for k, c in ix.fuzzy:
         if k in key:
             return c
-    return None
+    n = settings.head_word_chars
+    if key in ix.header_keys:
+        return None
+    named = {ix.heads[w].key: ix.heads[w] for w in (key[i:i + n] for i in range(len(key) - n + 1)) if w in ix.heads}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 @dataclass

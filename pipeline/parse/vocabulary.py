@@ -27,6 +27,16 @@ def _alternation(words: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class HeaderFamily:
+    """The words one canonical header field is written with across form families."""
+
+    heads: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    qualified_by: str | None
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     placeholders: frozenset[str]
     level_numerals: dict[str, str]
@@ -43,8 +53,10 @@ class Vocabulary:
     category_suffix_pattern: str
     annex_words: tuple[str, ...]
     form_id_words: tuple[str, ...]
+    title_endings: tuple[str, ...]
     note_words: tuple[str, ...]
     signature_words: tuple[str, ...]
+    header_families: dict[str, "HeaderFamily"]
 
     # --- patterns built from the words -------------------------------------------------------
 
@@ -100,8 +112,11 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         category_suffix_pattern=cat["suffix_pattern"],
         annex_words=tuple(titles["annex_words"]),
         form_id_words=tuple(titles["form_id_words"]),
+        title_endings=tuple(titles["title_endings"]),
         note_words=tuple(lines["note_words"]),
         signature_words=tuple(lines["signature_words"]),
+        header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
+                                         f.get("qualified_by")) for k, f in data["header_families"].items()},
     )
 
 

@@ -1,0 +1,133 @@
+"""Returns as offices really make them: each test writes a file the way an office would (typed in
+Word with python-docx, re-saved or converted by LibreOffice, rotated with pikepdf) and asserts the
+exact records read from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_BREAK
+
+from pipeline.parse import parse_file
+
+RISKS_002 = [
+    ("科研经费报销不实", "虚列劳务费、材料费，套取科研经费用于个人支出", "二级", "同意"),
+    ("物资采购暗箱操作", "采购中不按规定公开招标，收受回扣", "三级", "情况属实"),
+]
+NOTE_002 = "备注：风险等级：根据产生不廉洁行为的概率和影响程度，从低到高依次分为一级、二级、三级。"
+
+
+def typed_form(path: Path, *, title: str, header_lines: list[str], columns: list[str],
+               rows: list[list[str]], after: list[str] = (), merge_down: list[int] = ()) -> Path:
+    """A form typed from scratch in Word: a title, header lines, one table, lines under it.
+    Columns in ``merge_down`` are merged down runs of equal text, as an office merges a category
+    or a name over its rows."""
+    doc = Document()
+    doc.add_paragraph(title)
+    for line in header_lines:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=1 + len(rows), cols=len(columns))
+    table.style = "Table Grid"
+    for j, label in enumerate(columns):
+        table.cell(0, j).text = label
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    for j in merge_down:
+        start = 1
+        for i in range(2, len(rows) + 2):
+            if i == len(rows) + 1 or rows[i - 1][j] != rows[start - 1][j]:
+                if i - 1 > start:
+                    top = table.cell(start, j)
+                    text = top.text
+                    merged = top.merge(table.cell(i - 1, j))
+                    merged.text = text
+                start = i
+    for line in after:
+        doc.add_paragraph(line)
+    doc.save(path)
+    return path
+
+
+def _risks(form) -> list[tuple]:
+    return [(r.seq, r.name, r.description, r.level_label, r.level, r.review) for r in form.risks]
+
+
+# --- header labels of another form family ------------------------------------------------------
+
+@pytest.mark.parametrize("unit_label, name_label, position_label", [
+    ("所在单位", "责任人姓名", "岗位名称"),
+    ("科(室)", "科(室)责任人", "现任职务"),
+    ("部门（盖章）", "责任人", "职位"),
+])
+def test_header_labels_of_another_family(tmp_path, unit_label, name_label, position_label):
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=[f"{unit_label}：人事处    {name_label}：王丽华    {position_label}：处长    "
+                                    "填报时间：2012年6月28日"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    form = parse_file(path)
+    assert form.form_type == "002-person-assessment"
+    assert (form.header.unit, form.header.name, form.header.position, str(form.header.date)) == \
+        ("人事处", "王丽华", "处长", "2012-06-28")
+    assert _risks(form) == [(1, "科研经费报销不实", "虚列劳务费、材料费，套取科研经费用于个人支出", "二级", "medium", "同意"),
+                            (2, "物资采购暗箱操作", "采购中不按规定公开招标，收受回扣", "三级", "high", "情况属实")]
+
+
+def test_a_definitions_own_label_is_not_taken_by_a_family():
+    """000's own field 岗位 keeps that word; its 职务 does not answer to it."""
+    from pipeline.forms import get
+    from pipeline.parse.families import header_labels
+
+    labels = header_labels(get("000-person-control"))
+    assert ("post", "岗位") in labels and ("position", "岗位") not in labels
+    assert ("name", "科室责任人") in labels
+
+
+# --- columns retitled by the office, and a retitled form ----------------------------------------
+
+def test_columns_retitled_by_their_words(tmp_path):
+    """具体表现 keeps 表现 (only the description's labels have it), 等级评定 keeps 等级, 部门意见 意见."""
+    path = typed_form(tmp_path / "f.docx", title="后勤管理处2012年度个人廉政风险排查评估表",
+                      header_lines=["部门：后勤管理处    姓名：郑晓东    职务：处长    日期：2012-06-20"],
+                      columns=["编号", "主要风险点", "具体表现", "等级评定", "部门意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    form = parse_file(path)
+    assert form.form_type == "002-person-assessment"
+    assert form.form_title == "后勤管理处2012年度个人廉政风险排查评估表"
+    assert [(r.name, r.description, r.level, r.review) for r in form.risks] == \
+        [(n, d, {"二级": "medium", "三级": "high"}[lv], rv) for n, d, lv, rv in RISKS_002]
+
+
+def test_the_better_fitting_table_outvotes_a_look_alike_title(tmp_path):
+    """A 003 table (its 类别 column) under a title that is a synonym of 000's is read as 003."""
+    path = typed_form(tmp_path / "f.docx", title="个人岗位廉政风险识别防控表",
+                      header_lines=["所在科室：财务科    姓名：黄志明    岗位：出纳    日期：2017.7.5"],
+                      columns=["类别", "廉政风险点", "等级", "预防措施"],
+                      rows=[["岗位职责", "现金管理不规范", "A", "日清月结，定期盘点。"],
+                            ["业务流程", "票据审核不严", "B", "双人复核。"]])
+    form = parse_file(path)
+    assert form.form_type == "003-person-control"
+    assert form.header.position == "出纳"
+    assert [(r.category, r.name, r.level, r.measures) for r in form.risks] == [
+        ("岗位职责", "现金管理不规范", "high", "日清月结，定期盘点。"), ("业务流程", "票据审核不严", "medium", "双人复核。")]
+
+
+def test_category_merged_over_its_rows_is_not_a_header_field(tmp_path):
+    """003's category 岗位职责 is spelt as its in-table field 岗位职责; merged over two rows it is a category."""
+    path = typed_form(tmp_path / "f.docx", title="赣州市第五人民医院岗位廉政风险识别防控表",
+                      header_lines=["科室：药剂科    姓名：刘海燕    岗位名称：药师    填表日期：2017年7月3日"],
+                      columns=["风险类别", "风险点", "风险等级", "防范措施"],
+                      rows=[["岗位职责", "药品验收把关不严", "A级", "双人验收。"],
+                            ["岗位职责", "处方审核不严", "B级", "逐张审核。"],
+                            ["业务流程", "药品采购暗箱操作", "C级", "集中采购。"]],
+                      merge_down=[0], after=["注：风险等级按A、B、C三级填写，A级为最高。"])
+    form = parse_file(path)
+    assert form.form_type == "003-person-control" and form.header.position == "药师"
+    assert form.form_title == "赣州市第五人民医院岗位廉政风险识别防控表"
+    assert [(r.category, r.name, r.level_label, r.level) for r in form.risks] == [
+        ("岗位职责", "药品验收把关不严", "A级", "high"), ("岗位职责", "处方审核不严", "B级", "medium"),
+        ("业务流程", "药品采购暗箱操作", "C级", "low")]
+    assert form.risks[0].duty is None
