@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
 
+from conftest import needs_soffice
 from pipeline.parse import parse_file
 
 RISKS_002 = [
@@ -131,3 +132,57 @@ def test_category_merged_over_its_rows_is_not_a_header_field(tmp_path):
         ("岗位职责", "药品验收把关不严", "A级", "high"), ("岗位职责", "处方审核不严", "B级", "medium"),
         ("业务流程", "药品采购暗箱操作", "C级", "low")]
     assert form.risks[0].duty is None
+
+
+# --- levels written in another family ----------------------------------------------------------
+
+def test_levels_of_another_family_placed_by_their_own_rank(tmp_path):
+    """002's note counts 一级 lowest; A级 and 高 still head their own families, Ⅱ级 and 二 级 are 二级,
+    and a label no family knows (甲级) is kept as written and reported."""
+    written = ["A级", "中", "Ⅱ级", "二 级", "低风险", "甲级"]
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[[str(i), f"风险点第{i}项内容", f"表现形式第{i}项", lv, "同意"]
+                            for i, lv in enumerate(written, 1)], after=[NOTE_002])
+    form = parse_file(path)
+    assert form.levels == ["三级", "二级", "一级"]
+    assert [(r.level_label, r.level, r.level_scheme, r.level_rank) for r in form.risks] == [
+        ("A级", "high", "三级", 1), ("中", "medium", "二级", 2), ("Ⅱ级", "medium", "二级", 2),
+        ("二级", "medium", "二级", 2), ("低风险", "low", "一级", 3), ("甲级", None, None, None)]
+    assert [(p.code, p.where) for p in form.problems if p.code.startswith("level")] == \
+        [("level_unknown", f"{form.risks[5].where} 风险等级")]
+
+
+# --- rotated PDF pages -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def exported_pdf(tmp_path_factory) -> Path:
+    """A typed 002 form exported to PDF by LibreOffice, as an office sends it."""
+    from pipeline._exec import soffice
+
+    out = tmp_path_factory.mktemp("pdf")
+    src = typed_form(out / "f.docx", title="个人廉政风险排查评估表",
+                     header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                     columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                     rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    return soffice.convert([src], out / "pdf")[0]
+
+
+@needs_soffice
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_rotated_pdf_page_is_read_not_called_a_scan(exported_pdf, tmp_path, rotate):
+    """A viewer or copier turns the page (/Rotate): the text layer is whole and reads as upright."""
+    import pikepdf
+
+    turned = tmp_path / "turned.pdf"
+    with pikepdf.open(exported_pdf) as doc:
+        for page in doc.pages:
+            page.rotate(rotate, relative=True)
+        doc.save(turned)
+    upright, form = parse_file(exported_pdf), parse_file(turned)
+    assert "needs_ocr" not in {p.code for p in form.problems}
+    assert form.form_type == "002-person-assessment" and form.header == upright.header
+    assert _risks(form) == _risks(upright) == [
+        (1, "科研经费报销不实", "虚列劳务费、材料费，套取科研经费用于个人支出", "二级", "medium", "同意"),
+        (2, "物资采购暗箱操作", "采购中不按规定公开招标，收受回扣", "三级", "high", "情况属实")]

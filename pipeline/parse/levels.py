@@ -68,7 +68,10 @@ def place_level(text: str | None, scheme_labels: Sequence[str]) -> Placement:
     """Place a written level in a scheme (labels highest first).
 
     The rank keeps the middle levels of a 4- or 5-level scheme apart where the place (high /
-    medium / low) cannot. :data:`UNPLACED` when the text is no level or none of the scheme's labels.
+    medium / low) cannot. A level of another family (A级 or 高 on a 一级…三级 scheme) is placed by its
+    rank in its own family, whose order is its own whatever the scheme's (002 counts 一级 lowest, yet
+    A and 高 stay highest); with as many levels as the scheme it takes the label of that rank.
+    :data:`UNPLACED` when no family knows the text, or it is of the scheme's family but not in it.
     """
     t = token(text)
     if t is None:
@@ -76,7 +79,27 @@ def place_level(text: str | None, scheme_labels: Sequence[str]) -> Placement:
     for i, label in enumerate(scheme_labels):
         if token(label) == t:
             return Placement(place_of(i, len(scheme_labels)), label, i + 1)
-    return UNPLACED
+    family = _family(t)
+    if family is None or family == _family_of(scheme_labels):
+        return UNPLACED  # no family knows it, or the scheme's own family leaves it out (四级 in a 3-level scheme)
+    i, n = family.index(t), len(family)
+    if n == len(scheme_labels):
+        return Placement(place_of(i, n), scheme_labels[i], i + 1)
+    return Placement(place_of(i, n), None, None)
+
+
+def _family(t: str) -> tuple[str, ...] | None:
+    """The tokens of the vocabulary's level family holding token ``t``, in that family's own order
+    (highest first): 一级…三级, A…C and 高/中/低 each head their own family."""
+    return next((f for f in _FAMILIES if t in f), None)
+
+
+def _family_of(labels: Sequence[str]) -> tuple[str, ...] | None:
+    tokens = [t for t in (token(x) for x in labels) if t]
+    return _family(tokens[0]) if tokens else None
+
+
+_FAMILIES = tuple(tuple(token(x) for x in s) for s in V.default_schemes)
 
 
 def scheme_from_note(text: str) -> list[str] | None:

@@ -12,6 +12,7 @@ twice for fake bold are dropped (``dedupe_chars``), and white (invisible) text i
 from __future__ import annotations
 
 import io
+import math
 import re
 from pathlib import Path
 
@@ -177,7 +178,36 @@ def _damage_types() -> tuple[type[BaseException], ...]:
 _LIBRARIES = ("pdfplumber", "pdfminer")
 
 
-def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> Layout:
+def _turn(chars: list[dict]) -> int:
+    """Degrees (0, 90, 180, 270) the page's text runs at as displayed, by majority of its characters.
+
+    A page rotated with /Rotate (a landscape form exported portrait, a copier or a viewer turning
+    it) still has its whole text layer; only every character runs sideways or upside down."""
+    votes: dict[int, int] = {}
+    for c in chars:
+        a, b = c["matrix"][0], c["matrix"][1]
+        turn = round(math.degrees(math.atan2(b, a)) / 90) * 90 % 360
+        votes[turn] = votes.get(turn, 0) + 1
+    return max(votes, key=lambda t: votes[t]) if votes else 0
+
+
+def _turned_upright(data: bytes, turns: dict[int, int]) -> bytes:
+    """The PDF with each page in ``turns`` (index → degrees its text runs at) given the /Rotate that
+    shows its text upright; the text layer itself is untouched."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        for index, turn in turns.items():
+            page = doc.pages[index]
+            page.obj.Rotate = (int(page.obj.get("/Rotate", 0)) + turn) % 360
+        out = io.BytesIO()
+        doc.save(out)
+    return out.getvalue()
+
+
+def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT, _turned: bool = False) -> Layout:
+    """Lines and grids of every page, in reading order. Pages whose text runs sideways or upside
+    down are read again turned upright (once: ``_turned`` marks the second reading)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -195,6 +225,7 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> L
         raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
     count = 0
     carry = None  # a borderless table open at the end of the previous page
+    turns: dict[int, int] = {}
     try:
         with pdf:
             for key, value in (pdf.metadata or {}).items():
@@ -202,6 +233,10 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> L
                     layout.meta[_META[key]] = value.strip()
             for page_no, page in enumerate(pdf.pages, 1):
                 page = page.dedupe_chars().filter(_visible)
+                turn = _turn(page.chars) if not _turned else 0
+                if turn:
+                    turns[page_no - 1] = turn
+                    continue
                 chars = [c for c in page.chars if c.get("upright", True)]
                 if not chars:
                     continue
@@ -231,4 +266,12 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> L
         if isinstance(e, damage) or raised_in_library(e, _LIBRARIES):
             raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
         raise  # a fault of this program, not of the file
+    if turns:
+        import pikepdf
+
+        try:
+            turned = _turned_upright(data, turns)
+        except pikepdf.PdfError:  # pikepdf's own error for a file pdfminer could read but it cannot
+            raise InputFileError("PDF 文件已损坏或不完整，无法读取", path=path, hint=HINT_DAMAGED) from None
+        return read_pdf(path, turned, settings=settings, _turned=True)
     return layout
