@@ -52,11 +52,15 @@ def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | N
 
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
-           progress: bool = True) -> "IngestSummary":
-    """Read every new file in the inbox into the store: keep, parse, match, validate."""
-    from pipeline.intake.ingest import ingest as _ingest
+           progress: bool = True, batch: int | None = None) -> "IngestSummary":
+    """Read every new file in the inbox into the store: keep, parse, match, validate.
 
-    return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress)
+    ``batch``: files per transaction (default 200); several processes may ingest into one
+    PostgreSQL store at once, each file claimed by one of them.
+    """
+    from pipeline.intake.ingest import BATCH, ingest as _ingest
+
+    return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress, batch=batch or BATCH)
 
 
 def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentStatus"]:
@@ -85,6 +89,13 @@ def ledger_import(ws: Workspace, path: Path, *, by: str | None = None):
     from pipeline.report.review import import_review
 
     return import_review(ws, Path(path), by=by)
+
+
+def publish(ws: Workspace, *, pdf: bool = True) -> list[Path]:
+    """Write the 廉政风险点公示 (.docx, and .pdf with LibreOffice): the institution's and each department's."""
+    from pipeline.report.publish import write_publication
+
+    return write_publication(ws, pdf=pdf)
 
 
 def archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> "ArchiveResult":

@@ -130,11 +130,29 @@ def parse(file: Path, levels: str | None, as_json: bool, workspace: Path | None)
 @db_option
 @click.option("--inbox", type=click.Path(file_okay=False, exists=True, path_type=Path), help="收件目录（默认：工作区的 inbox/）")
 @click.option("--jobs", "-j", type=int, default=None, help="并行解析进程数")
-def ingest(workspace: Path, db: str | None, inbox: Path | None, jobs: int | None) -> None:
+@click.option("--batch", type=click.IntRange(1), default=None, help="每批提交的文件数（默认 200）")
+@click.option("--verbose", "-v", is_flag=True, help="逐个列出本次收取的每个文件")
+@click.option("--json", "as_json", is_flag=True, help="每个文件输出一行 JSON（最后一行是汇总）")
+def ingest(workspace: Path, db: str | None, inbox: Path | None, jobs: int | None, batch: int | None,
+           verbose: bool, as_json: bool) -> None:
     """收取 inbox 中的表格入库 / ingest returned forms."""
-    from pipeline.show import print_ingest_summary
+    from pipeline.show import print_ingest_json, print_ingest_summary
 
-    print_ingest_summary(api.ingest(_ws(workspace, db), inbox=inbox, jobs=jobs))
+    summary = api.ingest(_ws(workspace, db), inbox=inbox, jobs=jobs, batch=batch, progress=not as_json)
+    if as_json:
+        print_ingest_json(summary)
+    else:
+        print_ingest_summary(summary, verbose=verbose)
+    _fault_exit(summary)
+
+
+def _fault_exit(summary) -> None:
+    """Files this program failed on end the command with INTERNAL, after every other file was done."""
+    if summary.faults:
+        names = "、".join(plain(f.path) for f in summary.faults[:5]) + (" 等" if len(summary.faults) > 5 else "")
+        click.echo(f"错误：程序在处理 {len(summary.faults)} 个文件时出错（不是文件的问题）：{names}；"
+                   "其余文件已正常收取。详情见每个文件原因中写明的日志（store/logs/），请发给维护人员。", err=True)
+        raise click.exceptions.Exit(int(ExitCode.INTERNAL))
 
 
 @main.command()
@@ -190,6 +208,16 @@ def ledger_import(file: Path, workspace: Path, db: str | None, by: str | None) -
     click.echo(f"已导入 {file.name}：核对 {summary.rows} 行，写入 {len(summary.changes)} 处修改")
     for c in summary.changes:
         click.echo(f"  第 {c.row} 行 {c.field}：{c.old or '（空）'} → {c.new or '（空）'}")
+
+
+@main.command()
+@workspace_option
+@db_option
+@click.option("--pdf/--no-pdf", default=True, help="同时生成 PDF（需要 LibreOffice）")
+def publish(workspace: Path, db: str | None, pdf: bool) -> None:
+    """生成廉政风险点公示（Word 和 PDF） / write the public notices of the accepted risk points."""
+    for path in api.publish(_ws(workspace, db), pdf=pdf):
+        click.echo(str(path))
 
 
 @main.group(invoke_without_command=True)
@@ -250,7 +278,8 @@ def run(workspace: Path, db: str | None, pdf: bool) -> None:
     _step(2, "附件表格")
     click.echo(f"{len(api.make_forms(ws))} 个文件，位于 {ws.outbox / 'forms'}")
     _step(3, "收表入库")
-    print_ingest_summary(api.ingest(ws))
+    summary = api.ingest(ws)
+    print_ingest_summary(summary)
     _step(4, "报送情况")
     print_status(api.status(ws))
     _step(5, "退回重查通知")
@@ -264,6 +293,7 @@ def run(workspace: Path, db: str | None, pdf: bool) -> None:
     _echo_archive(result)
     _step(8, "四性检测")
     _verify(result.zip)
+    _fault_exit(summary)
 
 
 def _step(number: int, title: str) -> None:

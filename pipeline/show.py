@@ -13,33 +13,45 @@ if TYPE_CHECKING:
     from pipeline.intake.ingest import IngestSummary
     from pipeline.report.status import DepartmentStatus
 
-STATUS_STYLE = {"accepted": "green", "needs_revision": "yellow", "superseded": "dim", "rejected": "red"}  # by Status value
+STATUS_STYLE = {"accepted": "green", "needs_revision": "yellow", "superseded": "dim", "rejected": "red",
+                "identity_hold": "magenta", "fault": "bold red"}  # by Status value
 
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-def print_ingest_summary(summary: "IngestSummary", console: Console | None = None) -> None:
-    """Each new file with what became of it, then the totals and the office's department flags."""
+#: Up to this many new files the summary lists each; beyond it, only the files needing attention.
+TABLE_LIMIT = 30
+ATTENTION_LIMIT = 50
+
+
+def print_ingest_summary(summary: "IngestSummary", console: Console | None = None, *, verbose: bool = False) -> None:
+    """The new files (each one for a small batch or with ``verbose``; else those needing attention),
+    then the totals, the files skipped and the office's department flags."""
     from pipeline.store.status import Status
 
     console = console or _console()
     new = [f for f in summary.files if f.outcome == "new"]
-    if new:
-        table = Table(title="本次收取的文件", show_lines=False)
+    listed = new if verbose or len(new) <= TABLE_LIMIT else [f for f in summary.attention() if f.outcome == "new"]
+    if listed:
+        title = "本次收取的文件" if listed is new else f"需要处理的文件（共 {len(listed)} 个，加 --verbose 列出全部）"
+        table = Table(title=title, show_lines=False)
         for col in ("文件", "状态", "表格", "单位", "姓名", "匹配方式", "问题"):
             table.add_column(col, overflow="fold")
-        for f in new:
+        for f in listed[:None if verbose or listed is new else ATTENTION_LIMIT]:
             style = STATUS_STYLE.get(f.status or "", "")
             detail = f.reason or "；".join(f.problems[:3]) + (f" 等{len(f.problems)}项" if len(f.problems) > 3 else "")
             table.add_row(shown(f.path), f"[{style}]{Status.label(f.status)}[/]", shown(_title(f.form_type)),
                           shown(f.department or ""), shown(f.person or ""), _method(f.match_method), shown(detail))
         console.print(table)
+        if listed is not new and len(listed) > ATTENTION_LIMIT:
+            console.print(f"……另有 {len(listed) - ATTENTION_LIMIT} 个需要处理的文件，见 lianzheng status 或 --json 输出")
     console.print(
         f"收件目录 {shown(summary.inbox)}：新文件 {summary.new} 个，重复（已收过）{summary.duplicate} 个；"
         f"合格 [green]{summary.accepted}[/]，需退回重查 [yellow]{summary.needs_revision}[/]，"
-        f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离）。用时 {summary.seconds:.1f} 秒。",
+        f"被新版替代 {summary.superseded}，无法读取 [red]{summary.rejected}[/]（已隔离），身份待核 {summary.held}，"
+        f"程序出错 [red]{len(summary.faults)}[/]。用时 {summary.seconds:.1f} 秒。",
         soft_wrap=True)
     if summary.skipped:
         console.print(f"[yellow]本次未收取 {len(summary.skipped)} 个文件[/]（下次运行时再试）：", soft_wrap=True)
@@ -86,3 +98,16 @@ def print_status(rows: list["DepartmentStatus"], console: Console | None = None)
             console.print(f"[red]{shown(r.department)} 逾期未交：[/]{names}{more}", soft_wrap=True)
         for flag in r.office_flags:
             console.print(f"[bold yellow]提请注意：[/]{shown(flag)}", soft_wrap=True)
+
+
+def print_ingest_json(summary: "IngestSummary", out=None) -> None:
+    """One JSON object per file, one per line, then one line with the totals (``"summary": true``)."""
+    import json
+    import sys
+    from dataclasses import asdict
+
+    out = out or sys.stdout
+    for f in summary.files:
+        out.write(json.dumps(asdict(f), ensure_ascii=False) + "\n")
+    totals = {k: v for k, v in summary.as_dict().items() if k != "files"}
+    out.write(json.dumps({"summary": True, **totals}, ensure_ascii=False) + "\n")

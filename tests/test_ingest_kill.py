@@ -1,9 +1,9 @@
 """Kill ``lianzheng ingest`` with SIGKILL at several points, run it again, and compare with one clean run.
 
 The ingest process prints ``stored <sha>`` after copying an original and ``committed <sha>`` after
-its transaction, then sleeps a moment (test hook, see pipeline/ingest.py), so the kill lands
-exactly between two steps: after the copy and before the commit, after a commit, and — by time —
-while workers are still parsing. After the last rerun, the store must equal the clean run's: same
+its batch's transaction, then sleeps a moment (test hook, see pipeline/intake/ingest.py), so the kill
+lands exactly between two steps: after a copy and before the commit, after a commit, and — by time —
+while workers are still parsing. Batches are three files, so a kill loses at most three. After the last rerun, the store must equal the clean run's: same
 submissions by sha with the same status, slot, supersession and problems, the same risk counts,
 the same originals and quarantine files, and no temporary files left.
 """
@@ -68,7 +68,8 @@ def _clone(template: Path, dest: Path, db_url: str | None) -> Workspace:
 
 
 def _command(ws: Workspace, inbox: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "pipeline", "ingest", "-w", str(ws.root), "--inbox", str(inbox), "-j", "2"]
+    # batches of three, so kills land between transactions as well as inside one
+    cmd = [sys.executable, "-m", "pipeline", "ingest", "-w", str(ws.root), "--inbox", str(inbox), "-j", "2", "--batch", "3"]
     return cmd + (["--db", ws.db_url] if ws.db_url else [])
 
 
@@ -104,8 +105,9 @@ def snapshot(ws: Workspace) -> dict:
             risks = s.scalar(select(func.count()).select_from(RiskPoint).where(RiskPoint.submission_id == sub.id))
             subs[sub.sha256] = (sub.filename, sub.status, sub.form_id, sub.slot, sub.match_method,
                                 sha_of.get(sub.superseded_by), risks, tuple(problems))
-    files = sorted(p.relative_to(ws.store_dir).as_posix() for p in ws.store_dir.rglob("*")
-                   if p.is_file() and p.parent != ws.store_dir)
+    # what ingest writes: the originals and the quarantine (issued forms are generation's, made per clone)
+    files = sorted(p.relative_to(ws.store_dir).as_posix() for folder in (ws.originals, ws.quarantine)
+                   for p in folder.rglob("*") if p.is_file())
     return {"submissions": subs, "files": files}
 
 

@@ -86,7 +86,9 @@ def test_a_save_time_before_the_form_was_issued_does_not_win(tmp_path):
     start = _issued_days_ago(ws, 30)
     fill_form(issued, ws.inbox / "a-新.docx", definition, [dict(r, level="二级") for r in first], mtime=start + 86400)
     api.ingest(ws, progress=False)
-    # saved "a year before the form existed": a wrong clock, so arrival order decides — the later file wins
-    fill_form(issued, ws.inbox / "b-后到.docx", definition, [dict(first[0], level="九级")], mtime=start - 365 * 86400)
+    # saved in 1999, long before the campaign's document (2012) and the forms: a wrong clock, so arrival
+    # order decides — the later file wins
+    y1999 = dt.datetime(1999, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+    fill_form(issued, ws.inbox / "b-后到.docx", definition, [dict(first[0], level="九级")], mtime=y1999)
     api.ingest(ws, progress=False)
     assert _statuses(ws) == {"a-新.docx": "superseded", "b-后到.docx": "needs_revision"}

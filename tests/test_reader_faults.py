@@ -162,7 +162,8 @@ def test_worker_reports_a_fault_with_its_log_not_as_damage(a_docx, tmp_path, mon
     workers._init_worker(None, logs)
     monkeypatch.setattr("pipeline.parse.docx._Walker.table", _boom)
     item = _incoming(a_docx)
-    _, parsed, reason = workers.parse_one(item)
+    result = workers.parse_one(item)
+    parsed, reason = result.form, result.reason
     assert parsed is None
     assert "解析程序出错（Injected）" in reason and "维护人员" in reason
     assert "损坏" not in reason.replace("不是文件损坏", "")
@@ -177,7 +178,8 @@ def test_worker_reports_a_damaged_file_as_damaged(tmp_path):
     workers._init_worker(None, logs)
     bad = tmp_path / "坏.docx"
     bad.write_bytes(b"PK\x03\x04 cut off in the mail")
-    _, parsed, reason = workers.parse_one(_incoming(bad))
+    result = workers.parse_one(_incoming(bad))
+    parsed, reason = result.form, result.reason
     assert parsed is None and "损坏" in reason and "处理办法" in reason and "程序出错" not in reason
     assert not logs.exists()
 
@@ -192,6 +194,6 @@ def test_ingest_keeps_a_fault_apart_and_logs_it(tmp_path, monkeypatch):
     monkeypatch.setattr("pipeline.parse.docx.paragraph_text", _boom)
     summary = api.ingest(ws, progress=False, jobs=1)
     (f,) = summary.files
-    assert f.status == "rejected" and "解析程序出错（Injected）" in f.reason
+    assert f.status == "fault" and "解析程序出错（Injected）" in f.reason
     (log,) = (ws.store_dir / "logs").iterdir()
     assert str(log) in f.reason and "Injected" in log.read_text(encoding="utf-8")

@@ -1,44 +1,45 @@
-"""Inbox → originals store → parse → match → validate → store, one transaction per file.
+"""Inbox → originals store → parse → match → validate → store, in batches.
 
-The order of the steps is what makes an interrupted run safe to repeat. For each new file:
+The order of the steps is what makes an interrupted run safe to repeat. For each batch of new
+files (claimed by this process, see :mod:`pipeline.intake.claims`):
 
-1. its bytes are copied write-once into ``store/originals`` (or ``store/quarantine``) under their
-   sha256 — repeating this is harmless;
-2. ONE database transaction inserts the submission, its risk points, problems and an event, and
-   settles resubmissions in its slot.
+1. each file's bytes are copied write-once into ``store/originals`` (or ``store/quarantine``)
+   under their sha256 — repeating this is harmless;
+2. ONE database transaction inserts the batch's submissions, their risk points, problems and
+   events, and settles resubmissions in their slots.
 
-A kill between 1 and 2 leaves a stored original the database does not know; the next run sees the
-sha unknown, copies nothing new and commits. A kill after 2 leaves a known sha, skipped next time.
-Department-level checks (copied risk points, one hand for a whole department) and the statuses
-they decide are then recomputed from the store as a whole, so they come out the same whatever order
-files arrived in and however often the run was interrupted.
+A kill between 1 and 2 leaves stored originals the database does not know; the next run sees the
+shas unknown, copies nothing new and commits them. A kill after 2 leaves known shas, skipped next
+time. Department-level checks (copied risk points, one hand for a whole department) and the
+statuses they decide are then recomputed from the store as a whole, so they come out the same
+whatever order files arrived in and however often the run was interrupted.
 
-Parsing runs in worker processes; only this process writes (SQLite has one writer, and one writer
-keeps the transactions simple on PostgreSQL too).
+Parsing runs in worker processes, one batch ahead of the commits; only this process writes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.errors import UsageError
-from pipeline.intake.commit import commit_file
+from pipeline.intake.claims import Claims, claims_for
+from pipeline.intake.commit import commit_batch
 from pipeline.intake.matching import Issued, Matcher
 from pipeline.intake.recheck import recheck
 from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
-from pipeline.intake.workers import parse_all
-from pipeline.records import ParsedForm
+from pipeline.intake.workers import Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import IssuedForm, ProblemRow, Submission
 from pipeline.store.originals import keep_original, quarantine, sweep_temporaries
@@ -49,8 +50,13 @@ from pipeline.workspace import Workspace
 #: Test hook: ``LIANZHENG_INGEST_TRACE=1`` prints ``stored <sha>`` / ``committed <sha>`` to stderr and
 #: sleeps ``LIANZHENG_INGEST_PAUSE`` seconds after each, so a test can SIGKILL between any two steps.
 TRACE_ENV, PAUSE_ENV = "LIANZHENG_INGEST_TRACE", "LIANZHENG_INGEST_PAUSE"
-#: Originals copied ahead of the commits, and by how many threads.
-COPY_AHEAD, COPY_THREADS = 32, 8
+#: Files per claim and per transaction: large enough that commits cost little, small enough that a
+#: kill loses little and the claims held at once stay few.
+BATCH = 200
+#: Threads copying (and fsyncing) originals: fsync waits on the disk, not the CPU.
+COPY_THREADS = 8
+#: How long to wait between looks at files another ingest process holds.
+WAIT_SECONDS = 0.2
 
 
 @dataclass
@@ -110,9 +116,25 @@ class IngestSummary:
     def rejected(self) -> int:
         return self.count(outcome="new", status=Status.REJECTED)
 
+    @property
+    def held(self) -> int:
+        return self.count(outcome="new", status=Status.IDENTITY_HOLD)
+
+    @property
+    def faults(self) -> list[FileResult]:
+        """Files this program failed on (a bug, not the file's fault): each has a log in store/logs."""
+        return [f for f in self.files if f.outcome == "new" and f.status == Status.FAULT]
+
+    def attention(self) -> list[FileResult]:
+        """The new files someone must look at: anything but accepted or superseded, and skipped ones."""
+        quiet = (Status.ACCEPTED, Status.SUPERSEDED)
+        return [f for f in self.files if (f.outcome == "new" and f.status not in quiet)
+                or f.outcome in ("skipped", "changed")]
+
     def as_dict(self) -> dict:
-        counts = {k: getattr(self, k) for k in ("new", "duplicate", "accepted", "needs_revision", "superseded", "rejected")}
-        counts["skipped"] = len(self.skipped)
+        counts = {k: getattr(self, k) for k in ("new", "duplicate", "accepted", "needs_revision", "superseded",
+                                                "rejected", "held")}
+        counts["skipped"], counts["faults"] = len(self.skipped), len(self.faults)
         return {"inbox": str(self.inbox), **counts, "seconds": round(self.seconds, 2),
                 "office_flags": self.office_flags, "files": [asdict(f) for f in self.files]}
 
@@ -120,8 +142,11 @@ class IngestSummary:
 # --- the run --------------------------------------------------------------------------------------
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
-           progress: bool = True) -> IngestSummary:
-    """Read every new file under ``inbox`` (default: the workspace's) into the store."""
+           progress: bool = True, batch: int = BATCH) -> IngestSummary:
+    """Read every new file under ``inbox`` (default: the workspace's) into the store.
+
+    ``batch`` files are claimed and committed together (see :data:`BATCH`).
+    """
     started = time.perf_counter()
     inbox = Path(inbox) if inbox is not None else ws.inbox
     if not inbox.is_dir():
@@ -129,65 +154,150 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
     profile, roster = ws.profile, ws.roster
     ws.store_dir.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary(inbox=inbox)
-    with _exclusive(ws.store_dir / "ingest.lock"):
+    factory = open_store(ws.database_url)
+    campaign = profile.campaign.code
+    with claims_for(factory.kw["bind"], ws.store_dir) as claims:
         sweep_temporaries(ws.originals, ws.quarantine)
-        factory = open_store(ws.database_url)
-        campaign = profile.campaign.code
         with factory.begin() as s:
+            _serialise(s, campaign)
             sync_profile(s, profile, roster)
-            known = dict(s.execute(select(Submission.sha256, Submission.status)
-                                   .where(Submission.campaign == campaign)).all())
             issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id, r.version)
                       for r in s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign))]
         matcher = Matcher(profile, roster, issued)
-        fresh: list[Incoming] = []
-        batch: set[str] = set()
-        repeats: list[FileResult] = []  # the same bytes twice in this inbox: status known at the end
-        received = utcnow()  # one arrival time for the whole run: files of one run arrived together
-        for item in scan(inbox, skip=ws.store_dir, root=ws.root):
-            if isinstance(item, Skipped):
-                summary.files.append(FileResult(item.rel, "", "skipped", reason=item.reason))
-            elif item.sha256 in known:
-                summary.files.append(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
-            elif item.sha256 in batch:
-                repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
-            else:
-                batch.add(item.sha256)
-                fresh.append(item)
+        fresh, repeats = _sort_out(factory, campaign, scan(inbox, skip=ws.store_dir, root=ws.root), summary)
         by_sha: dict[str, FileResult] = {}
-
-        def commit(job: tuple[Incoming, ParsedForm | None, str | None, Future]) -> None:
-            item, parsed, error, copied = job
-            if not copied.result():
-                summary.files.append(FileResult(item.rel, item.sha256, "changed",
-                                                reason="文件在收取过程中被改动，下次运行时再收取"))
-                return
-            _trace("stored", item.sha256)
-            result = _result(commit_file(factory, matcher, campaign, item, parsed, error, received=received))
-            _trace("committed", item.sha256)
-            by_sha[item.sha256] = result
-            summary.files.append(result)
-            advance()
-
-        # Originals are copied (and fsynced) by threads a few files ahead of the commits: fsync waits
-        # on the disk, not the CPU, and a file is committed only once its own copy is on disk.
-        with _progress(progress, len(fresh)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier:
-            pending: deque = deque()
-            for item, parsed, error in parse_all(fresh, profile, jobs, log_dir=ws.store_dir / "logs"):
-                error = _unreadable(parsed, error)
-                pending.append((item, parsed, error, copier.submit(_keep, ws, item, error)))
-                while len(pending) > COPY_AHEAD or (pending and pending[0][3].done()):
-                    commit(pending.popleft())
-            while pending:
-                commit(pending.popleft())
+        run = _Run(ws, factory, matcher, campaign, claims, summary, by_sha, received=utcnow(), batch=max(1, batch))
+        with _progress(progress, len(fresh)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
+                Parser(profile, jobs, ws.store_dir / "logs") as parser:
+            run.all(fresh, parser, copier, advance)
+        with factory.begin() as s:
+            _serialise(s, campaign)  # one recheck at a time: the last process to finish sees every commit
         summary.office_flags = recheck(factory, profile)
         _refresh_statuses(factory, campaign, by_sha)
         for r in repeats:
-            r.status = by_sha[r.sha256].status
+            r.status = by_sha[r.sha256].status if r.sha256 in by_sha else _status_of(factory, campaign, r.sha256)
         summary.files += repeats
     summary.files.sort(key=lambda f: f.path)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _serialise(s: Session, campaign: str) -> None:
+    """On PostgreSQL, hold the campaign's transaction lock: concurrent processes take turns here."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": hash_key(campaign)})
+
+
+def hash_key(text_: str) -> int:
+    """A stable signed 64-bit key for a text (Python's hash() differs between processes)."""
+    return int.from_bytes(hashlib.sha256(text_.encode()).digest()[:8], "big", signed=True)
+
+
+def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Incoming | Skipped],
+              summary: IngestSummary) -> tuple[list[Incoming], list[FileResult]]:
+    """New files to ingest, and copies of files seen twice in this inbox (their status comes at the end)."""
+    items: list[Incoming] = []
+    for item in found:
+        if isinstance(item, Skipped):
+            summary.files.append(FileResult(item.rel, "", "skipped", reason=item.reason))
+        else:
+            items.append(item)
+    known = _known(factory, campaign, [i.sha256 for i in items])
+    fresh, repeats, batch = [], [], set()
+    for item in items:
+        if item.sha256 in known:
+            summary.files.append(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
+        elif item.sha256 in batch:
+            repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
+        else:
+            batch.add(item.sha256)
+            fresh.append(item)
+    return fresh, repeats
+
+
+def _known(factory: sessionmaker[Session], campaign: str, shas: list[str]) -> dict[str, str]:
+    """Status by sha of those of ``shas`` already in the store."""
+    out: dict[str, str] = {}
+    with factory() as s:
+        for chunk in chunked(shas):
+            out.update(s.execute(select(Submission.sha256, Submission.status)
+                                 .where(Submission.campaign == campaign, Submission.sha256.in_(chunk))).all())
+    return out
+
+
+def _status_of(factory: sessionmaker[Session], campaign: str, sha: str) -> str | None:
+    return _known(factory, campaign, [sha]).get(sha)
+
+
+@dataclass
+class _Run:
+    """One process's pass over the new files: claim, parse, copy, commit, batch by batch."""
+
+    ws: Workspace
+    factory: sessionmaker[Session]
+    matcher: Matcher
+    campaign: str
+    claims: Claims
+    summary: IngestSummary
+    by_sha: dict[str, FileResult]
+    received: dt.datetime
+    batch: int = BATCH
+
+    def all(self, fresh: list[Incoming], parser: Parser, copier: ThreadPoolExecutor, advance) -> None:
+        """Ingest ``fresh``; files other processes hold are waited for, and taken over if they die."""
+        pending = fresh
+        while pending:
+            held: list[Incoming] = []
+            batches = iter(chunked(pending, self.batch))
+            ahead = self._start(next(batches, None), parser, held)
+            while ahead is not None:
+                mine, results = ahead
+                ahead = self._start(next(batches, None), parser, held)  # parse the next while this commits
+                try:
+                    self._finish(results(), copier, advance)
+                finally:
+                    self.claims.release(mine)
+            known = _known(self.factory, self.campaign, [i.sha256 for i in held])
+            for item in held:
+                if item.sha256 in known:  # another process stored it
+                    self.summary.files.append(FileResult(item.rel, item.sha256, "duplicate",
+                                                         status=known[item.sha256]))
+                    advance()
+            pending = [i for i in held if i.sha256 not in known]
+            if pending:
+                time.sleep(WAIT_SECONDS)
+
+    def _start(self, batch, parser: Parser, held: list[Incoming]):
+        if batch is None:
+            return None
+        mine, theirs = self.claims.take(batch)
+        held += theirs
+        return mine, parser.start(mine)
+
+    def _finish(self, parsed: list[Parsed], copier: ThreadPoolExecutor, advance) -> None:
+        for p in parsed:
+            p.reason = _unreadable(p.form, p.reason)
+        copied = list(copier.map(lambda p: _keep(self.ws, p.item, p.reason), parsed))
+        ready = []
+        for p, ok in zip(parsed, copied):
+            if ok:
+                _trace("stored", p.item.sha256)
+                ready.append(p)
+            else:
+                self.summary.files.append(FileResult(p.item.rel, p.item.sha256, "changed",
+                                                     reason="文件在收取过程中被改动，下次运行时再收取"))
+        if not ready:
+            return
+        rows = commit_batch(self.factory, self.matcher, self.campaign, ready, received=self.received)
+        for p, row in zip(ready, rows):
+            _trace("committed", p.item.sha256)
+            if row is None:  # another process stored the same bytes meanwhile
+                result = FileResult(p.item.rel, p.item.sha256, "duplicate")
+            else:
+                result = _result(row)
+                self.by_sha[p.item.sha256] = result
+            self.summary.files.append(result)
+            advance()
 
 
 def _trace(step: str, sha: str) -> None:
@@ -198,20 +308,20 @@ def _trace(step: str, sha: str) -> None:
             time.sleep(pause)
 
 
-def _unreadable(parsed: ParsedForm | None, error: str | None) -> str | None:
+def _unreadable(parsed, reason: str | None) -> str | None:
     """Why a file goes to quarantine: the parser could not read it, or it holds no form of ours."""
-    if error is None and parsed is not None and parsed.form_type is None and not parsed.risks:
+    if reason is None and parsed is not None and parsed.form_type is None and not parsed.risks:
         return "文件中没有找到本次活动的附件表格（可能不是表格，或表头被改动太多）：请用下发的表格填写后重新报送"
-    return error
+    return reason
 
 
-def _keep(ws: Workspace, item: Incoming, error: str | None) -> bool:
+def _keep(ws: Workspace, item: Incoming, reason: str | None) -> bool:
     """Copy the original write-once (quarantine if unreadable); False if it changed since the scan."""
     data = unchanged(item)
     if data is None:
         return False  # still being copied into the inbox: leave it for the next run
-    if error is not None:
-        quarantine(ws.quarantine, item.sha256, item.path.suffix, data, error, item.rel)
+    if reason is not None:
+        quarantine(ws.quarantine, item.sha256, item.path.suffix, data, reason, item.rel)
     else:
         keep_original(ws.originals, item.sha256, data)
     return True
@@ -242,25 +352,6 @@ def _refresh_statuses(factory: sessionmaker[Session], campaign: str, by_sha: dic
 
 
 # --- process plumbing -----------------------------------------------------------------------------
-
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One ingest at a time per workspace; the OS drops the lock when the process dies, even by kill -9."""
-    with open(lock_path, "a+b") as f:
-        try:
-            if os.name == "nt":
-                import msvcrt
-
-                msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise UsageError("另一个 lianzheng ingest 正在处理这个工作区",
-                             hint="等它结束后再运行；若确认没有在运行，删除 store/ingest.lock 后重试") from None
-        yield
-
 
 @contextmanager
 def _progress(enabled: bool, total: int) -> Iterator:

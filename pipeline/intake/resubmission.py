@@ -3,7 +3,9 @@
 Which one is current: the newest by the save time written inside the documents, but only when
 every return of the slot carries a *plausible* one — not in the future of its arrival (a PC whose
 clock runs ahead) and not before its form was issued (a clock years behind, or a template saved
-long ago and never re-saved). Otherwise the order of arrival in the store decides: the later ingest
+long ago and never re-saved). A form counts as issued at the earlier of the day the campaign's
+document was dated and the moment this store issued it: a store may be built after the campaign
+(as the bundled 2012 example is), and its returns were still saved after the forms went out. Otherwise the order of arrival in the store decides: the later ingest
 run wins, and within one run the later file time, then the sha, so every run over the same files
 picks the same one whatever order they were read in. The file's own mtime alone never overrides
 arrival: mail attachments, USB sticks and sync tools reset it.
@@ -57,8 +59,11 @@ def plausible(saved: dt.datetime | None, received: dt.datetime, issued: dt.datet
     return issued is None or saved >= issued - CLOCK_SKEW
 
 
-def settle_slot(s: Session, campaign: str, slot: str | None) -> None:
-    """Make the current return of ``slot`` current and mark every other readable one superseded by it."""
+def settle_slot(s: Session, campaign: str, slot: str | None, *, issued_by: dt.datetime | None = None) -> None:
+    """Make the current return of ``slot`` current and mark every other readable one superseded by it.
+
+    ``issued_by``: the campaign's document date; no form of the campaign went out later than it.
+    """
     if slot is None:
         return
     rows = s.execute(select(Submission.id, Submission.sha256, Submission.status, Submission.superseded_by,
@@ -70,7 +75,10 @@ def settle_slot(s: Session, campaign: str, slot: str | None) -> None:
     if len(rows) < 2:
         return
     lowest = dt.datetime.min
-    if all(plausible(r.saved_at, r.received_at, r.issued_at) for r in rows):
+    def issued(r) -> dt.datetime | None:
+        return min((t for t in (r.issued_at, issued_by) if t is not None), default=None)
+
+    if all(plausible(r.saved_at, r.received_at, issued(r)) for r in rows):
         rows.sort(key=lambda r: (r.saved_at, r.received_at, r.file_modified or lowest, r.sha256))
     else:
         rows.sort(key=lambda r: (r.received_at, r.file_modified or lowest, r.sha256))

@@ -14,7 +14,8 @@ import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputFileError
@@ -25,7 +26,15 @@ from pipeline.records import ParsedForm
 _worker_profile: Profile | None = None
 _worker_log_dir: Path | None = None
 
-Parsed = tuple[Incoming, ParsedForm | None, str | None]
+
+@dataclass
+class Parsed:
+    """What parsing made of one file: the form, or the reason it could not be read."""
+
+    item: Incoming
+    form: ParsedForm | None
+    reason: str | None = None
+    fault: bool = False  # the reason is a fault of this program, not of the file
 
 
 def _init_worker(profile: Profile, log_dir: Path | None = None) -> None:
@@ -53,24 +62,46 @@ def parse_one(item: Incoming) -> Parsed:
     from pipeline.parse import parse_file
 
     try:
-        return item, parse_file(item.path, levels=None, profile=_worker_profile), None
+        return Parsed(item, parse_file(item.path, levels=None, profile=_worker_profile))
     except InputFileError as e:
-        return item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else "")
+        return Parsed(item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else ""))
     except Exception as e:  # a parser bug must not stop the batch; the file waits in quarantine
         log = fault_log(_worker_log_dir, item, e)
         where = f"，详情见日志 {log}" if log is not None else ""
-        return item, None, f"解析程序出错（{type(e).__name__}），不是文件损坏：请把此文件发给维护人员{where}"
+        return Parsed(item, None, f"解析程序出错（{type(e).__name__}），不是文件损坏：请把此文件发给维护人员{where}",
+                      fault=True)
 
 
-def parse_all(items: list[Incoming], profile: Profile, jobs: int | None,
-              log_dir: Path | None = None) -> Iterator[Parsed]:
-    """Every item parsed, in completion order; a pool of ``jobs`` processes for larger batches.
-    Tracebacks of parser faults go to ``log_dir`` (the workspace's ``store/logs``)."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or len(items) < 8:  # a pool costs more than it saves on a handful of files
-        _init_worker(profile, log_dir)
-        yield from map(parse_one, items)
-        return
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(profile, log_dir)) as pool:
-        yield from pool.imap_unordered(parse_one, items, chunksize=max(1, min(16, len(items) // (jobs * 8))))
+class Parser:
+    """Parses batches of files: in a pool of ``jobs`` processes, or in this process for ``jobs`` = 1.
+
+    :meth:`start` hands a batch to the pool and returns at once, so the next batch parses while
+    the caller copies and commits the previous one. Tracebacks of parser faults go to ``log_dir``
+    (the workspace's ``store/logs``).
+    """
+
+    def __init__(self, profile: Profile, jobs: int | None, log_dir: Path | None = None):
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self._args = (profile, log_dir)
+        self._pool = None
+
+    def __enter__(self) -> "Parser":
+        if self.jobs == 1:
+            _init_worker(*self._args)
+        else:
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=self._args)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate() if exc[0] is not None else self._pool.close()
+            self._pool.join()
+
+    def start(self, items: list[Incoming]) -> Callable[[], list[Parsed]]:
+        """Begin parsing ``items``; the returned function waits for and returns the results."""
+        if self._pool is None or len(items) < 4:  # a hand-off costs more than it saves on a handful
+            return lambda: [parse_one(i) for i in items]
+        chunk = max(1, min(16, len(items) // (self.jobs * 4)))
+        pending = self._pool.map_async(parse_one, items, chunksize=chunk)
+        return pending.get

@@ -17,6 +17,7 @@ class Status(str, Enum):
     SUPERSEDED = "superseded"
     REJECTED = "rejected"
     IDENTITY_HOLD = "identity_hold"  # its form id names one person, its header another: the office decides
+    FAULT = "fault"  # this program failed on it (a bug, not a damaged file): kept for the maintainer
 
     @property
     def zh(self) -> str:
@@ -32,7 +33,8 @@ class Status(str, Enum):
 
 
 _STATUS_ZH = {Status.ACCEPTED: "合格", Status.NEEDS_REVISION: "需退回重查", Status.SUPERSEDED: "已被新版替代",
-              Status.REJECTED: "无法读取", Status.IDENTITY_HOLD: "身份待核"}
+              Status.REJECTED: "无法读取", Status.IDENTITY_HOLD: "身份待核",
+              Status.FAULT: "程序出错待处理"}
 
 #: A return that answers its slot now: readable and not replaced by a newer one.
 CURRENT = (Status.ACCEPTED.value, Status.NEEDS_REVISION.value)
