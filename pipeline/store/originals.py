@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 TEMP_PREFIX = ".incoming-"
@@ -71,12 +72,22 @@ def quarantine(quarantine_dir: Path, sha256: str, suffix: str, data: bytes, reas
     return path
 
 
-def sweep_temporaries(*roots: Path) -> int:
-    """Remove temporary files a killed run left behind; they were never renamed, so nothing refers to them."""
+#: A temporary file older than this was left by a killed run; a younger one may be another live
+#: ingest's write in progress (several processes may share one workspace on PostgreSQL).
+STALE_SECONDS = 600
+
+
+def sweep_temporaries(*roots: Path, older_than: float = STALE_SECONDS) -> int:
+    """Remove temporary files killed runs left behind; they were never renamed, so nothing refers to them."""
     removed = 0
+    cutoff = time.time() - older_than
     for root in roots:
         if root.is_dir():
             for tmp in root.rglob(f"{TEMP_PREFIX}*"):
-                tmp.unlink(missing_ok=True)
-                removed += 1
+                try:
+                    if tmp.stat().st_mtime < cutoff:
+                        tmp.unlink()
+                        removed += 1
+                except FileNotFoundError:  # its writer renamed or removed it meanwhile
+                    pass
     return removed
