@@ -70,6 +70,13 @@ def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentS
     return _status(ws, department=department)
 
 
+def overview(database_url: str) -> list:
+    """Every campaign in one (shared) store: completeness and high-level points, from the store alone."""
+    from pipeline.report.overview import overview as _overview
+
+    return _overview(database_url)
+
+
 def notices(ws: Workspace) -> list[Path]:
     """Write one 退回重查通知 (with its 催报 list) per department that has something to redo or return."""
     from pipeline.report.notices import write_notices

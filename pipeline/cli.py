@@ -162,9 +162,19 @@ def _fault_exit(summary) -> None:
 @click.option("--missing", is_flag=True, help="只列出有未交表格的部门")
 @click.option("--overdue", is_flag=True, help="只列出已过截止日期仍未交齐的部门")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-def status(workspace: Path, db: str | None, department: str | None, missing: bool, overdue: bool, as_json: bool) -> None:
+@click.option("--all", "all_campaigns", is_flag=True, help="列出数据库中所有单位的活动（上级机关汇总，配合 --db）")
+def status(workspace: Path, db: str | None, department: str | None, missing: bool, overdue: bool, as_json: bool,
+           all_campaigns: bool) -> None:
     """报送情况 / submission tracking per department."""
-    from pipeline.show import print_status
+    from pipeline.show import print_overview, print_status
+
+    if all_campaigns:
+        rows = api.overview(db or _ws(workspace).database_url)
+        if as_json:
+            sys.stdout.write(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=1) + "\n")
+        else:
+            print_overview(rows)
+        return
 
     rows = api.status(_ws(workspace, db), department=department)
     if missing:

@@ -111,3 +111,19 @@ def print_ingest_json(summary: "IngestSummary", out=None) -> None:
         out.write(json.dumps(asdict(f), ensure_ascii=False) + "\n")
     totals = {k: v for k, v in summary.as_dict().items() if k != "files"}
     out.write(json.dumps({"summary": True, **totals}, ensure_ascii=False) + "\n")
+
+
+def print_overview(rows: list, console: Console | None = None) -> None:
+    """Per campaign of a shared store: issued, received, accepted, missing, completeness, high-level points."""
+    console = console or _console()
+    if not rows:
+        console.print("数据库中还没有任何活动。")
+        return
+    table = Table(title="各单位报送情况")
+    for col in ("单位", "活动", "年度", "应交", "已交", "合格", "未交", "完成率", "风险点", "最高等级风险点"):
+        table.add_column(col, justify="left" if col in ("单位", "活动") else "right")
+    for r in rows:
+        table.add_row(shown(r.institution), shown(f"{r.name}（{r.code}）"), str(r.year), str(r.issued), str(r.received),
+                      str(r.accepted), f"[yellow]{r.missing}[/]" if r.missing else "0", f"{r.completeness:.0%}",
+                      str(r.risks), f"[red]{r.high}[/]（{shown(r.top_level or '')}）" if r.high else "0")
+    console.print(table)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.models import Event, IssuedForm, ProblemRow, RiskPoint, RiskReview, Submission
+from pipeline.store.models import Campaign, Event, IssuedForm, ProblemRow, RiskPoint, RiskReview, Submission
 from pipeline.store.status import BLOCKING, CURRENT, Scope, Status
 
 T = TypeVar("T")
@@ -154,3 +154,32 @@ def held_for_identity(s: Session, campaign: str) -> list[Row]:
                Submission.department, Submission.person_name, Submission.parsed)
         .where(Submission.campaign == campaign, Submission.status == Status.IDENTITY_HOLD.value)
         .order_by(Submission.id)).all())
+
+
+def campaign_totals(s: Session) -> list[Row]:
+    """Per campaign in the store: institution, name, year, forms issued to departments and people,
+    how many of those have a current return and how many of those are accepted, the risk points
+    of current returns and how many of them sit at the top of the campaign's scheme."""
+    issued = (select(IssuedForm.campaign, func.count().label("issued"))
+              .where(IssuedForm.department.is_not(None)).group_by(IssuedForm.campaign).subquery())
+    answered = (select(IssuedForm.campaign,
+                       func.count(func.distinct(IssuedForm.form_id)).label("received"),
+                       func.count(func.distinct(case((Submission.status == Status.ACCEPTED.value, IssuedForm.form_id))))
+                       .label("accepted"))
+                .join(Submission, Submission.form_id == IssuedForm.form_id)
+                .where(IssuedForm.department.is_not(None), Submission.status.in_(CURRENT))
+                .group_by(IssuedForm.campaign).subquery())
+    top = or_(RiskPoint.level_rank == 1, and_(RiskPoint.level_rank.is_(None), RiskPoint.level == "high"))
+    risks = (select(Submission.campaign, func.count(RiskPoint.id).label("risks"),
+                    func.count(case((top, RiskPoint.id))).label("high"))
+             .join(RiskPoint, RiskPoint.submission_id == Submission.id)
+             .where(Submission.status.in_(CURRENT)).group_by(Submission.campaign).subquery())
+    return list(s.execute(
+        select(Campaign.code, Campaign.institution, Campaign.name, Campaign.year, Campaign.levels,
+               func.coalesce(issued.c.issued, 0).label("issued"), func.coalesce(answered.c.received, 0).label("received"),
+               func.coalesce(answered.c.accepted, 0).label("accepted"), func.coalesce(risks.c.risks, 0).label("risks"),
+               func.coalesce(risks.c.high, 0).label("high"))
+        .outerjoin(issued, issued.c.campaign == Campaign.code)
+        .outerjoin(answered, answered.c.campaign == Campaign.code)
+        .outerjoin(risks, risks.c.campaign == Campaign.code)
+        .order_by(Campaign.institution, Campaign.year, Campaign.code)).all())
