@@ -204,6 +204,8 @@ class Publication(_Model):
     start: dt.date | None = Field(default=None, description="公示开始日期；省略时为生成之日")
     objections: str | None = Field(default=None, description="意见反映渠道；省略时为领导小组办公室及其电话")
     staff_names: bool = Field(default=False, description="公示表是否写出一般工作人员姓名（默认只写岗位）")
+    title: str | None = Field(default=None, description="公示标题；省略时为“<机构全称>廉政风险点公示”")
+    signature: str | None = Field(default=None, description="公示落款；省略时为领导小组办公室")
 
 
 class RosterSpec(_Model):

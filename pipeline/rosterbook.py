@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.profile import ROSTER_COLUMNS, TIERS, Profile, StaffMember
+from pipeline.report.xlsx import append_row, assign
 
 WIDTHS = {"工号": 10, "姓名": 10, "部门": 16, "职务": 16, "岗位": 18, "层级": 12, "岗位职责": 60}
 
@@ -25,13 +26,13 @@ def write_roster(path: Path, people: Iterable[StaffMember], departments: Sequenc
     ws = wb.active
     ws.title = "名册"
     headers = list(ROSTER_COLUMNS)
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True, name="宋体")
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center")
     for p in people:
-        ws.append([p.staff_id, p.name, p.department, p.position, p.post, p.tier, p.duty])
+        append_row(ws, [p.staff_id, p.name, p.department, p.position, p.post, p.tier, p.duty])
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = WIDTHS[h]
     for row in ws.iter_rows(min_row=2, max_col=1):
@@ -42,9 +43,9 @@ def write_roster(path: Path, people: Iterable[StaffMember], departments: Sequenc
     # Lists for 部门 and 层级 live on a hidden sheet: an inline list is limited to 255 characters.
     lists = wb.create_sheet("选项")
     for i, name in enumerate(departments, start=1):
-        lists.cell(i, 1, name)
+        assign(lists.cell(i, 1), name)
     for i, tier in enumerate(TIERS, start=1):
-        lists.cell(i, 2, tier)
+        assign(lists.cell(i, 2), tier)
     lists.sheet_state = "hidden"
     for col, ref, title in (("C", f"选项!$A$1:$A${max(len(departments), 1)}", "部门"),
                             ("F", f"选项!$B$1:$B${len(TIERS)}", "层级")):

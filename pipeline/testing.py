@@ -12,6 +12,7 @@ import contextlib
 import copy
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,16 +34,27 @@ def set_cell_text(cell, value: str) -> None:
 
 
 def _risk_table(document, definition: FormDefinition):
+    """The risk table, its last header row and the cell each column label sits in.
+
+    A grouped header (000's 防控措施 over 前期预防 / 中期监控 / 后期处置) takes two rows: the labels
+    merged down both rows repeat in the second, which also holds the group's own labels, so the
+    header runs on while the next row names labels the rows above did not; data start after it.
+    """
     labels = [c.label for c in definition.columns]
+
+    def named(row) -> dict[str, int]:
+        texts = [c.text.strip() for c in row.cells]
+        return {label: texts.index(label) for label in labels if label in texts}
+
     for table in document.tables:
         for i, row in enumerate(table.rows):
-            texts = [c.text.strip() for c in row.cells]
-            positions = {}
-            for label in labels:
-                if label in texts:
-                    positions[label] = texts.index(label)
-            if len(positions) >= max(2, len(labels) // 2):
-                return table, i, positions
+            positions = named(row)
+            if len(positions) < max(2, len(labels) // 2):
+                continue
+            while i + 1 < len(table.rows) and set(more := named(table.rows[i + 1])) - set(positions):
+                positions.update(more)
+                i += 1
+            return table, i, positions
     raise ValueError(f"no table with the labels of {definition.id}")
 
 
@@ -72,11 +84,22 @@ def fill_form(src: Path, dst: Path, definition: FormDefinition, rows: Sequence[M
             value = str(n) if column.type == "seq" else values.get(column.key)
             if value is not None and (not column.merged or column.key in values):
                 set_cell_text(cells[positions[column.label]], value)
-    for label, name in (signatures or {}).items():
-        for para in document.paragraphs:
-            if para.text.strip().startswith(label):
-                para.text = f"{label}：{name}"
+    for para in document.paragraphs:
+        _sign(para, signatures or {})
     return _save(document, dst, author=author, last_modified_by=last_modified_by, mtime=mtime)
+
+
+def _sign(para, signatures: Mapping[str, str]) -> None:
+    """Write each name after its label's blank, where a line holds one signature or several
+    (000: 本人签字：____　　部门（单位）负责人签字：____); a label inside a longer one is not its own."""
+    text = para.text
+    changed = False
+    for label in sorted(signatures, key=len, reverse=True):
+        pattern = re.compile(r"(?:^|(?<=[\s\u3000]))" + re.escape(label) + r"[：:]?[ _\u3000]*?(?:_+|$|(?=[\s\u3000]))")
+        text, n = pattern.subn(lambda m, lb=label: f"{lb}：{signatures[lb]}", text, count=1)
+        changed = changed or bool(n)
+    if changed:
+        para.text = text
 
 
 @contextlib.contextmanager
@@ -144,6 +167,8 @@ def sample_rows(person: str, definition: FormDefinition, level_labels: Sequence[
             "description": f"{person}在{topic}中可能放宽标准、接受服务对象宴请或礼品，为他人谋取利益",
             "level": level_labels[i % len(level_labels)],
             "measures": f"1. 严格执行{topic}制度，{person}经办的事项实行集体研究\n2. 全程留痕，接受监督",
+            "measures_monitor": f"{topic}过程全程留痕，纪检部门随机抽查",
+            "measures_disposal": f"发现{topic}违规及时谈话提醒，情节严重的追究责任",
             "category": "岗位职责",
         })
     return [{k: v for k, v in row.items() if definition.column(k) is not None} for row in rows]

@@ -225,10 +225,21 @@ class TableRead:
     notes: list[str] = field(default_factory=list)
 
 
-def _is_field_row(ix: DefIndex, row: list[Cell]) -> bool:
-    """A row that starts with a header label (姓名, 负责人签字 …): a data row starts with its risk."""
-    first = next((c for c in row if c.text and not c.hmerge), None)
-    return first is not None and label_key(first.text) in ix.header_keys
+def _is_field_row(ix: DefIndex, row: list[Cell], columns: dict[int, Column]) -> bool:
+    """A row that starts with a header label (姓名, 负责人签字 …): a data row starts with its risk.
+
+    A category can be spelt like a header label (003's category 岗位职责 and its in-table field
+    岗位职责), so a row whose label sits in the category column is a risk row when it fills two or
+    more other risk columns with text that is not itself a label: a field row holds one label and
+    its value (or label, value, label, value), a risk row its risk point, measures and level.
+    """
+    lead = next((i for i, c in enumerate(row) if c.text and not c.hmerge), None)
+    if lead is None or label_key(row[lead].text) not in ix.header_keys:
+        return False
+    if lead not in columns or columns[lead].type != "category":
+        return True
+    filled = [c for i, c in enumerate(row) if i != lead and i in columns and c.text and not c.hmerge]
+    return len(filled) < 2 or any(label_key(c.text) in ix.header_keys for c in filled)
 
 
 def _split_row(values: dict[str, str], columns: dict[int, Column]) -> bool:
@@ -281,7 +292,7 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                                                   and row[0].text == lead and len(row) > 1 and row[-1].hmerge):
                 out.notes.append(lead)
                 continue
-            if below or _is_field_row(ix, row):
+            if below or _is_field_row(ix, row, columns):
                 below = below or label_key(lead) in ix.below_keys
                 out.field_rows.append(row)
                 continue

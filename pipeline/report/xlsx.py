@@ -8,7 +8,7 @@ Text a person typed into a form may begin with ``=``, ``+``, ``-`` or ``@`` (pos
 or line break). Excel and WPS would run such a cell as a formula (CSV/formula injection), so every
 text cell is stored as a string and such text additionally carries the quote prefix, which makes
 Excel show it as text even when the cell is edited. Nothing reaches a cell but through
-:func:`put`.
+:func:`put` (write-only sheets) or :func:`assign` (the few normal-mode workbooks).
 
 Workbooks are written in openpyxl's write-only mode: rows stream to disk, so a ledger of 100,000
 risk points fits in little memory. That mode needs the columns, panes and styles before the first
@@ -128,6 +128,26 @@ def put(ws, value, style) -> WriteOnlyCell:
     else:
         cell.value = value
     return cell
+
+
+def assign(cell, value):
+    """:func:`put` for a cell of a normal-mode workbook (the roster template, the archive's
+    catalogue keep their own layouts): text stays a string, formula-like text quote-prefixed."""
+    if isinstance(value, str):
+        cell._value, cell.data_type = value, "s"  # the value setter would make "=…" a formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def append_row(ws, values: Iterable) -> int:
+    """Append ``values`` as the next row of a normal-mode sheet through :func:`assign`; its row number."""
+    r = ws.max_row + 1 if ws.max_row > 1 or any(c.value is not None for c in ws[1]) else 1
+    for i, v in enumerate(values, start=1):
+        assign(ws.cell(r, i), v)
+    return r
 
 
 def new_workbook() -> Workbook:

@@ -79,13 +79,14 @@ def to_xlsx(entries: list[Entry], title: str, when: dt.date) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, Side
 
     from pipeline.report.archive.zipfile_writer import normalise_ooxml
+    from pipeline.report.xlsx import append_row
 
     wb = Workbook()
     ws = wb.active
     ws.title = "归档文件目录"
-    ws.append(COLUMNS)
+    append_row(ws, COLUMNS)
     for e in entries:
-        ws.append(e.row())
+        append_row(ws, e.row())
     thin = Side(style="thin")
     for row in ws.iter_rows():
         for cell in row:
