@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import make_workspace
+
 from pipeline import api
 from pipeline.forms import get
 from pipeline.parse import parse_file

@@ -9,10 +9,10 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from docx.oxml.ns import qn
-
 from conftest import make_workspace, needs_soffice
+from docx.oxml.ns import qn
 from ingested import ingested_workspace
+
 from pipeline import api
 from pipeline.cli import main
 from pipeline.forms import get
@@ -187,7 +187,7 @@ def test_staff_names_where_the_profile_allows(tmp_path) -> None:
 def test_three_measures_and_pdf_000(tmp_path) -> None:
     import pdfplumber
 
-    ws, person = _return(tmp_path, "000-ccmc", "000-person-control", ["一级", "二级", "三级"], "中层",
+    ws, _ = _return(tmp_path, "000-ccmc", "000-person-control", ["一级", "二级", "三级"], "中层",
                          signed=True)
     paths = api.publish(ws)
     assert [p.suffix for p in paths[:2]] == [".docx", ".pdf"]
@@ -195,7 +195,7 @@ def test_three_measures_and_pdf_000(tmp_path) -> None:
     assert [r["风险等级"] for r in rows] == ["一级", "二级", "三级"]
     ledger = _ledger_by_risk(ws)
     for r in rows:
-        assert re.findall(r"^(前期预防|中期监控|后期处置)：", r["防控措施"], re.M) == ["前期预防", "中期监控", "后期处置"]
+        assert re.findall(r"^(前期预防|中期监控|后期处置)：", r["防控措施"], re.MULTILINE) == ["前期预防", "中期监控", "后期处置"]
         assert [r["责任人"], r["责任领导"]] == [ledger[r["风险点"]][k].replace("（", "\n（", 1) for k in ("责任人", "监督人")]
     with pdfplumber.open(paths[1]) as pdf:
         text = "".join((page.extract_text() or "") for page in pdf.pages)
