@@ -186,3 +186,136 @@ def test_rotated_pdf_page_is_read_not_called_a_scan(exported_pdf, tmp_path, rota
     assert _risks(form) == _risks(upright) == [
         (1, "科研经费报销不实", "虚列劳务费、材料费，套取科研经费用于个人支出", "二级", "medium", "同意"),
         (2, "物资采购暗箱操作", "采购中不按规定公开招标，收受回扣", "三级", "high", "情况属实")]
+
+
+# --- what Word stores besides the text --------------------------------------------------------
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+MC_NS = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+         'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+         'xmlns:v="urn:schemas-microsoft-com:vml" '
+         'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"')
+
+
+def _set_cell_xml(cell, paragraph_xml: str) -> None:
+    """Replace a cell's paragraph with ``paragraph_xml`` as Word writes it."""
+    from docx.oxml import parse_xml
+
+    old = cell._tc.p_lst[0]
+    old.addnext(parse_xml(paragraph_xml))
+    cell._tc.remove(old)
+
+
+PLACEHOLDER_RUN = (f'<w:sdt {W_NS}><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr><w:sdtContent>'
+                   '<w:r><w:t>单击或点击此处输入文字。</w:t></w:r></w:sdtContent></w:sdt>')
+TEXT_BOX = (f'<w:r {W_NS} {MC_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
+            '<a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+            '</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+            '<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+            '</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_word_features_read_as_the_text_the_reader_sees(tmp_path):
+    """Unfilled content controls are empty, a text box is read once, tracked deletions and moves
+    away are not read and insertions are, a non-breaking hyphen is a hyphen, hyperlinks and smart
+    tags read as their text, a row deleted with tracking on is gone."""
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[["1", "x", "x", "二级", "x"], ["2", "x", "x", "三级", "x"], ["3", "x", "x", "一级", "x"]],
+                      after=[NOTE_002])
+    doc = Document(path)
+    table = doc.tables[0]
+    p = f'<w:p {W_NS}>{{}}</w:p>'
+    _set_cell_xml(table.cell(1, 1), p.format('<w:r><w:t>科研经费</w:t></w:r>'
+                                             '<w:del w:id="1" w:author="张三"><w:r><w:delText>报账</w:delText></w:r></w:del>'
+                                             '<w:ins w:id="2" w:author="张三"><w:r><w:t>报销不实</w:t></w:r></w:ins>'))
+    _set_cell_xml(table.cell(1, 2), p.format('<w:hyperlink w:anchor="x"><w:r><w:t>虚列劳务费</w:t></w:r></w:hyperlink>'
+                                             '<w:smartTag w:element="x"><w:r><w:t>、材料费</w:t></w:r></w:smartTag>'
+                                             '<w:moveFrom w:id="3" w:author="张三"><w:r><w:t>（挪走的字）</w:t></w:r></w:moveFrom>'
+                                             '<w:r><w:t>，套取经费</w:t></w:r>'))
+    _set_cell_xml(table.cell(1, 4), p.format(PLACEHOLDER_RUN))
+    _set_cell_xml(table.cell(2, 1), p.format(TEXT_BOX.format(text="物资采购暗箱操作")))
+    _set_cell_xml(table.cell(2, 2), p.format('<w:r><w:t>采购中不按规定公开招标（非</w:t><w:noBreakHyphen/>'
+                                             '<w:t>紧急）</w:t></w:r>'))
+    _set_cell_xml(table.cell(2, 4), p.format('<w:r><w:t>同意</w:t></w:r>'))
+    from docx.oxml import parse_xml
+
+    table.rows[3]._tr.get_or_add_trPr().append(parse_xml(f'<w:del {W_NS} w:id="9" w:author="张三"/>'))
+    doc.save(path)
+    form = parse_file(path)
+    assert [(r.seq, r.name, r.description, r.review) for r in form.risks] == [
+        (1, "科研经费报销不实", "虚列劳务费、材料费，套取经费", None),
+        (2, "物资采购暗箱操作", "采购中不按规定公开招标（非-紧急）", "同意")]
+
+
+@needs_soffice
+def test_struck_through_text_in_a_pdf_is_not_read(tmp_path):
+    """A PDF exported with change markup shown strikes deleted words through."""
+    from pipeline._exec import soffice
+
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    doc = Document(path)
+    cell = doc.tables[0].cell(1, 2)
+    struck = cell.paragraphs[0].add_run("（已删去的旧表述）")
+    struck.font.strike = True
+    cell.paragraphs[0].add_run("。")
+    doc.save(path)
+    form = parse_file(soffice.convert([path], tmp_path / "pdf")[0])
+    assert [r.description for r in form.risks] == ["虚列劳务费、材料费，套取科研经费用于个人支出。",
+                                                   "采购中不按规定公开招标，收受回扣"]
+
+
+# --- other formats, converted by LibreOffice ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def legacy_returns(tmp_path_factory) -> dict[str, Path]:
+    """One typed 002 form saved by LibreOffice as .doc, .odt and .rtf, as an office saves it, and
+    the .doc renamed .wps (WPS saves its .wps in the same binary Word format)."""
+    from pipeline._exec import soffice
+
+    out = tmp_path_factory.mktemp("legacy")
+    src = typed_form(out / "form.docx", title="个人廉政风险排查评估表",
+                     header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                     columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                     rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    made = {fmt: soffice.convert([src], out / fmt, to=fmt)[0] for fmt in ("doc", "odt", "rtf")}
+    made["wps"] = made["doc"].with_suffix(".wps")
+    made["wps"].write_bytes(made["doc"].read_bytes())
+    return made
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["doc", "odt", "rtf", "wps"])
+def test_legacy_formats_are_converted_and_read(legacy_returns, fmt):
+    path = legacy_returns[fmt]
+    form = parse_file(path)
+    assert form.meta["converted_from"] == {"wps": "doc"}.get(fmt, fmt)
+    assert form.form_type == "002-person-assessment" and form.source == str(path)
+    assert (form.header.unit, form.header.name, form.header.position) == ("组织部", "郑晓东", "部长")
+    assert _risks(form) == [
+        (1, "科研经费报销不实", "虚列劳务费、材料费，套取科研经费用于个人支出", "二级", "medium", "同意"),
+        (2, "物资采购暗箱操作", "采购中不按规定公开招标，收受回扣", "三级", "high", "情况属实")]
+    import hashlib
+
+    assert form.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # the original, not the conversion
+
+
+@needs_soffice
+def test_a_batch_of_legacy_returns_is_converted_in_one_run(legacy_returns, tmp_path, monkeypatch):
+    from pipeline._exec import soffice
+    from pipeline.parse.legacy import convert_all
+
+    runs = []
+    real = soffice.convert
+    monkeypatch.setattr(soffice, "convert", lambda *a, **k: runs.append(a) or real(*a, **k))
+    files = [(p, p.read_bytes(), {"wps": "doc"}.get(f, f)) for f, p in legacy_returns.items()]
+    done = convert_all(files, tmp_path)
+    assert len(runs) == 1 and set(done) == set(legacy_returns.values())
+    monkeypatch.setattr(soffice, "convert", real)
+    forms = [parse_file(p, converted=done) for p in legacy_returns.values()]
+    assert {len(f.risks) for f in forms} == {2}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,14 +33,17 @@ def scheme_of(profile: "Profile | None" = None, levels: Sequence[str] | None = N
 
 
 def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Profile | None" = None,
-               scheme: Scheme | None = None, settings: "ParseSettings | None" = None) -> ParsedForm:
+               scheme: Scheme | None = None, settings: "ParseSettings | None" = None,
+               converted: "dict[Path, Path] | None" = None) -> ParsedForm:
     """Read ``path`` and return its form type, header, risks and problems.
 
     ``scheme`` is the campaign's levels and categories; without it one is made from ``levels`` and
     ``profile`` (:func:`scheme_of`). ``settings`` are the thresholds, :data:`pipeline.parse.settings.DEFAULT`
-    if not given."""
+    if not given. A .doc/.wps/.rtf/.odt is read from its LibreOffice conversion: ``converted``
+    (original → .docx, made for a whole batch by :func:`pipeline.parse.legacy.convert_all`), else
+    one converted here alone."""
     from pipeline.parse.form import build
-    from pipeline.parse.route import open_docx_zip, sniff
+    from pipeline.parse.route import CONVERTED, open_docx_zip, sniff
     from pipeline.parse.settings import DEFAULT
 
     settings = settings or DEFAULT
@@ -65,6 +69,16 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     elif kind == "pdf":
         from pipeline.parse.pdf import read_pdf
 
+    elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
+        from pipeline.parse.docx import read_docx
+        from pipeline.parse.legacy import converted_one
+
+        with tempfile.TemporaryDirectory(prefix="lz-legacy-") as tmp:
+            out = converted.get(path) if converted else None
+            docx = out if out is not None else converted_one(path, data, kind, Path(tmp))
+            with open_docx_zip(path, io.BytesIO(docx.read_bytes())) as zf:
+                layout = read_docx(path, zf)
+        layout.meta["converted_from"] = kind
         layout = read_pdf(path, data, settings=settings)
     else:  # a scanned image: no text to read until OCR, but its QR code says which form it is
         from pipeline.parse.layout import Layout

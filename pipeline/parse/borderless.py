@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.forms import Column
 from pipeline.parse.layout import Cell, Grid
 from pipeline.parse.settings import DEFAULT, ParseSettings
-from pipeline.parse.table import DefIndex, cell_key, columns_named, indexes
+from pipeline.parse.table import DefIndex, cell_key, indexes, names_of
 from pipeline.parse.text import label_key
 from pipeline.parse.vocabulary import VOCABULARY
 
@@ -66,7 +66,7 @@ def _pieces(line: list[dict], settings: ParseSettings) -> list[Piece]:
 
 
 def _named(ix: DefIndex, text: str, settings: ParseSettings) -> Column | None:
-    return columns_named(cell_key(text), settings).get(ix.definition.id)
+    return names_of(text, settings).get(ix.definition.id)
 
 
 def _exact(ix: DefIndex, text: str) -> Column | None:

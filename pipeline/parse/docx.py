@@ -3,7 +3,9 @@
 python-docx's ``row.cells`` repeats a merged cell at every grid position it covers and is slow on
 big batches; here one pass over ``document.xml`` reads gridSpan/gridBefore, vMerge, content
 controls (w:sdt, also around rows and cells), nested tables (read as tables of their own), tracked
-insertions (kept) and deletions / hidden text (dropped).
+insertions (kept) and deletions, moves away, deleted rows and hidden text (dropped). What Word keeps
+that nobody typed is not read: a content control still showing its prompt (showingPlcHdr), and the
+fallback copy Word stores of every text box beside the box itself (mc:Fallback).
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from pipeline.parse.text import clean
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDTC, R = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "r"
 T, TAB, BR, CR, RPR, VANISH = W + "t", W + "tab", W + "br", W + "cr", W + "rPr", W + "vanish"
+SDTPR, PLACEHOLDER_SHOWN, NB_HYPHEN = W + "sdtPr", W + "showingPlcHdr", W + "noBreakHyphen"
+#: Runs inside these are not the document's text: deleted or moved away (tracked changes).
+REMOVED = (W + "del", W + "moveFrom")
+#: Word stores a text box (and other drawings) twice: the DrawingML choice and a VML fallback copy.
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TCPR, GRIDSPAN, VMERGE, TRPR, GRIDBEFORE, VAL = W + "tcPr", W + "gridSpan", W + "vMerge", W + "trPr", W + "gridBefore", W + "val"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -63,6 +70,26 @@ def _run_text(run: etree._Element, out: list[str]) -> None:
             out.append("\t")
         elif tag == BR or tag == CR:
             out.append("\n")
+        elif tag == NB_HYPHEN:
+            out.append("-")
+
+
+def _skipped(run: etree._Element, stop: etree._Element) -> bool:
+    """A run that is no text of the paragraph ``stop``: inside a tracked deletion or move, a
+    drawing's fallback copy, or a content control still showing its placeholder."""
+    for node in run.iterancestors():
+        if node is stop:
+            return False
+        tag = node.tag
+        if tag in REMOVED or tag == FALLBACK or (tag == SDT and _placeholder_shown(node)):
+            return True
+    return False
+
+
+def _placeholder_shown(sdt: etree._Element) -> bool:
+    """A content control nobody filled: Word shows its prompt ("单击此处输入文字") and marks it."""
+    pr = sdt.find(SDTPR)
+    return pr is not None and pr.find(PLACEHOLDER_SHOWN) is not None
 
 
 def paragraph_text(p: etree._Element, numbering: Numbering | None = None) -> str:
@@ -70,6 +97,8 @@ def paragraph_text(p: etree._Element, numbering: Numbering | None = None) -> str
     automatic list number when it has one."""
     out: list[str] = [numbering.label(p)] if numbering is not None else []
     for run in p.iter(R):
+        if run.getparent() is not p and _skipped(run, p):
+            continue
         _run_text(run, out)
     return "".join(out)
 
@@ -98,7 +127,7 @@ class _Walker:
                 self.blocks.extend(paragraph_text(child, self.numbering).split("\n"))
             elif tag == TBL:
                 self.table(child)
-            elif tag == SDT:
+            elif tag == SDT and not _placeholder_shown(child):
                 content = child.find(SDTC)
                 if content is not None:
                     self.body(content)
@@ -110,7 +139,7 @@ class _Walker:
                 lines.append(paragraph_text(child, self.numbering))
             elif tag == TBL:
                 nested.append(child)
-            elif tag == SDT:
+            elif tag == SDT and not _placeholder_shown(child):
                 content = child.find(SDTC)
                 if content is not None:
                     self._cell_lines(content, lines, nested)
@@ -129,6 +158,8 @@ class _Walker:
         for tr in _flatten(tbl, TR):
             row: list[Cell] = []
             trpr = tr.find(TRPR)
+            if trpr is not None and trpr.find(W + "del") is not None:
+                continue  # a row deleted with tracked changes on
             if trpr is not None:
                 gb = trpr.find(GRIDBEFORE)
                 if gb is not None:

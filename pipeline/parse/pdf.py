@@ -26,6 +26,8 @@ from pipeline.parse.text import clean
 _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
 _ASCII_END_RE = re.compile(r"[A-Za-z0-9]$")
 _ASCII_START_RE = re.compile(r"^[A-Za-z0-9]")
+#: Where a strike-through line crosses a character, as shares of its height from the top.
+STRIKE_BAND = (0.3, 0.75)
 HINT_DAMAGED = "请填表人重新导出 PDF，或改交 Word（.docx）文件"
 
 
@@ -178,6 +180,29 @@ def _damage_types() -> tuple[type[BaseException], ...]:
 _LIBRARIES = ("pdfplumber", "pdfminer")
 
 
+def _unstruck(chars: list[dict], edges: list[dict]) -> list[dict]:
+    """The characters, those a horizontal line crosses through their middle band emptied of text.
+
+    Word and WPS export a document with its change markup shown by striking deleted text through
+    (and a struck-through word is withdrawn by whoever struck it): it is not content. Ruling lines
+    of a table run along a character's top or bottom, never through its middle. The struck
+    characters keep their place, so a line they fill still runs to the edge of its cell."""
+    if not edges:
+        return chars
+    rows: dict[int, list[dict]] = {}
+    for e in edges:
+        rows.setdefault(int(e["top"]), []).append(e)
+    out = []
+    for c in chars:
+        height = c["bottom"] - c["top"]
+        lo, hi = c["top"] + height * STRIKE_BAND[0], c["top"] + height * STRIKE_BAND[1]
+        mid = (c["x0"] + c["x1"]) / 2
+        struck = any(lo <= e["top"] <= hi and e["x0"] <= mid <= e["x1"]
+                     for y in range(int(lo), int(hi) + 1) for e in rows.get(y, ()))
+        out.append(dict(c, text="") if struck else c)
+    return out
+
+
 def _turn(chars: list[dict]) -> int:
     """Degrees (0, 90, 180, 270) the page's text runs at as displayed, by majority of its characters.
 
@@ -237,7 +262,7 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT, _tur
                 if turn:
                     turns[page_no - 1] = turn
                     continue
-                chars = [c for c in page.chars if c.get("upright", True)]
+                chars = _unstruck([c for c in page.chars if c.get("upright", True)], page.horizontal_edges)
                 if not chars:
                     continue
                 layout.has_text = True

@@ -20,7 +20,9 @@ from typing import BinaryIO, Literal
 
 from pipeline.errors import InputFileError
 
-Kind = Literal["docx", "pdf", "image"]
+Kind = Literal["docx", "pdf", "image", "doc", "rtf", "odt"]
+#: The formats read through a LibreOffice conversion to .docx (pipeline.parse.legacy).
+CONVERTED: tuple[Kind, ...] = ("doc", "rtf", "odt")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Scans and phone photos: PNG, JPEG, TIFF (both byte orders).
@@ -64,17 +66,16 @@ def sniff(path: Path, head: bytes) -> Kind:
     """Decide the reader from the file's first bytes; refuse what no reader can take."""
     if not head:
         raise InputFileError("文件是空的（0 字节）", path=path, hint="请重新导出或向填表人重新索取该文件")
-    if head.startswith(b"PK\x03\x04"):
-        return "docx"
+    if head.startswith(b"PK\x03\x04"):  # OpenDocument stores its mimetype first, uncompressed
+        return "odt" if head[30:].startswith(b"mimetypeapplication/vnd.oasis.opendocument.text") else "docx"
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(IMAGE_MAGIC):
         return "image"
-    if head.startswith(OLE_MAGIC):
-        raise InputFileError("这是旧版 Word 二进制格式（.doc）或加密的 Word 文件，无法直接读取", path=path,
-                             hint=SAVE_AS + "；如文件设了打开密码，请先去掉密码")
+    if head.startswith(OLE_MAGIC):  # Word 97–2003, WPS, or a password-protected .docx
+        return "doc"
     if head.lstrip().startswith(b"{\\rtf"):
-        raise InputFileError("这是 RTF 格式，不是 .docx", path=path, hint=SAVE_AS)
+        return "rtf"
     if head.startswith(b"PK"):
         raise InputFileError("文件已损坏（压缩包不完整）", path=path, hint="请填表人重新保存后再发送")
     raise InputFileError("不是 Word（.docx）或 PDF 文件，可能是改了扩展名的其他文件", path=path,

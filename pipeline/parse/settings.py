@@ -24,8 +24,8 @@ class ParseSettings:
     fuzzy_label_max_chars: int = 14
     #: Labels shorter than this name a column only exactly, never by being contained.
     fuzzy_label_min_chars: int = 3
-    #: A short cell holding words of this many characters found in the labels of one column only
-    #: (具体表现, 预防措施, 部门意见, 等级评定), and none of another's, names that column.
+    #: A short cell (no sentence) whose first or last word of this many characters is in the labels
+    #: of one column only (具体表现, 预防措施, 部门意见, 等级评定) names that column.
     head_word_chars: int = 2
     #: A header row must name at least this many columns (or all, for a smaller table) ...
     min_named_columns: int = 2

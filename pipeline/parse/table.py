@@ -62,8 +62,9 @@ def indexes(settings: ParseSettings = DEFAULT) -> tuple[DefIndex, ...]:
 
 
 def _distinct_heads(d: FormDefinition, n: int) -> dict[str, Column]:
-    """Every run of ``n`` characters in the labels of exactly one column of ``d``: a retitled column
-    keeps its head word (风险内容及表现形式 → 具体表现, 防范措施 → 预防措施)."""
+    """Every run of ``n`` characters in the labels of exactly one column of ``d``, but the words all
+    column labels are qualified with (vocabulary: 风险, 廉政): a retitled column keeps its head word
+    (风险内容及表现形式 → 具体表现, 防范措施 → 预防措施)."""
     seen: dict[str, set[str]] = {}
     by_key = {c.key: c for c in d.columns}
     for c in d.columns:
@@ -71,7 +72,8 @@ def _distinct_heads(d: FormDefinition, n: int) -> dict[str, Column]:
             k = label_key(lab)
             for i in range(len(k) - n + 1):
                 seen.setdefault(k[i:i + n], set()).add(c.key)
-    return {w: by_key[next(iter(keys))] for w, keys in seen.items() if len(keys) == 1}
+    return {w: by_key[next(iter(keys))] for w, keys in seen.items()
+            if len(keys) == 1 and w not in VOCABULARY.column_modifiers}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -81,11 +83,12 @@ def cell_key(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def columns_named(key: str, settings: ParseSettings = DEFAULT) -> dict[str, Column]:
-    """Every definition's column that a header cell with this key names, by definition id."""
+def columns_named(key: str, settings: ParseSettings = DEFAULT, phrase: bool = True) -> dict[str, Column]:
+    """Every definition's column that a header cell with this key names, by definition id;
+    ``phrase`` is False for a cell written as a sentence, which no head word makes a label."""
     out = {}
     for ix in indexes(settings):
-        col = _match_key(ix, key, settings)
+        col = _match_key(ix, key, settings, phrase)
         if col is not None:
             out[ix.definition.id] = col
     return out
@@ -94,10 +97,15 @@ def columns_named(key: str, settings: ParseSettings = DEFAULT) -> dict[str, Colu
 def match_column(ix: DefIndex, text: str, settings: ParseSettings = DEFAULT) -> Column | None:
     """The column a header cell names: exact label or synonym, else the longest label it contains
     (a label with a hint in brackets), but only in a short cell, not in a sentence of a data row."""
-    return columns_named(cell_key(text), settings).get(ix.definition.id) if text else None
+    return names_of(text, settings).get(ix.definition.id) if text else None
 
 
-def _match_key(ix: DefIndex, key: str, settings: ParseSettings) -> Column | None:
+def names_of(text: str, settings: ParseSettings = DEFAULT) -> dict[str, Column]:
+    """:func:`columns_named` for a cell's text."""
+    return columns_named(cell_key(text), settings, not VOCABULARY.sentence_punct_re.search(text))
+
+
+def _match_key(ix: DefIndex, key: str, settings: ParseSettings, phrase: bool = True) -> Column | None:
     if not key:
         return None
     col = ix.exact.get(key)
@@ -108,10 +116,16 @@ def _match_key(ix: DefIndex, key: str, settings: ParseSettings) -> Column | None
     for k, c in ix.fuzzy:
         if k in key:
             return c
-    n = settings.head_word_chars
-    if key in ix.header_keys:
+    return _by_head_word(ix, key, settings.head_word_chars) if phrase else None
+
+
+def _by_head_word(ix: DefIndex, key: str, n: int) -> Column | None:
+    """A retitled column named by its head word: the label's last word (具体表现, 预防措施, 部门意见)
+    or its first (等级评定), when that word is in the labels of one column of the definition only.
+    A header field's label never names a column so."""
+    if len(key) < n or key in ix.header_keys:
         return None
-    named = {ix.heads[w].key: ix.heads[w] for w in (key[i:i + n] for i in range(len(key) - n + 1)) if w in ix.heads}
+    named = {c.key: c for w in (key[-n:], key[:n]) if (c := ix.heads.get(w)) is not None}
     return next(iter(named.values())) if len(named) == 1 else None
 
 
@@ -145,7 +159,7 @@ def _named_rows(grid: Grid, settings: ParseSettings) -> tuple[list[list[dict[str
     """Per leading row and cell, the columns it names in every definition, and per row how many
     cells name a column of each definition (once per grid, shared by all definitions)."""
     if grid.label_matches is None or grid.label_matches[0] is not settings:
-        named = [[columns_named(cell_key(c.text), settings) if c.text and not c.hmerge else {} for c in row]
+        named = [[names_of(c.text, settings) if c.text and not c.hmerge else {} for c in row]
                  for row in grid.rows[:settings.max_header_row + 1]]
         counts = [Counter(did for m in row for did in m) for row in named]
         grid.label_matches = (settings, named, counts)

@@ -53,6 +53,8 @@ class Vocabulary:
     category_suffix_pattern: str
     annex_words: tuple[str, ...]
     form_id_words: tuple[str, ...]
+    column_modifiers: frozenset[str]
+    sentence_punct: tuple[str, ...]
     title_endings: tuple[str, ...]
     note_words: tuple[str, ...]
     signature_words: tuple[str, ...]
@@ -85,6 +87,10 @@ class Vocabulary:
         return re.compile(rf"^({_alternation(list(self.annex_words))})\s*\d*\s*[:：]?\s*")
 
     @functools.cached_property
+    def sentence_punct_re(self) -> re.Pattern[str]:
+        return re.compile("[" + "".join(re.escape(p) for p in self.sentence_punct) + "]")
+
+    @functools.cached_property
     def note_re(self) -> re.Pattern[str]:
         """A note row or line: "备注：…", "注1. …"."""
         return re.compile(rf"^({_alternation(list(self.note_words))})\s*[0-9:：.、]")
@@ -112,6 +118,8 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         category_suffix_pattern=cat["suffix_pattern"],
         annex_words=tuple(titles["annex_words"]),
         form_id_words=tuple(titles["form_id_words"]),
+        column_modifiers=frozenset(data["columns"]["modifiers"]),
+        sentence_punct=tuple(data["columns"]["sentence_punct"]),
         title_endings=tuple(titles["title_endings"]),
         note_words=tuple(lines["note_words"]),
         signature_words=tuple(lines["signature_words"]),
