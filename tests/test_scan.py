@@ -1,4 +1,4 @@
-"""A printed-and-scanned form (no text layer) is still identified by its QR code."""
+"""A printed-and-scanned form (no text layer) is identified by its QR code and read by OCR."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def test_scanned_form_is_matched_by_its_qr_code(tmp_path):
     assert result.form_id is not None and result.form_id.endswith(f"-P{person.staff_id}-1" + result.form_id[-1])
     assert result.form_type == "002-person-assessment"
     assert result.form_title == get("002-person-assessment").title
-    assert result.risks == []
-    assert [p.code for p in result.problems] == ["needs_ocr"]
+    assert result.risks == []  # issued blank: read by OCR, nothing filled in
+    assert "needs_ocr" not in {p.code for p in result.problems}
+    assert result.header.name == person.name
 
 
 def test_blank_scan_has_no_id(tmp_path):
@@ -64,8 +65,8 @@ def test_scanned_image_files_are_identified(tmp_path):
         result = api.parse_file(image)
         assert result.form_type == "002-person-measures", image
         assert f"-P{person.staff_id}-" in result.form_id
-        assert [p.code for p in result.problems] == ["needs_ocr"]
-        assert result.problems[0].message.startswith("扫描图片")
+        assert "needs_ocr" not in {p.code for p in result.problems}
+        assert result.meta["read_from"] == "paper" and result.header.name == person.name
 
 
 def test_broken_image_is_a_clear_error(tmp_path):

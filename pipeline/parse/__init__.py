@@ -80,19 +80,34 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
                 layout = read_docx(path, zf)
         layout.meta["converted_from"] = kind
         layout = read_pdf(path, data, settings=settings)
-    else:  # a scanned image: no text to read until OCR, but its QR code says which form it is
+    else:  # a scanned image: read by OCR below
         from pipeline.parse.layout import Layout
 
         layout = Layout(has_text=False)
+    paper, no_engine = None, ""
+    if not layout.has_text:  # a scan: OCR gives the layout, the QR code the form id
+        from pipeline.errors import MissingProgramError
+        from pipeline.parse.paper.pages import read_scan
+
+        try:
+            paper = read_scan(path, kind, data, settings)
+        except MissingProgramError as e:
+            no_engine = f"（{e.message}；{e.hint}）"
+        if paper is not None:
+            layout = paper.layout
     form = build(str(path), sha, layout, scheme=scheme, settings=settings)
+    if paper is not None and layout.has_text:
+        from pipeline.parse.paper.confidence import flag
+
+        flag(form, paper, settings)
     if not layout.has_text:
         from pipeline.records import Problem
 
         if form.form_id is None:
             _identify_scan(form, path, kind, data)
         what = "扫描图片" if kind == "image" else "PDF 没有文字层（可能是扫描件），"
-        form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别，请交 Word 文件或由人工录入",
-                                     where="全文"))
+        form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别" + no_engine
+                                     + "，请交 Word 文件或由人工录入", where="全文"))
     return form
 
 

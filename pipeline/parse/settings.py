@@ -64,5 +64,34 @@ class ParseSettings:
     cell_padding_pt: float = 8
     margin_padding_pt: float = 5
 
+    # --- scanned and photographed pages (pixels at ``ocr_dpi`` unless said otherwise) ------------
+    #: Pages are read at this resolution: enough for PP-OCR's 48-pixel text lines from a 10.5 pt cell.
+    ocr_dpi: int = 200
+    #: Pages of one scan read at most (a return is one form of a few pages).
+    ocr_max_pages: int = 6
+    #: Threads one OCR engine may use (ingest already runs one worker per core).
+    ocr_threads: int = 1
+    #: A cell or line read with less confidence than this is flagged ``low_confidence`` for a human.
+    ocr_min_confidence: float = 0.80
+    #: Red ink (seals, stamps): at least this saturation and brightness (0–255) in HSV.
+    ocr_red_min_saturation: int = 70
+    ocr_red_min_value: int = 90
+    #: A ruling line is at least this share of the page's width (height) long.
+    ocr_min_rule_fraction: float = 0.04
+    #: ... and at most this many pixels thick (a wider dark band is a shadow or the desk).
+    ocr_max_rule_px: int = 12
+    #: The table that straightens the page covers at least this share of it; any table this much.
+    ocr_min_table_area: float = 0.08
+    ocr_min_grid_area: float = 0.01
+    #: A cell is at least this many pixels wide and high (smaller regions are gaps between lines).
+    ocr_min_cell_px: int = 14
+    #: A text row outside the tables spanning this share of the page with no gap wider than this
+    #: many row heights is running prose (a printed note), not read on a form its QR code names.
+    ocr_prose_min_width: float = 0.6
+    ocr_prose_max_gap: float = 1.0
+    #: A cell holds writing when at least this many of its pixels are ink (specks removed).
+    ocr_min_ink_px: int = 30
+
+
 
 DEFAULT = ParseSettings()

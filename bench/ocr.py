@@ -1,0 +1,138 @@
+"""Benchmark: paper returns read back by each OCR engine — field accuracy, time and memory per page.
+
+    python bench/ocr.py [--profiles 000-ccmc,...] [--departments 1] [--engines rapidocr,tesseract]
+                        [--dpi 150,200] [--limit N] [--keep DIR]
+
+One corpus per run (pipeline.scanlab): in each bundled profile one form of every type with a risk
+table for ``--departments`` departments, filled in a brush font in blue or black ink, printed by
+LibreOffice in one batch, rasterised at each ``--dpi`` and degraded the ways of
+:data:`pipeline.scanlab.DEGRADATIONS` (each form gets three of them in turn, so every degradation
+meets every layout), saved as PNG, JPEG, TIFF or image-only PDF. Each engine then reads the whole
+corpus in a child process of its own (so its peak memory is its own, models included) with one
+thread, as an ingest worker does. Printed per engine and degradation: field accuracy (non-empty
+fields of the record the parser reads from the filled .docx, read exactly; an extra field is an
+error), seconds per page (wall and CPU) and the child's peak RSS, beside the floors to beat
+(0.93 field accuracy, 3.9 s/page, 930 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PROFILES = ("000-ccmc", "001-zcjt", "002-qztc", "003-gzwy", "004-hfzy")
+FORMATS = (".png", ".jpg", ".tif", ".pdf")
+FLOOR = {"accuracy": 0.93, "s_per_page": 3.9, "mb": 930}
+
+
+def make_corpus(root: Path, profiles: list[str], departments: int, dpis: list[int]) -> list[dict]:
+    from pipeline import scanlab
+
+    returns = scanlab.make_returns(root / "forms", profiles, per_profile=departments)
+    items = []
+    n = 0
+    for r_i, ret in enumerate(returns):
+        pages = {dpi: scanlab.rasterise(ret.pdf, dpi) for dpi in dpis}
+        for k in range(3):
+            how = scanlab.DEGRADATIONS[(r_i * 3 + k) % len(scanlab.DEGRADATIONS)]
+            dpi = dpis[(r_i + k) % len(dpis)]
+            ext = FORMATS[n % len(FORMATS)] if len(pages[dpi]) == 1 or n % 2 else ".tif"
+            dst = root / "scans" / f"{n:03d}-{how}-{dpi}{ext}"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            scanlab.save_scan([scanlab.degrade(p, how, seed=n) for p in pages[dpi]], dst, dpi)
+            items.append({"scan": str(dst), "how": how, "dpi": dpi, "pages": len(pages[dpi]),
+                          "expected": ret.expected, "levels": ret.expected.levels})
+            n += 1
+    return items
+
+
+def read_all(corpus: Path, engine: str) -> None:
+    """Child process: read every scan with ``engine``, print one JSON result per line."""
+    os.environ["LIANZHENG_OCR"] = engine
+    from pipeline import scanlab
+    from pipeline.parse import parse_file
+
+    items = pickle.loads(corpus.read_bytes())
+    for it in items:
+        t0, c0 = time.perf_counter(), time.process_time()
+        got = parse_file(Path(it["scan"]), levels=it["levels"] or None)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        right, counted = scanlab.score(it["expected"], got)
+        flagged = sum(p.code == "low_confidence" for p in got.problems)
+        print(json.dumps({"scan": it["scan"], "how": it["how"], "dpi": it["dpi"], "pages": it["pages"],
+                          "right": right, "counted": counted, "wall": wall, "cpu": cpu, "flagged": flagged,
+                          "id": got.form_id is not None}), flush=True)
+    print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--profiles", default=",".join(PROFILES))
+    ap.add_argument("--departments", type=int, default=1)
+    ap.add_argument("--engines", default="rapidocr,tesseract")
+    ap.add_argument("--dpi", default="150,200")
+    ap.add_argument("--limit", type=int, default=None, help="read only the first N scans")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the corpus in this folder (and reuse it)")
+    ap.add_argument("--read", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--engine", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.read:
+        return read_all(args.read, args.engine)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="lianzheng-ocr-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    corpus = root / "corpus.pickle"
+    if corpus.exists():  # a kept corpus is read again as it is, so engines compare on the same pages
+        items = pickle.loads(corpus.read_bytes())[:args.limit]
+    else:
+        items = make_corpus(root, args.profiles.split(","), args.departments,
+                            [int(d) for d in args.dpi.split(",")])
+        corpus.write_bytes(pickle.dumps(items))
+        items = items[:args.limit]
+    if args.limit:
+        corpus = root / f"corpus-{args.limit}.pickle"
+        corpus.write_bytes(pickle.dumps(items))
+    print(f"corpus: {len(items)} scans, {sum(i['pages'] for i in items)} pages in {root}")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    for engine in args.engines.split(","):
+        done = subprocess.run([sys.executable, __file__, "--read", str(corpus), "--engine", engine],
+                              capture_output=True, text=True, env=env, check=False)
+        rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+        results = [r for r in rows if "scan" in r]
+        peak = next((r["peak_mb"] for r in rows if "peak_mb" in r), float("nan"))
+        if done.returncode != 0:
+            print(f"{engine}: failed\n{done.stderr[-2000:]}")
+            continue
+        by: dict[str, list[dict]] = defaultdict(list)
+        for r in results:
+            by[r["how"]].append(r)
+            by[f"{r['dpi']} dpi"].append(r)
+        pages = sum(r["pages"] for r in results)
+        right = sum(r["right"] for r in results)
+        counted = sum(r["counted"] for r in results)
+        print(f"\n== {engine}: {len(results)} scans, {pages} pages ==")
+        print(f"{'':10} {'accuracy':>9} {'s/page':>7} {'cpu s/page':>10} {'QR':>5} {'flagged':>7}")
+        for key in (*sorted(k for k in by if "dpi" not in k), *sorted(k for k in by if "dpi" in k)):
+            rs = by[key]
+            p = sum(r["pages"] for r in rs)
+            print(f"{key:10} {sum(r['right'] for r in rs) / max(1, sum(r['counted'] for r in rs)):9.3f} "
+                  f"{sum(r['wall'] for r in rs) / p:7.2f} {sum(r['cpu'] for r in rs) / p:10.2f} "
+                  f"{sum(r['id'] for r in rs)}/{len(rs):<3} {sum(r['flagged'] for r in rs):7d}")
+        print(f"{'all':10} {right / max(1, counted):9.3f} {sum(r['wall'] for r in results) / max(1, pages):7.2f} "
+              f"{sum(r['cpu'] for r in results) / max(1, pages):10.2f}   peak {peak:.0f} MB")
+        print(f"{'floor':10} {FLOOR['accuracy']:9.3f} {FLOOR['s_per_page']:7.2f} {'':10}   peak {FLOOR['mb']} MB")
+
+
+if __name__ == "__main__":
+    main()

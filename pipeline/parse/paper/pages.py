@@ -1,0 +1,112 @@
+"""A scan's pages as pixels, and the QR code on them: what the paper reader starts from.
+
+pypdfium2 draws the pages of an image-only PDF, Pillow opens PNG, JPEG and every frame of a TIFF;
+zxing-cpp finds our QR code at any angle and reports where it is and which way up, which turns
+the page upright before anything is read.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.campaign import identity
+from pipeline.campaign.identity import FormId
+from pipeline.errors import InputFileError
+from pipeline.parse.route import raised_in_library
+from pipeline.parse.settings import ParseSettings
+
+#: A phone photo is brought down to about this many pixels on its long side (A4 at 200 dpi):
+#: a 48-megapixel photo read as is costs memory and time and gains no accuracy.
+MAX_SIDE = 2400
+
+
+@dataclass
+class Code:
+    """The form id a QR code carries, its orientation (degrees) and box on its page."""
+
+    form_id: FormId
+    page: int
+    orientation: int
+    box: tuple[int, int, int, int]
+
+
+def _limit(page: np.ndarray) -> np.ndarray:
+    import cv2
+
+    side = max(page.shape[:2])
+    if side <= MAX_SIDE:
+        return page
+    f = MAX_SIDE / side
+    return cv2.resize(page, (round(page.shape[1] * f), round(page.shape[0] * f)), interpolation=cv2.INTER_AREA)
+
+
+def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np.ndarray]:
+    """The pages of a scan as RGB arrays (at most ``settings.ocr_max_pages``); a PDF drawn at ``ocr_dpi``."""
+    if kind == "pdf":
+        import pypdfium2
+
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            return []
+        try:
+            return [_limit(np.asarray(pdf[i].render(scale=settings.ocr_dpi / 72).to_pil().convert("RGB")))
+                    for i in range(min(len(pdf), settings.ocr_max_pages))]
+        except Exception as e:  # a page pdfium cannot draw is not read; anything else is a fault
+            if isinstance(e, pypdfium2.PdfiumError) or raised_in_library(e, ("pypdfium2", "PIL")):
+                return []
+            raise
+        finally:
+            pdf.close()
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return [_limit(np.asarray(frame.convert("RGB")))
+                    for frame, _ in zip(ImageSequence.Iterator(image), range(settings.ocr_max_pages))]
+    except Exception as e:  # Pillow's errors for a broken image; anything else is a fault of this program
+        if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError)) \
+                or raised_in_library(e, ("PIL",)):
+            raise InputFileError("图片文件已损坏，无法打开", path=path, hint="请重新扫描或拍照后再交") from None
+        raise
+
+
+def find_code(pages: list[np.ndarray]) -> Code | None:
+    """The first QR code on the pages that carries a valid form id."""
+    import zxingcpp
+
+    for n, page in enumerate(pages, start=1):
+        for barcode in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode):
+            found = identity.parse(barcode.text)
+            if found is None:
+                continue
+            p = barcode.position
+            xs = [p.top_left.x, p.top_right.x, p.bottom_right.x, p.bottom_left.x]
+            ys = [p.top_left.y, p.top_right.y, p.bottom_right.y, p.bottom_left.y]
+            margin = (max(xs) - min(xs)) // 8
+            return Code(found, n, int(barcode.orientation),
+                        (min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin))
+    return None
+
+
+def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings):
+    """A scan read into a :class:`~pipeline.parse.paper.read.PaperLayout`, the QR code's form id
+    in its custom properties; no OCR engine installed is a MissingProgramError (the caller says so)."""
+    from pipeline._exec.ocr import engine
+    from pipeline.parse.form import FORM_ID_PROPERTY
+    from pipeline.parse.paper.read import read_pages
+
+    ocr = engine(threads=settings.ocr_threads)
+    pages = load(path, kind, data, settings)
+    if not pages:
+        return None
+    code = find_code(pages)
+    paper = read_pages(pages, ocr, settings, orientation=code.orientation if code else 0,
+                       qr_page=code.page if code else 0, qr_box=code.box if code else None)
+    if code is not None:
+        paper.layout.custom[FORM_ID_PROPERTY] = str(code.form_id)
+    return paper

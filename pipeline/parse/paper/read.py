@@ -1,0 +1,312 @@
+"""Scanned pages read into a :class:`~pipeline.parse.layout.Layout`: every cell on its own, and
+the lines outside the tables, with the engine's confidence kept for each.
+
+Per page: red ink out, light flattened (``clean``), turned upright by the QR code's orientation,
+straightened by the table's border, the ruled tables and cells found (``grid``), the ruling lines
+erased, and then each cell with ink in it read by the OCR engine separately — a cell's text can
+never run into its neighbour's, and a blank cell costs nothing. The form id comes from the QR
+code into ``layout.custom`` exactly where a Word file keeps it, so ``form.build`` chooses the
+definition by it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline._exec.ocr import Engine, TextLine
+from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.paper import clean
+from pipeline.parse.paper.grid import Box, Table, find_tables
+from pipeline.parse.settings import ParseSettings
+
+#: A line starting a numbered item ("2.", "（2）", "②", "二、") starts a new paragraph in a cell.
+_NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
+#: Look-alikes recognisers put for what a form holds: the radical 丶 for the enumeration comma,
+#: a full-width full stop after an item number.
+_LOOKALIKES = (re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), ".")
+PAD = 10  # white pixels around a crop: text detectors miss strokes touching the image edge
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Where a piece of text was read and how sure the engine was: page, table (0 for a line
+    outside tables), 1-based row and column, text."""
+
+    page: int
+    table: int
+    row: int
+    col: int
+    text: str
+    confidence: float
+
+
+@dataclass
+class PaperLayout:
+    layout: Layout
+    readings: list[Reading] = field(default_factory=list)
+    engine: str = ""
+
+
+def _rows_of(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into visual rows (their boxes overlap vertically by half), each left to right."""
+    rows: list[list[TextLine]] = []
+    for ln in sorted(lines, key=lambda t: (t.box[1] + t.box[3]) / 2):
+        mid = (ln.box[1] + ln.box[3]) / 2
+        if rows:
+            last = rows[-1]
+            top = min(t.box[1] for t in last)
+            bottom = max(t.box[3] for t in last)
+            if top <= mid <= bottom:
+                last.append(ln)
+                continue
+        rows.append([ln])
+    return [sorted(r, key=lambda t: t.box[0]) for r in rows]
+
+
+def _join_row(row: list[TextLine], wide: str) -> str:
+    """One visual row's pieces: a gap wider than a character height becomes ``wide``."""
+    text = row[0].text.strip()
+    for prev, ln in zip(row, row[1:]):
+        height = max(1, ln.box[3] - ln.box[1])
+        text += (wide if ln.box[0] - prev.box[2] > height else "") + ln.text.strip()
+    for pattern, replacement in _LOOKALIKES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _cell_text(lines: list[TextLine]) -> tuple[str, float]:
+    """A cell's text: wrapped lines joined into one paragraph, a numbered line starting a new one;
+    its confidence is the least sure line's."""
+    parts: list[str] = []
+    for row in _rows_of(lines):
+        t = _join_row(row, " ")
+        if parts and not _NUMBERED_RE.match(t):
+            parts[-1] += t
+        else:
+            parts.append(t)
+    return "\n".join(p for p in parts if p), min((ln.confidence for ln in lines), default=1.0)
+
+
+def _crop(page: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    import cv2
+
+    return cv2.copyMakeBorder(page[y0:y1, x0:x1], PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+
+
+def _ink_box(binary: np.ndarray, box: Box, settings: ParseSettings) -> Box | None:
+    """The part of a cell that holds writing, or ``None`` for a blank cell: the bounding box of its
+    ink once specks (noise, fax dirt) are opened away. A lone "1" or "一" is a few dozen pixels,
+    which a share of the cell's area would miss; and the text detector finds a small word in a
+    tight crop that it overlooks in a tall empty cell."""
+    import cv2
+
+    region = binary[box.y0:box.y1, box.x0:box.x1]
+    if region.size == 0:
+        return None
+    region = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if np.count_nonzero(region) < settings.ocr_min_ink_px:
+        return None
+    x, y, w, h = cv2.boundingRect(region)
+    m = PAD // 2
+    return Box(max(box.x0, box.x0 + x - m), max(box.y0, box.y0 + y - m),
+               min(box.x1, box.x0 + x + w + m), min(box.y1, box.y0 + y + h + m))
+
+
+def _cell_lines(binary: np.ndarray, box: Box) -> list[Box] | None:
+    """The text lines of a cell's writing, cut at the blank rows between them (a straightened
+    page's lines are level), each trimmed to its ink; ``None`` when the lines touch (a row much
+    taller than the others), which the engine's own detector must then separate."""
+    import cv2
+
+    region = binary[box.y0:box.y1, box.x0:box.x1]
+    rows = [(a, b) for a, b in _text_rows(region) if b - a >= 4]
+    if not rows:
+        return []
+    heights = sorted(b - a for a, b in rows)
+    typical = heights[len(heights) // 2]
+    if len(rows) > 1 and heights[-1] > 1.7 * typical or len(rows) == 1 and typical > 0.8 * (box.x1 - box.x0):
+        return None
+    out = []
+    m = PAD // 2
+    for a, b in rows:
+        cols = np.flatnonzero(cv2.reduce(region[a:b], 0, cv2.REDUCE_MAX).ravel())
+        out.append(Box(box.x0 + max(0, int(cols[0]) - m), box.y0 + max(0, a - m),
+                       box.x0 + min(region.shape[1], int(cols[-1]) + 1 + m), box.y0 + min(region.shape[0], b + m)))
+    return out
+
+
+def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, binary: np.ndarray,
+                engine: Engine, settings: ParseSettings, readings: list[Reading]) -> Grid:
+    """Every cell with ink read on its own: its lines cut apart and recognised in one batch for the
+    whole table (no detection pass per cell), or by the engine's detector when they touch."""
+    found: dict[int, list[TextLine]] = {}
+    batch: list[tuple[int, Box]] = []
+    for n, box in enumerate(table.cells):
+        inset = 2
+        written = _ink_box(binary, Box(box.x0 + inset, box.y0 + inset, box.x1 - inset, box.y1 - inset), settings)
+        if written is None:
+            continue
+        lines = _cell_lines(binary, written)
+        if lines is None:
+            found[n] = [ln for ln in engine.read(_crop(text_page, written.x0, written.y0, written.x1, written.y1))
+                        if ln.text.strip()]
+        else:
+            batch += [(n, ln) for ln in lines]
+    read = engine.read_lines([_crop(text_page, b.x0, b.y0, b.x1, b.y1) for _, b in batch])
+    for (n, b), (text, conf) in zip(batch, read):
+        if text.strip():
+            found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
+    texts: dict[int, str] = {}
+    for n, lines in found.items():
+        text, conf = _cell_text(lines)
+        if text:
+            box = table.cells[n]
+            texts[n] = text
+            readings.append(Reading(page_no, index, box.rows[0] + 1, box.cols[0] + 1, text, conf))
+    rows = [[Cell("") for _ in range(table.n_cols)] for _ in range(table.n_rows)]
+    for n, box in enumerate(table.cells):
+        for r in range(*box.rows):
+            for c in range(*box.cols):
+                if r < table.n_rows and c < table.n_cols:
+                    rows[r][c] = Cell(texts.get(n, ""), hmerge=c > box.cols[0], vmerge=r > box.rows[0])
+    return Grid(rows=rows, page=page_no, index=index)
+
+
+def _without_edges(binary: np.ndarray, settings: ParseSettings) -> np.ndarray:
+    """Ink less the tall thin strokes no character makes — the remains of a photographed page's
+    edge or a fold — which would join every line of a strip into one row."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    tall = [i for i in range(1, n) if stats[i, cv2.CC_STAT_HEIGHT] > 6 * settings.ocr_max_rule_px
+            and stats[i, cv2.CC_STAT_WIDTH] <= 2 * settings.ocr_max_rule_px]
+    if tall:
+        binary = binary.copy()
+        binary[np.isin(labels, tall)] = 0
+    return binary
+
+
+def _text_rows(binary: np.ndarray) -> list[tuple[int, int]]:
+    """The bands of a strip that hold ink, top to bottom (runs of pixel rows with ink)."""
+    filled = np.count_nonzero(binary, axis=1) > 0
+    rows, start = [], None
+    for y, on in enumerate(filled):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            rows.append((start, y))
+            start = None
+    if start is not None:
+        rows.append((start, len(filled)))
+    return rows
+
+
+def _prose(binary: np.ndarray, settings: ParseSettings) -> bool:
+    """Whether a text row is running prose: ink across most of the page with no gap wider than a
+    few characters. A filled-in line ("单位：…    姓名：…") has wide gaps; a printed note does not."""
+    import cv2
+
+    h, w = binary.shape
+    cols = np.flatnonzero(cv2.reduce(binary, 0, cv2.REDUCE_MAX).ravel())
+    if cols.size == 0 or cols[-1] - cols[0] < settings.ocr_prose_min_width * w:
+        return False
+    return int(np.diff(cols).max(initial=0)) < settings.ocr_prose_max_gap * max(h, 1)
+
+
+def _pieces(binary: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """The pieces of a text row, split where the ink leaves a gap wider than ``gap`` pixels
+    (between "单位：科研处" and "姓名：…"); each is (x0, x1)."""
+    import cv2
+
+    cols = np.flatnonzero(cv2.reduce(binary, 0, cv2.REDUCE_MAX).ravel())
+    if cols.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(cols) > gap)
+    starts = [int(cols[0]), *(int(cols[b + 1]) for b in breaks)]
+    ends = [*(int(cols[b]) + 1 for b in breaks), int(cols[-1]) + 1]
+    return list(zip(starts, ends))
+
+
+def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, settings: ParseSettings,
+               known: bool, readings: list[Reading]) -> list[tuple[int, str]]:
+    """The text lines of a strip of the page outside the tables, with their page y.
+
+    Rows are cut at the blank lines between them and into pieces at wide gaps, and all pieces are
+    recognised in one batch; a row much taller than the others (lines touching) goes to the
+    engine's detector. When the form is ``known`` (its QR code read) a row of running prose is its
+    printed note, which the definition already holds: it is not read, as it costs more than the
+    rest of the page together."""
+    import cv2
+
+    binary = _without_edges(cv2.morphologyEx(clean.ink(band), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), settings)
+    rows = [(y0, y1) for y0, y1 in _text_rows(binary) if y1 - y0 >= 6]
+    if not rows:
+        return []
+    typical = sorted(b - a for a, b in rows)[len(rows) // 2]
+    m = PAD // 2
+    found: list[tuple[int, list[TextLine]]] = []
+    batch: list[tuple[int, Box]] = []
+    for y0, y1 in rows:
+        row = binary[y0:y1]
+        if known and _prose(row, settings):
+            continue
+        a, b = max(0, y0 - m), min(band.shape[0], y1 + m)
+        if y1 - y0 > 2.2 * typical:
+            lines = [ln for ln in engine.read(_crop(band, 0, a, band.shape[1], b)) if ln.text.strip()]
+            found += [(a + r[0].box[1], r) for r in _rows_of(lines)]
+            continue
+        for x0, x1 in _pieces(row, settings.ocr_prose_max_gap * (y1 - y0)):
+            batch.append((len(found), Box(max(0, x0 - m), a, min(band.shape[1], x1 + m), b)))
+        found.append((a, []))
+    read = engine.read_lines([_crop(band, bx.x0, bx.y0, bx.x1, bx.y1) for _, bx in batch])
+    for (n, bx), (text, conf) in zip(batch, read):
+        if text.strip():
+            found[n][1].append(TextLine(text, conf, (bx.x0, bx.y0, bx.x1, bx.y1)))
+    out = []
+    for y, pieces in found:
+        if pieces:
+            text = _join_row(pieces, "    ")
+            readings.append(Reading(page_no, 0, 0, 0, text, min(p.confidence for p in pieces)))
+            out.append((y_offset + y, text))
+    return out
+
+
+def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings, *,
+               orientation: int = 0, qr_page: int = 0, qr_box: tuple[int, int, int, int] | None = None) -> PaperLayout:
+    """Read ``pages`` (RGB or gray arrays) of one return into a layout of lines and grids.
+
+    ``orientation`` is the QR code's (degrees, as zxing-cpp reports it) and ``qr_box`` its box on
+    page ``qr_page``, which is blanked so the code's modules are not read as text."""
+    import cv2
+
+    result = PaperLayout(Layout(has_text=True), engine=engine.name)
+    known = qr_box is not None
+    grids = 0
+    for page_no, rgb in enumerate(pages, start=1):
+        gray = clean.without_red(rgb, settings)
+        if page_no == qr_page and qr_box is not None:
+            x0, y0, x1, y1 = qr_box
+            gray[max(0, y0):y1, max(0, x0):x1] = 255
+        gray = clean.straighten(clean.deskew(clean.upright(clean.flatten(clean.soften(gray)), orientation)), settings)
+        tables, lines = find_tables(gray, settings)
+        binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
+        text_page = gray.copy()
+        text_page[lines > 0] = 255
+        blocks: list[tuple[int, str | Grid]] = []
+        top = 0
+        for table in tables:
+            grids += 1
+            if table.y0 - top > settings.ocr_min_cell_px:
+                blocks += _read_band(page_no, text_page[top:table.y0], top, engine, settings, known, result.readings)
+            blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, engine, settings,
+                                                 result.readings)))
+            top = table.y1
+        if gray.shape[0] - top > settings.ocr_min_cell_px:
+            blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
+        result.layout.blocks += [b for _, b in sorted(blocks, key=lambda yb: yb[0])]
+    if not any(isinstance(b, Grid) for b in result.layout.blocks) and not result.readings:
+        result.layout.has_text = False
+    return result

@@ -1,0 +1,257 @@
+"""Paper returns made from the project's own forms — for the OCR tests and ``bench/ocr.py``.
+
+Like :mod:`pipeline.testing`, this ships with the library because both the tests and the bench
+need the same corpus. A return is an issued form filled by :func:`pipeline.testing.fill_form`
+(the values in a brush font, AR PL UKai, in blue or black "ink" so it is not only a computer
+font), printed to PDF by LibreOffice in one batch, rasterised by pypdfium2 and degraded the ways
+paper comes back. The expected record of each is what the parser reads from the filled .docx
+itself, so the scan is scored against the project's own reading of the same form, not against
+hand-kept answers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.records import ParsedForm
+
+#: The ways a page degrades; each takes an RGB page and a random source.
+DEGRADATIONS = ("clean", "skew", "noise", "fax", "photo", "jpeg", "seal")
+PEN_FONT = "AR PL UKai CN"
+INKS = ("1F3A93", "111111")  # blue-black ballpoint, black
+
+
+@dataclass
+class Return:
+    """One filled form: its .docx, the PDF LibreOffice printed, and what the parser reads from the .docx."""
+
+    docx: Path
+    expected: ParsedForm
+    pdf: Path | None = None
+
+
+def _pen(docx_path: Path, ink: str) -> None:
+    """Set every run in the form's tables that the filler typed to the brush font, in ``ink``."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    document = docx.Document(str(docx_path))
+    labels = set()
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    for run in p.runs:
+                        if not run.text.strip() or run.bold or len(row.cells) < 3:
+                            continue
+                        labels.add(run.text)
+                        run.font.name = PEN_FONT
+                        run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), PEN_FONT)
+                        run.font.color.rgb = RGBColor.from_string(ink)
+    document.save(str(docx_path))
+
+
+def make_returns(root: Path, profiles: Sequence[str], *, per_profile: int = 1, rows: int = 3,
+                 pen: bool = True) -> list[Return]:
+    """Issue and fill one form of every type with a risk table in ``per_profile`` departments of each
+    profile; print them all to PDF in one LibreOffice batch."""
+    from pipeline import api
+    from pipeline._exec import soffice
+    from pipeline.forms import get
+    from pipeline.testing import fill_form, sample_rows
+    from pipeline.workspace import Workspace
+
+    here = Path(__file__).resolve().parent.parent / "profiles"
+    out: list[Return] = []
+    for code in profiles:
+        ws_root = root / code
+        ws_root.mkdir(parents=True, exist_ok=True)
+        for name in ("profile.toml", "roster.xlsx"):
+            shutil.copy(here / code / name, ws_root / name)
+        ws = Workspace(ws_root)
+        labels = list(ws.profile.levels.labels)
+        departments = sorted({p.department for p in ws.roster})[:per_profile]
+        docxs = []
+        for department in departments:
+            docxs += [p for p in api.make_forms(ws, department=department, progress=False) if p.suffix == ".docx"]
+        seen: set[tuple[str, str]] = set()
+        for n, src in enumerate(sorted(set(docxs))):
+            from pipeline.parse import parse_file
+            issued = parse_file(src)
+            if issued.form_type is None or not get(issued.form_type).columns:
+                continue
+            if (issued.form_type, str(src.parent.parent)) in seen:
+                continue  # one form of each type per department
+            seen.add((issued.form_type, str(src.parent.parent)))
+            definition = get(issued.form_type)
+            who = issued.header.name or definition.title[:2]
+            dst = root / "filled" / code / f"{n:02d}-{src.name}"
+            fill_form(src, dst, definition, sample_rows(who, definition, labels, n=rows))
+            if pen:
+                _pen(dst, INKS[n % len(INKS)])
+            out.append(Return(dst, parse_file(dst, levels=labels)))
+    pdfs = soffice.convert([r.docx for r in out], root / "pdf")
+    for r, pdf in zip(out, pdfs):
+        r.pdf = pdf
+    return out
+
+
+def rasterise(pdf: Path, dpi: int) -> list[np.ndarray]:
+    """Each page of ``pdf`` as an RGB array at ``dpi``, as a scanner sees the printout."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return [np.asarray(doc[i].render(scale=dpi / 72).to_pil().convert("RGB")) for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def _rotate(page: np.ndarray, angle: float) -> np.ndarray:
+    import cv2
+
+    h, w = page.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(page, m, (w, h), borderValue=(255, 255, 255))
+
+
+def _skew(page, rng):
+    return _rotate(page, rng.choice((-1, 1)) * rng.uniform(1.5, 4.0))
+
+
+def _noise(page, rng):
+    import cv2
+
+    page = _rotate(page, rng.uniform(-1.5, 1.5))
+    g = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 14, page.shape[:2])
+    out = np.clip(page.astype(np.float32) + g[..., None], 0, 255).astype(np.uint8)
+    return cv2.GaussianBlur(out, (3, 3), 0.8)
+
+
+def _fax(page, rng):
+    """A 1-bit fax: standard mode (half the vertical resolution) or fine mode, thresholded, specks."""
+    import cv2
+
+    page = _rotate(page, rng.uniform(-1.0, 1.0))
+    gray = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    if rng.random() < 0.5:
+        gray = cv2.resize(cv2.resize(gray, (w, h // 2), interpolation=cv2.INTER_AREA), (w, h),
+                          interpolation=cv2.INTER_NEAREST)
+    bw = np.where(gray < rng.uniform(150, 190), 0, 255).astype(np.uint8)
+    specks = np.random.default_rng(rng.randrange(1 << 30)).random(bw.shape) < 0.0008
+    bw[specks] = 0
+    return cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)
+
+
+def _lamp(page: np.ndarray, rng) -> np.ndarray:
+    """Uneven light: a lamp to one side and a shadow falling across the page."""
+    h, w = page.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+    d = np.hypot(xx - cx, yy - cy) / math.hypot(w, h)
+    light = 1.0 - 0.55 * d
+    a = rng.uniform(0, math.pi)
+    shade = 0.82 + 0.18 * (np.cos(a) * xx / w + np.sin(a) * yy / h > rng.uniform(0.3, 0.7))
+    tint = np.array([1.0, 0.97, 0.9], np.float32)  # warm lamp
+    return np.clip(page.astype(np.float32) * (light * shade)[..., None] * tint, 0, 255).astype(np.uint8)
+
+
+def _photo(page, rng):
+    """A phone photo: the page in perspective on a desk, under a lamp, slightly out of focus."""
+    import cv2
+
+    h, w = page.shape[:2]
+    j = lambda: rng.uniform(0.01, 0.06)  # noqa: E731 - a jitter of the corners
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[w * j(), h * j()], [w * (1 - j()), h * j()], [w * (1 - j()), h * (1 - j())], [w * j(), h * (1 - j())]])
+    m = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(page, m, (w, h), borderValue=(120, 110, 100))
+    out = _lamp(out, rng)
+    return cv2.GaussianBlur(out, (0, 0), rng.uniform(0.6, 1.1))
+
+
+def _jpeg(page, rng):
+    import cv2
+
+    page = _rotate(page, rng.uniform(-2, 2))
+    _, buf = cv2.imencode(".jpg", cv2.cvtColor(page, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, rng.randint(18, 30)])
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def _seal(page, rng):
+    """A red round seal, half transparent like ink, stamped over the table's text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    h, w = page.shape[:2]
+    r = int(w * rng.uniform(0.09, 0.12))
+    cx, cy = int(w * rng.uniform(0.3, 0.75)), int(h * rng.uniform(0.3, 0.6))
+    stamp = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(stamp)
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=max(3, r // 14))
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", r // 3)
+        d.text((cx, cy), "★", fill=255, font=font, anchor="mm")
+        d.text((cx, cy + r // 2), "专用章", fill=255, font=font, anchor="mm")
+    except OSError:
+        d.regular_polygon((cx, cy, r // 4), 5, fill=255)
+    mask = np.asarray(stamp, np.float32)[..., None] / 255 * 0.85
+    red = np.array([214, 40, 40], np.float32)
+    out = page.astype(np.float32) * (1 - mask) + np.minimum(page.astype(np.float32), red) * mask
+    return _rotate(out.astype(np.uint8), rng.uniform(-1, 1))
+
+
+_DEGRADE: dict[str, Callable] = {"clean": lambda p, rng: p, "skew": _skew, "noise": _noise, "fax": _fax,
+                                 "photo": _photo, "jpeg": _jpeg, "seal": _seal}
+
+
+def degrade(page: np.ndarray, how: str, seed: int) -> np.ndarray:
+    """``page`` degraded the way ``how`` names (one of :data:`DEGRADATIONS`), reproducibly by ``seed``."""
+    return _DEGRADE[how](page, random.Random(seed))
+
+
+def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int) -> Path:
+    """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF."""
+    from PIL import Image
+
+    images = [Image.fromarray(p) for p in pages]
+    kind = dst.suffix.lower()
+    if kind in (".tif", ".tiff", ".pdf"):
+        images[0].save(dst, save_all=True, append_images=images[1:], resolution=dpi)
+    else:
+        images[0].save(dst, quality=85) if kind in (".jpg", ".jpeg") else images[0].save(dst)
+    return dst
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+def _norm(value: object) -> str:
+    return "".join(str(value or "").split()).replace("：", ":").replace("，", ",").replace("（", "(").replace("）", ")")
+
+
+def fields(form: ParsedForm) -> dict[str, str]:
+    """The non-empty fields of a parsed form, keyed by where they are (header key, risk n and field)."""
+    out = {f"header.{k}": _norm(v) for k, v in (("unit", form.header.unit), ("name", form.header.name),
+                                                 ("position", form.header.position), ("date", form.header.date))}
+    out.update({f"header.{k}": _norm(v) for k, v in form.header.extra.items()})
+    for n, r in enumerate(form.risks, 1):
+        for k in ("name", "description", "level_label", "category", "measures", "review", "duty"):
+            out[f"risk{n}.{k}"] = _norm(getattr(r, k))
+        out.update({f"risk{n}.{k}": _norm(v) for k, v in r.extra.items() if k != "post_level_place" and v})
+    return {k: v for k, v in out.items() if v and v != "None"}
+
+
+def score(expected: ParsedForm, got: ParsedForm) -> tuple[int, int]:
+    """(right, counted): each expected non-empty field read exactly, and every extra field an error."""
+    want, have = fields(expected), fields(got)
+    right = sum(have.get(k) == v for k, v in want.items())
+    extras = sum(1 for k in have if k not in want)
+    return right, len(want) + extras

@@ -1,0 +1,112 @@
+"""Paper returns read by OCR: our own forms, filled in a brush font, printed, scanned and degraded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import needs_soffice
+from pipeline import scanlab
+from pipeline._exec import ocr
+from pipeline.errors import MissingProgramError
+from pipeline.parse import parse_file
+from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.paper.confidence import flag
+from pipeline.parse.paper.read import PaperLayout, Reading
+from pipeline.parse.settings import DEFAULT
+from pipeline.records import ParsedForm
+
+needs_ocr_engine = pytest.mark.skipif(not any(ocr._module(n).available() for n in ocr.ORDER),
+                                      reason="no OCR engine installed (pip install '.[ocr]')")
+#: The small fixed corpus: (profile's form number, degradation, dpi, file type).
+CASES = [(0, "clean", 150, ".png"), (1, "photo", 200, ".jpg"), (0, "seal", 200, ".pdf"), (1, "skew", 150, ".tif")]
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory):
+    """Two filled forms of two layouts (004's person and unit registers), printed once."""
+    root = tmp_path_factory.mktemp("paper")
+    made = scanlab.make_returns(root, ["004-hfzy"], per_profile=1)
+    assert len(made) >= 2
+    return root, made
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_scans_of_our_forms_are_read_into_records(returns, monkeypatch):
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    root, made = returns
+    right = counted = 0
+    for n, (form, how, dpi, ext) in enumerate(CASES):
+        ret = made[form]
+        pages = [scanlab.degrade(p, how, seed=n) for p in scanlab.rasterise(ret.pdf, dpi)]
+        got = parse_file(scanlab.save_scan(pages, root / f"{n}-{how}{ext}", dpi), levels=ret.expected.levels)
+        assert got.form_id == ret.expected.form_id, how
+        assert got.form_type == ret.expected.form_type
+        assert "needs_ocr" not in {p.code for p in got.problems}
+        assert got.meta["read_from"] == "paper"
+        r, c = scanlab.score(ret.expected, got)
+        assert r / c >= 0.8, (how, scanlab.fields(got))
+        assert [x.level_rank for x in got.risks if x.level_label] == \
+            [x.level_rank for x in ret.expected.risks if x.level_label] or r < c
+        right, counted = right + r, counted + c
+    assert right / counted >= 0.93
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_table_continued_on_a_second_page_of_a_tiff(tmp_path, monkeypatch):
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    ret = scanlab.make_returns(tmp_path, ["002-qztc"], per_profile=1, rows=14)[0]
+    pages = scanlab.rasterise(ret.pdf, 150)
+    assert len(pages) >= 2
+    got = parse_file(scanlab.save_scan(pages, tmp_path / "two-pages.tif", 150), levels=ret.expected.levels)
+    assert [r.name for r in got.risks] == [r.name for r in ret.expected.risks]
+    assert [r.level_rank for r in got.risks] == [r.level_rank for r in ret.expected.risks]
+    right, counted = scanlab.score(ret.expected, got)
+    assert right / counted >= 0.75  # the merged 岗位职责 cell counts once per row: one slip costs 14
+
+
+def test_unsure_readings_are_flagged_with_their_cell_and_column():
+    grid = Grid(rows=[[Cell("序号"), Cell("风险点"), Cell("风险等级")], [Cell("1"), Cell("经费报销"), Cell("中")]],
+                page=1, index=1)
+    paper = PaperLayout(Layout(blocks=["个人廉政风险排查登记表", grid]), engine="test", readings=[
+        Reading(1, 1, 2, 2, "经费报销", 0.99), Reading(1, 1, 2, 3, "中", 0.41), Reading(1, 0, 0, 0, "本人签字：", 0.5)])
+    form = ParsedForm(source="x.png", sha256="0", form_type="004-person-register")
+    flag(form, paper, DEFAULT)
+    flagged = [p for p in form.problems if p.code == "low_confidence"]
+    assert [p.where for p in flagged] == ["第1页 表1 第2行 第3列（风险等级）", "第1页 表格外文字"]
+    assert "41%" in flagged[0].message and "“中”" in flagged[0].message
+    assert form.meta["ocr_unsure"] == "2" and form.meta["ocr_pieces"] == "3"
+
+
+def test_no_engine_says_what_to_install(tmp_path, monkeypatch):
+    from PIL import Image
+
+    for name in ocr.ORDER:
+        monkeypatch.setattr(ocr._module(name), "available", lambda: False)
+    ocr.engine.cache_clear()
+    try:
+        with pytest.raises(MissingProgramError, match="没有安装文字识别") as info:
+            ocr.engine()
+        assert "rapidocr-onnxruntime" in info.value.hint and "tesseract-ocr-chi-sim" in info.value.hint
+        page = np.full((600, 400), 255, np.uint8)
+        page[100:102, 50:350] = 0
+        Image.fromarray(page).save(tmp_path / "scan.png")
+        got = parse_file(tmp_path / "scan.png")
+        assert [p.code for p in got.problems] == ["needs_ocr"]
+        assert "pip install" in got.problems[0].message
+    finally:
+        ocr.engine.cache_clear()
+
+
+@pytest.mark.skipif(not ocr._module("tesseract").available(), reason="tesseract-ocr-chi-sim not installed")
+def test_tesseract_engine_reads_a_line():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (420, 70), 255)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 36)
+    ImageDraw.Draw(image).text((10, 10), "经费报销审核", fill=0, font=font)
+    engine = ocr.engine("tesseract")
+    [(text, confidence)] = engine.read_lines([np.asarray(image)])
+    assert text == "经费报销审核" and 0 < confidence <= 1
