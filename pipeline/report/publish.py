@@ -82,11 +82,12 @@ def office_name(profile: Profile) -> str:
 
 
 def objections(profile: Profile) -> str:
-    """Where objections go: the profile's words, else the leading group's office and its telephone."""
+    """Where objections go, as the sentence's end: the profile's words, else the leading group's
+    office, where it sits, and its telephone."""
     if profile.publication.objections:
-        return profile.publication.objections
+        return f"{profile.publication.objections}反映"
     phone = f"，联系电话：{profile.office.phone}" if profile.office.phone else ""
-    return f"{office_name(profile)}（设在{profile.office.location}）{phone}"
+    return f"{office_name(profile)}（设在{profile.office.location}）反映{phone}"
 
 
 def ordinary_staff(profile: Profile, roster: Sequence[StaffMember]) -> set[str]:
@@ -244,7 +245,7 @@ def write_notice(path: Path, profile: Profile, rows: Sequence[Notice], *, unit: 
                f"{unit or '各单位（部门）'}的廉政风险点及防控措施予以公示，共 {len(rows)} 项。"
                f"风险等级从高到低依次为{'、'.join(labels)}。", indent=True)
     _paragraph(document, f"公示时间：{cn_date(start)}至{cn_date(end)}（{pub.days}天）。公示期间，如对风险点的查找、"
-               f"等级评定或防控措施有意见和建议，请向{objections(profile)}反映。", indent=True, after=6)
+               f"等级评定或防控措施有意见和建议，请向{objections(profile)}。", indent=True, after=6)
     sizes = widths(rows)
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
