@@ -66,9 +66,6 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
 
         with open_docx_zip(path, io.BytesIO(data)) as zf:
             layout = read_docx(path, zf)
-    elif kind == "pdf":
-        from pipeline.parse.pdf import read_pdf
-
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx
         from pipeline.parse.legacy import converted_one
@@ -79,6 +76,9 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
             with open_docx_zip(path, io.BytesIO(docx.read_bytes())) as zf:
                 layout = read_docx(path, zf)
         layout.meta["converted_from"] = kind
+    elif kind == "pdf":
+        from pipeline.parse.pdf import read_pdf
+
         layout = read_pdf(path, data, settings=settings)
     else:  # a scanned image: read by OCR below
         from pipeline.parse.layout import Layout
