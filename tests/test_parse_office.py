@@ -116,8 +116,10 @@ def test_the_better_fitting_table_outvotes_a_look_alike_title(tmp_path):
         ("岗位职责", "现金管理不规范", "high", "日清月结，定期盘点。"), ("业务流程", "票据审核不严", "medium", "双人复核。")]
 
 
-def test_category_merged_over_its_rows_is_not_a_header_field(tmp_path):
-    """003's category 岗位职责 is spelt as its in-table field 岗位职责; merged over two rows it is a category."""
+@pytest.mark.parametrize("kind", ["docx", pytest.param("pdf", marks=needs_soffice)])
+def test_category_merged_over_its_rows_is_not_a_header_field(tmp_path, kind):
+    """003's category 岗位职责 is spelt as its in-table field 岗位职责; merged over two rows it is a
+    category. In the PDF the merged cell's text sits once, across both rows."""
     path = typed_form(tmp_path / "f.docx", title="赣州市第五人民医院岗位廉政风险识别防控表",
                       header_lines=["科室：药剂科    姓名：刘海燕    岗位名称：药师    填表日期：2017年7月3日"],
                       columns=["风险类别", "风险点", "风险等级", "防范措施"],
@@ -125,6 +127,10 @@ def test_category_merged_over_its_rows_is_not_a_header_field(tmp_path):
                             ["岗位职责", "处方审核不严", "B级", "逐张审核。"],
                             ["业务流程", "药品采购暗箱操作", "C级", "集中采购。"]],
                       merge_down=[0], after=["注：风险等级按A、B、C三级填写，A级为最高。"])
+    if kind == "pdf":
+        from pipeline._exec import soffice
+
+        path = soffice.convert([path], tmp_path / "pdf")[0]
     form = parse_file(path)
     assert form.form_type == "003-person-control" and form.header.position == "药师"
     assert form.form_title == "赣州市第五人民医院岗位廉政风险识别防控表"
@@ -319,3 +325,65 @@ def test_a_batch_of_legacy_returns_is_converted_in_one_run(legacy_returns, tmp_p
     monkeypatch.setattr(soffice, "convert", real)
     forms = [parse_file(p, converted=done) for p in legacy_returns.values()]
     assert {len(f.risks) for f in forms} == {2}
+
+
+# --- header fields typed as columns of the risk table -------------------------------------------
+
+@pytest.mark.parametrize("kind", ["docx", pytest.param("pdf", marks=needs_soffice)])
+def test_header_fields_typed_as_columns_merged_down(tmp_path, kind):
+    """Seed 001's flat layout as an office types it: 姓名, 职务, 部门, 岗位职责 and the reviewer's
+    opinion are columns of their own, each value merged down every row."""
+    duty = "负责学校财务收支核算与报销审核"
+    rows = [["孙丽", "会计", "财务科", duty, "报销审核把关不严", "岗位职责", "一级", "A", "严格审核原始票据。", "同意"],
+            ["孙丽", "会计", "财务科", duty, "现金管理不规范", "业务流程", "二级", "A", "日清月结。", "同意"],
+            ["孙丽", "会计", "财务科", duty, "票据保管不善", "制度机制", "三级", "B", "专人保管。", "同意"]]
+    path = typed_form(tmp_path / "f.docx", title="局机关一般工作人员及教职工廉政风险识别和防控表",
+                      header_lines=["填表日期：2012年5月10日"],
+                      columns=["姓名", "职务", "部门", "岗位职责", "风险点", "风险类型", "风险级别", "岗位风险等级",
+                               "自我防控措施", "主管领导审查意见"],
+                      rows=rows, merge_down=[0, 1, 2, 3, 9])
+    if kind == "pdf":
+        from pipeline._exec import soffice
+
+        path = soffice.convert([path], tmp_path / "pdf")[0]
+    form = parse_file(path)
+    assert form.form_type == "001-staff-control"
+    h = form.header
+    assert (h.name, h.position, h.unit, str(h.date), h.extra["duty"], h.extra["review"]) == \
+        ("孙丽", "会计", "财务科", "2012-05-10", duty, "同意")
+    assert [(r.name, r.category, r.level, r.duty, r.measures) for r in form.risks] == [
+        ("报销审核把关不严", "岗位职责", "high", duty, "严格审核原始票据。"),
+        ("现金管理不规范", "业务流程", "medium", duty, "日清月结。"),
+        ("票据保管不善", "制度机制", "low", duty, "专人保管。")]
+    assert "required_empty" not in {p.code for p in form.problems}
+
+
+def test_a_name_spaced_out_on_the_header_line_is_one_name(tmp_path):
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：王  萍    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    h = parse_file(path).header
+    assert (h.unit, h.name, h.position) == ("组织部", "王萍", "部长")
+
+
+def test_none_in_a_category_row_is_no_risk_and_no_fault(tmp_path):
+    """003 prints a row per category; an office writes 无 where a category has no risk."""
+    path = typed_form(tmp_path / "f.docx", title="个人风险岗位廉能识别防控表",
+                      header_lines=["科室：药剂科    姓名：刘海燕    职务：药师    填表日期：2017年7月3日"],
+                      columns=["风险类别", "风险点", "自我防控措施", "风险等级"],
+                      rows=[["岗位职责", "药品验收把关不严", "双人验收。", "A"],
+                            ["业务流程", "无", "无", ""],
+                            ["制度机制", "无", "/", ""],
+                            ["外部环境", "接受供应商宴请", "不参加宴请。", "B"]])
+    form = parse_file(path)
+    assert [(r.category, r.name) for r in form.risks] == [("岗位职责", "药品验收把关不严"), ("外部环境", "接受供应商宴请")]
+    assert not {p.code for p in form.problems} & {"vague", "required_empty"}
+
+
+def test_none_as_the_only_risk_of_a_free_form_is_still_vague(tmp_path):
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[["1", "无", "无", "一级", ""]], after=[NOTE_002])
+    assert "vague" in {p.code for p in parse_file(path).problems}

@@ -191,6 +191,9 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     for k, v in hdr.read_cells(definition, table.field_rows + other_rows).items():
         if v or k not in values:
             values[k] = v
+    for k, v in table.field_columns.items():
+        if not values.get(k):
+            values[k] = v
 
     date = find_date(clean(values.get("date", ""))) or hdr.find_any_date(before) \
         or hdr.find_any_date([c.text for row in table.field_rows for c in row]) or hdr.find_any_date(lines)

@@ -20,6 +20,7 @@ from pipeline.parse.text import clean, label_key
 _BRACKETS = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
 _DATE_RE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4}|\s*)\s*年\s*(\S{0,3})\s*月\s*(\S{0,3})\s*日|\d{4}\s*[./\-]\s*\d{1,2}\s*[./\-]\s*\d{1,2}")
 _GAP_RE = re.compile(r"\s{2,}|\t")
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _label_pattern(label: str) -> str:
@@ -39,11 +40,18 @@ def _labels(definition: FormDefinition) -> tuple[tuple[str, str], ...]:
 
 
 def _value(raw: str, key: str) -> str:
+    """The value after a label: up to the next wide gap, except that a name spaced out to the width
+    of a longer one ("王  萍", "王  小  萍") is one value: no field's value is a single character."""
     raw = raw.strip(" \t_＿")
     if key != "date":
         raw = _DATE_RE.sub("  ", raw)
-    first = _GAP_RE.split(raw.strip(" \t_＿"), maxsplit=1)[0]
-    return clean(first.strip("_＿ "))
+    pieces = [p for p in _GAP_RE.split(raw.strip(" \t_＿")) if p]
+    value = pieces[0] if pieces else ""
+    for prev, piece in zip(pieces, pieces[1:]):
+        if len(prev) != 1 or not _HAN_RE.match(prev) or not _HAN_RE.match(piece):
+            break
+        value += piece
+    return clean(value.strip("_＿ "))
 
 
 @functools.cache

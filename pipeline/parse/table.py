@@ -137,6 +137,7 @@ class HeaderMatch:
     last: int  # last header row (a group header like 防控措施 spans two)
     columns: dict[int, Column]  # grid column → definition column
     score: float
+    fields: dict[int, str] = field(default_factory=dict)  # grid column → header field typed as a column
 
 
 def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column]]) -> tuple[dict[int, Column], int]:
@@ -195,13 +196,27 @@ def match_header(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) ->
                 filled += sub_filled
                 last = r + 1
         ratio = len({c.key for c in found.values()}) / n
-        explained = min(1.0, len(found) / max(filled, 1))
+        fields = _field_columns(ix, row, found)
+        explained = min(1.0, (len(found) + len(fields)) / max(filled, 1))
         if ratio < settings.min_column_ratio:
             continue
         score = 2 * ratio + explained
         if best is None or score > best.score:
-            best = HeaderMatch(ix, grid, r, last, found, score)
+            best = HeaderMatch(ix, grid, r, last, found, score, fields)
     return best
+
+
+def _field_columns(ix: DefIndex, row: list[Cell], found: dict[int, Column]) -> dict[int, str]:
+    """Header fields typed as columns of the risk table (姓名, 职务, 部门 over a column each, the
+    value merged down every row, as offices type seed 001's flat layout): grid column → field key."""
+    out: dict[int, str] = {}
+    for i, cell in enumerate(row):
+        if i in found or cell.hmerge or not cell.text:
+            continue
+        key = ix.header_keys.get(cell_key(cell.text))
+        if key is not None and key not in out.values():
+            out[i] = key
+    return out
 
 
 def title_scores(lines: list[str], settings: ParseSettings = DEFAULT) -> dict[str, float]:
@@ -236,6 +251,7 @@ class DataRow:
 class TableRead:
     rows: list[DataRow] = field(default_factory=list)
     field_rows: list[list[Cell]] = field(default_factory=list)  # in-table header fields, signatures
+    field_columns: dict[str, str] = field(default_factory=dict)  # header fields typed as columns: first value
     notes: list[str] = field(default_factory=list)
 
 
@@ -254,6 +270,11 @@ def _is_field_row(ix: DefIndex, row: list[Cell], columns: dict[int, Column]) -> 
         return True
     filled = [c for i, c in enumerate(row) if i != lead and i in columns and c.text and not c.hmerge]
     return len(filled) < 2 or any(label_key(c.text) in ix.header_keys for c in filled)
+
+
+def _none_written(text: str) -> bool:
+    """Blank, or a word saying there is none (无, 暂无, /: the vocabulary's placeholders)."""
+    return is_placeholder(text) or text.strip().strip("。.；;").lower() in VOCABULARY.placeholders
 
 
 def _split_row(values: dict[str, str], columns: dict[int, Column]) -> bool:
@@ -324,6 +345,8 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                         values[col.key] = merged_text.get(col.key, "")
             if all(is_placeholder(values[k]) for k in content):
                 continue
+            if ix.definition.rows_from == "categories" and all(_none_written(values[k]) for k in content):
+                continue  # the form prints a row per category; "无" says this one has no risk
             if first and new_page and out.rows and _split_row(values, columns):
                 prev = out.rows[-1]
                 for k in content:
@@ -333,4 +356,8 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                 continue
             first = False
             out.rows.append(DataRow(grid, r, values, runs_on))
+            if n == 0:
+                for i, key in match.fields.items():
+                    if i < len(row) and row[i].text and not out.field_columns.get(key):
+                        out.field_columns[key] = row[i].text
     return out
