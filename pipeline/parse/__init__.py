@@ -42,6 +42,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     if not given. A .doc/.wps/.rtf/.odt is read from its LibreOffice conversion: ``converted``
     (original → .docx, made for a whole batch by :func:`pipeline.parse.legacy.convert_all`), else
     one converted here alone."""
+    from pipeline.parse.active import docx_findings, pdf_findings
     from pipeline.parse.form import build
     from pipeline.parse.route import CONVERTED, open_docx_zip, sniff
     from pipeline.parse.settings import DEFAULT
@@ -60,11 +61,13 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     except OSError as e:
         raise InputFileError(f"文件读不出来（{e.strerror}）", path=path, hint="检查文件权限或重新复制该文件") from None
     kind = sniff(path, data[:2048])
+    active: list = []  # active content found in the file (macros, scripts, outside links)
     sha = hashlib.sha256(data).hexdigest()
     if kind == "docx":
         from pipeline.parse.docx import read_docx
 
         with open_docx_zip(path, io.BytesIO(data)) as zf:
+            active = docx_findings(path, zf)
             layout = read_docx(path, zf)
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx
@@ -80,6 +83,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         from pipeline.parse.pdf import read_pdf
 
         layout = read_pdf(path, data, settings=settings)
+        active = pdf_findings(path, data)
     else:  # a scanned image: read by OCR below
         from pipeline.parse.layout import Layout
 
@@ -96,6 +100,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         if paper is not None:
             layout = paper.layout
     form = build(str(path), sha, layout, scheme=scheme, settings=settings)
+    form.problems += active
     if paper is not None and layout.has_text:
         from pipeline.parse.paper.confidence import flag
 

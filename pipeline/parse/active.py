@@ -1,0 +1,135 @@
+"""Active and untrustworthy content in a returned file: kept, but never passed over in silence.
+
+A returned form is text in a table. Anything that can run or reach out when the office opens the
+file is flagged with a problem the office sees, and the file goes back to be saved clean:
+
+* Word: macros (``vbaProject.bin``, a macro-enabled content type: .docm), embedded OLE objects,
+  ActiveX controls, and relationships to outside targets (a remote template, a linked picture,
+  a linked sub-document — anything but an ordinary hyperlink);
+* PDF: JavaScript, actions that launch a program, submit or import data, embedded files, rich
+  media and XFA forms, wherever they sit (document catalogue, pages, annotations, fields).
+
+Two things make the package itself untrustworthy, and the file is refused (quarantined) instead:
+zip members that share a name (different readers would read different ``document.xml``s) or whose
+path leaves the package, and a DTD in any XML part (the door to entity expansion and external
+fetches), looked for in every part whatever its encoding, not only in the parts this program reads.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from pipeline.errors import InputFileError
+from pipeline.parse.route import ZIP_DAMAGE, raised_in_library
+from pipeline.records import Problem
+
+_DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.I)
+_EXTERNAL_RE = re.compile(rb"<Relationship\b[^>]*>", re.I)
+_HYPERLINK = "/hyperlink"
+#: What an XML part may be encoded in, by its first bytes (XML 1.0 appendix F).
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+_REFUSE_HINT = "不要打开此文件；请让填表人用 Word/WPS 重新保存表格后再发送"
+_CLEAN_HINT = "请在 Word/WPS 中删除宏、控件和嵌入对象，另存为普通 .docx（或重新导出 PDF）后再报送"
+
+
+def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
+    """Problems for active content in a .docx; raises InputFileError for a package that cannot be trusted."""
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    folded = [n.replace("\\", "/").lower() for n in names]
+    if len(set(folded)) != len(folded):
+        twice = sorted({n for n in folded if folded.count(n) > 1})
+        raise InputFileError(f"文件里有重名的部件（{'、'.join(twice[:3])}），不同软件会读出不同的内容，已拒绝读取",
+                             path=path, hint=_REFUSE_HINT)
+    leaving = [n for n in names if n.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", n) or re.match(r"^[A-Za-z]:", n)]
+    if leaving:
+        raise InputFileError(f"文件里有指向包外的部件路径（{leaving[0]}），可能是恶意构造的文件，已拒绝读取",
+                             path=path, hint=_REFUSE_HINT)
+    found: list[str] = []
+    for info in infos:
+        name = info.filename.lower()
+        if not name.endswith((".xml", ".rels")) or info.file_size > 50 * 1024 * 1024:
+            continue
+        try:
+            data = zf.read(info)
+        except ZIP_DAMAGE:
+            raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
+                                 hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
+        if _DTD_RE.search(_decoded(data)):
+            raise InputFileError(f"文件的 {info.filename} 内含 DOCTYPE/实体声明，可能是恶意构造的文件，已拒绝读取",
+                                 path=path, hint=_REFUSE_HINT)
+        if name.endswith(".rels") and _external(data):
+            found.append("外部链接（远程模板、链接的图片或文档）")
+    lowered = set(folded)
+    if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in _content_types(zf):
+        found.append("宏（VBA 代码）")
+    if any(n.startswith("word/embeddings/") for n in lowered):
+        found.append("嵌入的 OLE 对象")
+    if any(n.startswith("word/activex/") for n in lowered):
+        found.append("ActiveX 控件")
+    return _problems(found)
+
+
+def _decoded(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def _external(rels: bytes) -> bool:
+    """Whether a relationships part points outside the package other than by an ordinary hyperlink."""
+    for m in _EXTERNAL_RE.finditer(rels):
+        tag = m.group().decode("utf-8", errors="replace")
+        if re.search(r'TargetMode\s*=\s*"External"', tag, re.I) and not re.search(
+                rf'Type\s*=\s*"[^"]*{_HYPERLINK}"', tag, re.I):
+            return True
+    return False
+
+
+def _content_types(zf: zipfile.ZipFile) -> bytes:
+    try:
+        return zf.read("[Content_Types].xml")
+    except (KeyError, *ZIP_DAMAGE):  # missing or damaged: the reader reports damage where it matters
+        return b""
+
+
+#: PDF names that run code, start programs, move data or hide files; each with what to tell the office.
+_PDF_KEYS = {"/JavaScript": "PDF 脚本（JavaScript）", "/JS": "PDF 脚本（JavaScript）",
+             "/Launch": "启动外部程序的动作", "/SubmitForm": "向外提交数据的动作", "/ImportData": "导入数据的动作",
+             "/EmbeddedFile": "嵌入的文件", "/EmbeddedFiles": "嵌入的文件", "/RichMedia": "多媒体内容",
+             "/XFA": "XFA 动态表单"}
+
+
+def pdf_findings(path: Path, data: bytes) -> list[Problem]:
+    """Problems for active content anywhere in a PDF (pikepdf walks every object, compressed ones too)."""
+    import pikepdf
+
+    found: list[str] = []
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for obj in pdf.objects:
+                if not isinstance(obj, pikepdf.Dictionary):
+                    continue
+                found += (_PDF_KEYS[key] for key in obj.keys() if key in _PDF_KEYS)
+                action = obj.get("/S")
+                if isinstance(action, pikepdf.Name) and str(action) in _PDF_KEYS:
+                    found.append(_PDF_KEYS[str(action)])
+    except pikepdf.PdfError:
+        pass  # damage pikepdf alone trips on: the PDF reader has read what it could, and reports the rest
+    except Exception as e:
+        if not raised_in_library(e, ("pikepdf",)):
+            raise
+    return _problems(found)
+
+
+def _problems(found: list[str]) -> list[Problem]:
+    kinds = list(dict.fromkeys(found))
+    if not kinds:
+        return []
+    return [Problem(code="active_content", where="全文",
+                    message=f"文件含有{'、'.join(kinds)}，打开时可能运行代码或访问外部：{_CLEAN_HINT}")]
