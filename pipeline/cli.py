@@ -273,7 +273,7 @@ def archive_verify(package: Path, report: Path | None) -> None:
 @db_option
 @click.option("--pdf/--no-pdf", default=True, help="实施方案同时生成 PDF")
 def run(workspace: Path, db: str | None, pdf: bool) -> None:
-    """一次跑完：方案 → 表格 → 入库 → 报送情况 → 通知 → 台账 → 归档 → 四性检测 / the whole chain."""
+    """一次跑完：方案 → 表格 → 入库 → 报送情况 → 通知 → 台账 → 公示 → 归档 → 四性检测 / the whole chain."""
     from pipeline._exec import soffice
     from pipeline.show import print_ingest_summary, print_status
 
@@ -298,10 +298,13 @@ def run(workspace: Path, db: str | None, pdf: bool) -> None:
     _step(6, "台账")
     for path in api.ledger(ws):
         click.echo(str(path))
-    _step(7, "归档")
+    _step(7, "公示")
+    for path in api.publish(ws, pdf=pdf):
+        click.echo(str(path))
+    _step(8, "归档")
     result = api.archive(ws, pdf=pdf)
     _echo_archive(result)
-    _step(8, "四性检测")
+    _step(9, "四性检测")
     _verify(result.zip)
     _fault_exit(summary)
 
