@@ -120,14 +120,37 @@ def test_every_sheet_is_laid_out_for_print(ledger002) -> None:
     for sh in wb.worksheets:
         if sh.sheet_state != "visible":
             continue
-        assert sh.freeze_panes == "A3" and sh.auto_filter.ref and sh.print_title_rows == "$2:$2", sh.title
         assert sh.page_setup.orientation == "landscape" and sh.page_setup.fitToWidth == 1, sh.title
-        assert "&P" in sh.oddFooter.center.text and sh["A1"].value, sh.title
+        assert sh.sheet_properties.pageSetUpPr.fitToPage, sh.title  # else fitToWidth is ignored
+        assert "&P" in sh.oddFooter.center.text and sh["A1"].value and sh.auto_filter.ref, sh.title
+        if sh.title == "汇总":  # several tables: each starts a page, none has another's header over it
+            assert sh.freeze_panes == "A2" and not sh.print_title_rows and sh.print_area, sh.title
+            assert len(sh.row_breaks.brk) == 2
+        else:
+            assert sh.freeze_panes == "A3" and sh.print_title_rows == "$2:$2", sh.title
     risk = wb["风险点台账"]
     assert risk.protection.sheet and not risk.protection.password
     assert risk.column_dimensions["T"].hidden and risk.column_dimensions["U"].hidden  # 风险编号, 校验值
     lists = [dv.formula1 for dv in risk.data_validations.dataValidation]
     assert '"三级,二级,一级"' in lists
+
+
+def test_rows_are_tall_enough_for_their_wrapped_text(ledger002) -> None:
+    from pipeline.report.sheetdata import LINE_HEIGHT, lines_needed
+
+    _, paths, _ = ledger002
+    risk = openpyxl.load_workbook(paths[0])["风险点台账"]
+    header = [c.value for c in risk[2]]
+    widths = {i: risk.column_dimensions[c.column_letter].width for i, c in enumerate(risk[2])}
+    visible = [i for i, c in enumerate(risk[2]) if not risk.column_dimensions[c.column_letter].hidden]
+    tall = 0
+    for row in risk.iter_rows(min_row=3):
+        need = max(lines_needed(str(row[i].value or ""), widths[i]) for i in visible)
+        height = risk.row_dimensions[row[0].row].height
+        assert height is not None and height >= need * LINE_HEIGHT, (row[0].row, need, height)
+        tall += need > 1
+    assert tall, "no wrapped cell in the sample: the test checks nothing"
+    assert all(risk.column_dimensions[c.column_letter].width <= 40 for c in risk[2]), header
 
 
 def test_department_workbooks_and_audit_log(ledger002) -> None:

@@ -264,8 +264,6 @@ def test_a_department_workbook_imports_like_the_whole_ledger(ws: Workspace) -> N
     assert ledger_row(ws, key)["审核意见"] == "部门复核：同意"
 
 
-@pytest.mark.xfail(strict=True, reason="a change is taken against the store's value now, not the value exported, "
-                                       "so a later import of an older ledger undoes a review it never touched")
 def test_an_older_ledger_does_not_undo_a_review_made_since_its_export(ws: Workspace) -> None:
     labels = ws.profile.levels.labels
     untouched = edit(ws, lambda sheet, col, wb: setattr(cell(sheet, 4, "审核意见"), "value", "乙的意见"), "乙.xlsx")
@@ -279,3 +277,23 @@ def test_an_older_ledger_does_not_undo_a_review_made_since_its_export(ws: Worksp
     api.ledger_import(ws, untouched, by="乙")  # 乙 exported before 甲's import and left row 3 alone
     api.ledger(ws)
     assert ledger_row(ws, reviewed["key"])["风险等级"] == reviewed["level"]
+
+
+def test_an_older_ledger_changing_a_cell_reviewed_since_its_export_is_refused(ws: Workspace) -> None:
+    labels = ws.profile.levels.labels
+    current = {}
+
+    def note(sheet, col, _wb):
+        current.update(level=cell(sheet, 3, "风险等级").value)
+
+    edit(ws, note, "看.xlsx")
+    first, second = [lv for lv in labels if lv != current["level"]][:2]
+    theirs = edit(ws, lambda sheet, col, wb: setattr(cell(sheet, 3, "风险等级"), "value", second), "乙.xlsx")
+    api.ledger_import(ws, edit(ws, lambda sheet, col, wb: setattr(cell(sheet, 3, "风险等级"), "value", first),
+                               "甲.xlsx"), by="甲")
+    before = snapshot(ws)
+    with pytest.raises(LianzhengError) as e:
+        api.ledger_import(ws, theirs, by="乙")  # exported before 甲's import, changed the same cell
+    message = str(e.value)
+    assert all(part in message for part in (RISK_SHEET, "第 3 行", "风险等级", first, second, "冲突")), message
+    assert snapshot(ws) == before

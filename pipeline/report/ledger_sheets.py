@@ -13,12 +13,23 @@ from collections.abc import Sequence
 
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from pipeline.forms import registry
 from pipeline.profile import Profile
 from pipeline.report.ledger_rows import LedgerColumns, LedgerRow
+from pipeline.report.sheetdata import LINE_HEIGHT, Layout, StreamedRows, lines_needed
 from pipeline.report.status import DepartmentStatus
-from pipeline.report.xlsx import Col, layout_page, put, sheet_styles, write_sheet
+from pipeline.report.xlsx import (
+    Col,
+    RowCache,
+    fitted,
+    layout_page,
+    put,
+    sheet_styles,
+    style_id,
+    write_sheet,
+)
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
@@ -41,8 +52,27 @@ def _level(r: LedgerRow) -> str:
 
 # --- 汇总 ---------------------------------------------------------------------------------------
 
+#: Names listed in the 涉及人员 cell before "等 N 人", so the cell stays a few printed lines.
+SHOWN_PEOPLE = 12
+#: Height of a 汇总 row in cm (15 pt), to keep each chart inside the rows of its own table.
+_ROW_CM = 15 / 72 * 2.54
+#: Columns a chart covers on 汇总 (each 12 units, about 2.3 cm; the charts are 16 and 12 cm wide).
+_CHART_COLUMNS = 7
+
+
+def _people(names: Sequence[str]) -> str:
+    unique = list(dict.fromkeys(names))
+    shown = "、".join(unique[:SHOWN_PEOPLE])
+    return shown + (f"等 {len(unique)} 人" if len(unique) > SHOWN_PEOPLE else "")
+
+
 def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], tracking: Sequence[DepartmentStatus]):
-    """Four tables and two charts; returns the worksheet."""
+    """Four tables and two charts; returns the worksheet.
+
+    On paper each table starts a page, with its chart beside it (the rows below a table are kept
+    free down to its chart's foot); the sheet prints as one area fitted to the width, and no row
+    repeats on every page, since each table has its own header.
+    """
     profile = ws.profile
     sheet = wb.create_sheet("汇总")
     styles = sheet_styles(sheet)
@@ -55,19 +85,29 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
     if any(not r.category for r in rows):
         categories.append("未分类")
     width = max(len(levels) + 2, 6)
-    for i in range(1, width + 1):
+    chart_col = width + 2
+    for i in range(1, chart_col + _CHART_COLUMNS):
         sheet.column_dimensions[get_column_letter(i)].width = 22 if i == 1 else 12
-    sheet.freeze_panes = "A3"
+    sheet.freeze_panes = "A2"
+    layout_page(sheet, f"{title}廉政风险防控台账汇总", header_row=None)
     cursor = 0
 
-    def emit(values, style=styles.body):
+    def emit(values, style=styles.body, lines: int = 1):
+        """The next row, at a fixed height (the charts' places are counted in rows of 15 pt)."""
         nonlocal cursor
+        sheet.row_dimensions[cursor + 1].height = 30 if style is styles.title else max(15, lines * LINE_HEIGHT + 3)
         sheet.append([put(sheet, v, style) for v in values])
         cursor += 1
 
+    def new_page(at_least: int) -> None:
+        """Blank rows down to row ``at_least``, then a page break: the next table starts a page."""
+        while cursor < at_least:
+            emit([])
+        sheet.row_breaks.append(Break(id=cursor))
+
     emit([f"{title}廉政风险防控台账汇总"], styles.title)
     sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
-    # 1. department × level
+    # 1. department × level, the stacked bar beside it
     emit(["部门", *levels, "合计"], styles.header)
     t1_first = cursor + 1
     for d in departments:
@@ -75,28 +115,33 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
         emit([d, *counts, sum(counts)])
     t1_last = cursor
     emit(["合计", *[sum(by_dept[(d, lv)] for d in departments) for lv in levels], len(rows)])
-    emit([])
-    # 2. category × level
+    bar_height = max(7.5, 0.8 * len(departments))
+    new_page(2 + int(bar_height / _ROW_CM) + 1)
+    # 2. category × level, the pie beside it
     emit(["风险类别", *levels, "合计"], styles.header)
     t2_first = cursor + 1
     for c in categories:
         counts = [by_cat[(c, lv)] for lv in levels]
         emit([c, *counts, sum(counts)])
     t2_last = cursor
-    emit([])
+    pie_height = 7.5
+    new_page(t2_first - 1 + int(pie_height / _ROW_CM) + 1)
     # 3. the highest level per department
     top = levels[0]
     emit(["部门", f"{top}风险点", "涉及人员"], styles.header)
+    sheet.merged_cells.add(f"C{cursor}:{get_column_letter(width)}{cursor}")
     for d in departments:
         mine = [r for r in rows if r.department == d and r.level == top]
-        emit([d, len(mine), "、".join(dict.fromkeys(r.person or "本部门" for r in mine))])
+        people = _people([r.person or "本部门" for r in mine])
+        emit([d, len(mine), people], lines=lines_needed(people, 12 * (width - 2)))
+        sheet.merged_cells.add(f"C{cursor}:{get_column_letter(width)}{cursor}")
     emit([])
     # 4. completeness
     emit(["部门", "应交", "已交", "合格", "需退回重查", "未交"], styles.header)
     for t in tracking:
         emit([t.department, t.issued, t.received, t.accepted, t.needs_revision, len(t.missing)])
-    layout_page(sheet, f"{title}廉政风险防控台账汇总", header_row=2)
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(levels) + 2)}{t1_last}"
+    sheet.print_area = f"A1:{get_column_letter(chart_col + _CHART_COLUMNS - 1)}{cursor}"
 
     if departments and levels:
         bar = BarChart()
@@ -105,22 +150,39 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
         data = Reference(sheet, min_col=2, max_col=len(levels) + 1, min_row=2, max_row=t1_last)
         bar.add_data(data, titles_from_data=True)
         bar.set_categories(Reference(sheet, min_col=1, min_row=t1_first, max_row=t1_last))
-        bar.height, bar.width = max(7.5, 0.8 * len(departments)), 16
-        sheet.add_chart(bar, f"{get_column_letter(width + 2)}2")
+        bar.height, bar.width = bar_height, 16
+        sheet.add_chart(bar, f"{get_column_letter(chart_col)}2")
     if categories:
         pie = PieChart()
         pie.title = "风险类别占比"
         pie.add_data(Reference(sheet, min_col=len(levels) + 2, min_row=t2_first - 1, max_row=t2_last),
                      titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=t2_first, max_row=t2_last))
-        pie.height, pie.width = 7.5, 12
-        sheet.add_chart(pie, f"{get_column_letter(width + 2)}{t2_first}")
+        pie.height, pie.width = pie_height, 12
+        sheet.add_chart(pie, f"{get_column_letter(chart_col)}{t2_first - 1}")
     return sheet
 
 
 # --- 风险点台账 and 上报 ----------------------------------------------------------------------------
 
-def _risk_cols(profile: Profile, columns: LedgerColumns, *, review: bool) -> list[Col]:
+#: Widest a 风险点台账 column may grow, in Excel units. The sheet has some twenty visible columns;
+#: about 190 units in all print on A4 landscape, fitted to the width, at three quarters of full
+#: size (10 pt text prints at about 7.5 pt), so long text wraps into taller rows instead.
+_NARROW, _TEXT, _LONG_TEXT, _MEASURES = 10, 12, 16, 36
+_NARROW_LABELS = {"序号", "姓名", "风险等级", "状态", "收到日期"}
+_LONG_LABELS = {"风险内容及表现形式", "岗位职责"}
+
+
+def _risk_max_width(label: str, measures: int) -> float:
+    if "防控措施" in label:
+        return max(_TEXT, _MEASURES // max(measures, 1))
+    if label in _LONG_LABELS:
+        return _LONG_TEXT
+    return _NARROW if label in _NARROW_LABELS else _TEXT
+
+
+def risk_columns(profile: Profile, columns: LedgerColumns, rows: Sequence[LedgerRow], *, review: bool) -> list[Col]:
+    """The 风险点台账 (``review``) or 上报 columns, widths fitted to ``rows`` once for every workbook."""
     out = []
     for label in columns.labels:
         choices: Sequence[str] = ()
@@ -129,25 +191,25 @@ def _risk_cols(profile: Profile, columns: LedgerColumns, *, review: bool) -> lis
         elif review and label == columns.CATEGORY:
             choices = profile.categories
         out.append(Col(label, width=6 if label == "序号" else None,
-                       max_width=40 if label in ("风险内容及表现形式", "岗位职责") or "防控措施" in label else 24,
+                       max_width=_risk_max_width(label, len(columns.measures)),
                        editable=review and label in columns.editable, hidden=label in columns.hidden,
                        choices=choices))
-    return out
+    return fitted(out, [r.values for r in rows])
 
 
-def risk_sheet(wb, ws: Workspace, title: str, columns: LedgerColumns, rows: Sequence[LedgerRow]):
-    """The risk-point ledger, protected except 风险等级 / 风险类别 / 审核意见 (drop-downs on the first two)."""
-    return write_sheet(wb, RISK_SHEET, f"{title}廉政风险点台账", _risk_cols(ws.profile, columns, review=True),
-                       (r.values for r in rows), protect=True,
-                       subtitle="可修改黄色的风险等级、风险类别、审核意见三列，改后用 lianzheng ledger import 导入")
+def risk_sheet(wb, title: str, cols: Sequence[Col], rows: Sequence[LedgerRow], cache: RowCache | None = None):
+    """The risk-point ledger, protected except 风险等级 / 风险类别 / 审核意见 (drop-downs on the first two);
+    ``cols`` from :func:`risk_columns` with ``review``, 序号 counted in this workbook."""
+    return write_sheet(wb, RISK_SHEET, f"{title}廉政风险点台账", cols, [r.values for r in rows], protect=True,
+                       subtitle="可修改黄色的风险等级、风险类别、审核意见三列，改后用 lianzheng ledger import 导入",
+                       numbered=True, cache=cache)
 
 
-def report_up_sheet(wb, ws: Workspace, columns: LedgerColumns, rows: Sequence[LedgerRow]):
-    """The points of the levels the profile sends up, numbered afresh, read-only."""
+def report_up_sheet(wb, ws: Workspace, cols: Sequence[Col], rows: Sequence[LedgerRow], cache: RowCache | None = None):
+    """The points of the levels the profile sends up, numbered afresh, read-only (``cols`` without review)."""
     profile = ws.profile
-    values = ([i, *r.values[1:]] for i, r in enumerate(rows, start=1))
     return write_sheet(wb, "上报", f"{profile.institution.name}上报风险点（{'、'.join(profile.levels.report_up)}）",
-                       _risk_cols(profile, columns, review=False), values, subtitle=f"共 {len(rows)} 条")
+                       cols, [r.values for r in rows], subtitle=f"共 {len(rows)} 条", numbered=True, cache=cache)
 
 
 # --- 岗位风险等级 ---------------------------------------------------------------------------------
@@ -301,14 +363,26 @@ def events_sheet(wb, ws: Workspace, events: Sequence):
 
 # --- the hidden export record ------------------------------------------------------------------
 
-def meta_sheet(wb, campaign: str, at: dt.datetime, exported: Sequence[tuple[int, str]]):
-    """A hidden sheet naming the campaign and every exported row, so an import sees deleted rows."""
+#: The export record's header: row, risk id, then the review columns as exported.
+META_LABELS = ("行号", "风险编号", "导出时风险等级", "导出时风险类别", "导出时审核意见")
+
+
+def meta_sheet(wb, campaign: str, at: dt.datetime, columns: LedgerColumns, rows: Sequence[LedgerRow],
+               cache: RowCache | None = None):
+    """A hidden, protected sheet naming the campaign and, per exported row of 风险点台账, its sheet
+    row, risk id and three review values as written — so an import sees deleted rows, and compares
+    the office's cells with what they held when exported, not with the store as it is by then (an
+    older ledger's untouched cells cannot undo a review imported since its export)."""
     sheet = wb.create_sheet(META_SHEET)
     sheet.sheet_state = "hidden"
     styles = sheet_styles(sheet)
-    for values in (["活动代码", campaign], ["导出时间", f"{at:%Y-%m-%d %H:%M:%S}"], ["行号", "风险编号"],
-                   *([n, key] for n, key in exported)):
+    for values in (["活动代码", campaign], ["导出时间", f"{at:%Y-%m-%d %H:%M:%S}"], list(META_LABELS)):
         sheet.append([put(sheet, v, styles.body) for v in values])
+    labels = columns.labels
+    source = [0, *(labels.index(n) for n in (columns.KEY, columns.LEVEL, columns.CATEGORY, columns.OPINION))]
+    body = style_id(sheet, styles.body)
+    n = len(source)
+    layout = Layout.of([body] * n, [body] * n, [10.0] * n, [False] * n, source=source, numbered=True)
+    wb.stream(sheet, StreamedRows([r.values for r in rows], layout, first=4, cache=cache, number_from=3))
     sheet.protection.sheet = True
     return sheet
-

@@ -5,8 +5,14 @@ a hash over the row's protected cells as exported. The whole file is refused —
 when any row fails: a protected cell edited, a row of another campaign, a risk whose return was
 superseded by a resubmission since the export, a value outside the drop-down, a row deleted
 (the hidden 导出信息 sheet lists every exported row) or duplicated. Otherwise every change is
-applied in one transaction, each one an audit event (old → new, who, from which file). Values
-equal to the store's are no change, so importing the same file twice changes nothing.
+applied in one transaction, each one an audit event (old → new, who, from which file).
+
+A change is a cell that differs from what the ledger held when exported (the 导出信息 sheet keeps
+the three review values of every row as written), not from the store as it is now: so a ledger
+exported before someone else's review was imported leaves that review alone where its own cells
+are untouched. A cell the office changed on a row whose value the store has changed since the
+export (another ledger's review came first) is a conflict and refuses the file; one already equal
+to the store is no change, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ import openpyxl
 from sqlalchemy import insert
 
 from pipeline.errors import InputFileError
-from pipeline.report.ledger_rows import LedgerColumns, canon, check_value, parse_risk_key
-from pipeline.report.ledger_sheets import META_SHEET, RISK_SHEET
+from pipeline.report.ledger_rows import LedgerColumns, canon, check_value, parse_risk_key, risk_key
+from pipeline.report.ledger_sheets import META_LABELS, META_SHEET, RISK_SHEET
 from pipeline.store import actor, open_store, utcnow
 from pipeline.store.models import Event, RiskReview
 from pipeline.store.queries import risk_points_by_id
@@ -76,12 +82,18 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
     if their != campaign:
         raise InputFileError(f"这份台账属于活动 {their or '（未知）'}，不是本工作区的活动 {campaign}", path=path,
                              hint="导入本工作区导出的台账，或用 -w 指定该台账所属的工作区")
-    exported = {canon(r[1]): int(r[0]) for r in meta[3:] if r and r[1]}
+    if len(meta) < 3 or tuple(canon(v) for v in meta[2][:len(META_LABELS)]) != META_LABELS:
+        raise InputFileError("这份台账由旧版本程序导出，没有记录导出时的风险等级、风险类别和审核意见，无法判断哪些是本次修改",
+                             path=path, hint="用 lianzheng ledger 重新导出台账，在新台账上复核后再导入")
+    cols = LedgerColumns([])
+    review_fields = (cols.LEVEL, cols.CATEGORY, cols.OPINION)
+    exported = {canon(r[1]): int(r[0]) for r in meta[3:] if r and len(r) > 1 and r[1]}
+    as_exported = {canon(r[1]): dict(zip(review_fields, (canon(v) for v in (list(r[2:5]) + [None] * 3)[:3])))
+                   for r in meta[3:] if r and len(r) > 1 and r[1]}
     sheet = wb[RISK_SHEET]
     rows = sheet.iter_rows(values_only=True)
     next(rows, None)
     labels = [canon(v) for v in (next(rows, None) or ())]
-    cols = LedgerColumns([])
     need = (cols.KEY, cols.CHECK, cols.LEVEL, cols.CATEGORY, cols.OPINION)
     missing = [n for n in need if n not in labels]
     if missing:
@@ -107,6 +119,9 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
             continue
         if key in seen:
             problems.append(f"{where}：与第 {seen[key]} 行是同一风险点（行被复制）；删去重复的行")
+            continue
+        if key not in as_exported:
+            problems.append(f"{where}：风险编号 {key} 不是这份台账导出的行（可能从另一份台账复制而来）")
             continue
         seen[key] = n
         if check_value(key, [values[i] for i in protected]) != canon(values[at[cols.CHECK]]):
@@ -135,10 +150,17 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
             old = {cols.LEVEL: canon(cur.rv_level or cur.level_scheme or cur.level_label),
                    cols.CATEGORY: canon(cur.rv_category or cur.category),
                    cols.OPINION: canon(cur.rv_opinion if cur.rv_opinion is not None else cur.review)}
+            was = as_exported[risk_key(campaign, rid)]
+            edited = [name for name in review_fields if new[name] != was[name] and new[name] != old[name]]
+            for name in edited:
+                if old[name] != was[name]:
+                    problems.append(f"{where}（风险点“{cur.name}”）：{name}在导出后已被另一次复核改为"
+                                    f"“{old[name] or '（空）'}”，与本表改成的“{new[name] or '（空）'}”冲突；"
+                                    "请重新导出台账后再复核这一行")
             for name, choices in ((cols.LEVEL, profile.levels.labels), (cols.CATEGORY, profile.categories)):
-                if new[name] != old[name] and new[name] not in choices:
+                if name in edited and new[name] not in choices:
                     problems.append(f"{where}：{name}“{new[name]}”不在下拉列表中（可选：{'、'.join(choices)}）")
-            summary.changes.extend(Change(rid, n, name, old[name], new[name]) for name in new if new[name] != old[name])
+            summary.changes.extend(Change(rid, n, name, old[name], new[name]) for name in edited)
         summary.rows = len(read)
         if problems:
             s.rollback()

@@ -10,27 +10,36 @@ text cell is stored as a string and such text additionally carries the quote pre
 Excel show it as text even when the cell is edited. Nothing reaches a cell but through
 :func:`put` (write-only sheets) or :func:`assign` (the few normal-mode workbooks).
 
-Workbooks are written in openpyxl's write-only mode: rows stream to disk, so a ledger of 100,000
-risk points fits in little memory. That mode needs the columns, panes and styles before the first
-row and the filter, validations and protection after the last, which :class:`SheetWriter` orders.
+Workbooks are written in openpyxl's write-only mode, and a laid-out sheet's data rows are
+streamed as XML at save (:mod:`pipeline.report.sheetdata`, which says why), so a ledger of
+100,000 risk points is written in seconds and in little memory. Write-only mode needs the
+columns, panes, styles and page setup (its fit-to-page flag sits before the rows) ahead of the
+first row, and the filter, validations and protection after the last: :class:`SheetWriter`
+orders them. Each data row gets a height from its longest wrapped cell, so printed and on
+screen no text is cut off at one line.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-#: Text Excel would evaluate: = + - @ at the start, possibly after tabs, CR or LF.
-FORMULA_LIKE = re.compile(r"^[\t\r\n ]*[=+\-@]")
+from pipeline.report.sheetdata import (
+    LINE_HEIGHT,
+    Layout,
+    RowCache,
+    StreamedRows,
+    StreamingWorkbook,
+    formula_like,
+    lines_needed,
+)
 
 FONT = "宋体"
 _THIN = Side(style="thin", color="808080")
@@ -43,10 +52,6 @@ MIN_WIDTH, MAX_WIDTH = 6, 48
 SAMPLE_ROWS = 200
 #: OOXML paper size code of A4.
 PAPER_A4 = 9
-
-
-def formula_like(text: str) -> bool:
-    return bool(FORMULA_LIKE.match(text))
 
 
 def display_width(text: str) -> int:
@@ -90,9 +95,14 @@ def _style_of(ws, *, font: Font, alignment: Alignment, border: Border | None = N
     return cell._style
 
 
-def layout_page(ws, title: str, *, header_row: int) -> None:
-    """A4 landscape fitted to the width, ``header_row`` repeated on each page, page numbers below."""
-    ws.print_title_rows = f"{header_row}:{header_row}"
+def layout_page(ws, title: str, *, header_row: int | None) -> None:
+    """A4 landscape fitted to the width, ``header_row`` (if any) repeated on each page, page numbers below.
+
+    In a write-only sheet call it before the first row: the fit-to-page flag is written with the
+    sheet's properties, ahead of the rows, and is lost when set later.
+    """
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPER_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -104,8 +114,11 @@ def layout_page(ws, title: str, *, header_row: int) -> None:
 
 
 def sheet_styles(ws) -> _Styles:
+    """The layout's cell styles, registered in the workbook in one fixed order (with their
+    quote-prefixed twins), so every workbook gives them the same ids and rows encoded for one
+    workbook's sheet serve another's (see :class:`RowCache`)."""
     wrap = Alignment(wrap_text=True, vertical="top")
-    return _Styles(
+    styles = _Styles(
         body=_style_of(ws, font=Font(name=FONT, size=10), alignment=wrap, border=_BORDER),
         editable=_style_of(ws, font=Font(name=FONT, size=10), alignment=wrap, border=_BORDER,
                            fill=_EDITABLE_FILL, protection=Protection(locked=False)),
@@ -115,6 +128,9 @@ def sheet_styles(ws) -> _Styles:
                          alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
                          border=_BORDER, fill=_HEADER_FILL),
     )
+    for style in (styles.body, styles.editable, styles.title, styles.header):
+        style_id(ws, style), style_id(ws, _quoted(style))
+    return styles
 
 
 def put(ws, value, style) -> WriteOnlyCell:
@@ -150,54 +166,89 @@ def append_row(ws, values: Iterable) -> int:
     return r
 
 
-def new_workbook() -> Workbook:
-    """An empty write-only workbook (its default sheet removed)."""
-    return Workbook(write_only=True)
+def new_workbook() -> StreamingWorkbook:
+    """An empty write-only workbook (no default sheet) that streams laid-out sheets' rows at save."""
+    return StreamingWorkbook()
+
+
+def style_id(ws, style) -> int:
+    """The workbook's cell style id of ``style`` (registered on first use, the same id after)."""
+    cell = WriteOnlyCell(ws, None)
+    cell._style = copy(style)
+    return cell.style_id
+
+
+def _quoted(style):
+    q = copy(style)
+    q.quotePrefix = 1
+    return q
+
+
+def fitted(columns: Sequence[Col], rows: Sequence[Sequence]) -> list[Col]:
+    """``columns`` with every width fixed, fitted to the header and the first :data:`SAMPLE_ROWS` rows.
+
+    Sheets that show the same rows in several workbooks share these widths, so a row's wrapped
+    height and its encoded cells are the same everywhere and computed once.
+    """
+    head = rows[:SAMPLE_ROWS]
+    return [replace(c, width=c.width or _fit(i, c, head)) for i, c in enumerate(columns)]
+
+
+def _fit(index: int, col: Col, head: Sequence[Sequence]) -> float:
+    widest = display_width(col.label)
+    for row in head:
+        if index < len(row) and row[index] is not None:
+            widest = max(widest, display_width(row[index]))
+    return float(min(max(widest + 2, MIN_WIDTH), col.max_width))
 
 
 @dataclass
 class SheetWriter:
-    """Writes one sheet of the layout above into a write-only workbook.
+    """Writes one sheet of the layout above into a workbook from :func:`new_workbook`.
 
-    ``rows`` may be a generator; only the first :data:`SAMPLE_ROWS` are held to fit the widths.
-    With ``protect`` the sheet is protected without a password (a guard against slips, not
-    security): only the columns marked editable stay open, with their drop-downs.
+    ``rows`` is kept until the workbook is saved, when its rows are streamed (see
+    :mod:`pipeline.report.sheetdata`); widths not fixed by a column are fitted to the first
+    :data:`SAMPLE_ROWS`. With ``numbered`` the first column is a 序号 counted in this sheet,
+    whatever the rows hold there. ``cache`` lets sheets that show the same rows (the same
+    lists) with the same widths and styles encode each row once. With ``protect`` the sheet is
+    protected without a password (a guard against slips, not security): only the columns marked
+    editable stay open, with their drop-downs.
     """
 
-    wb: Workbook
+    wb: StreamingWorkbook
     name: str
     title: str
     columns: Sequence[Col]
     protect: bool = False
     subtitle: str = ""
+    numbered: bool = False
+    cache: RowCache | None = None
     rows_written: int = field(default=0, init=False)
 
     def write(self, rows: Iterable[Sequence]):
+        rows = rows if isinstance(rows, Sequence) else list(rows)
         ws = self.wb.create_sheet(self.name)
         styles = sheet_styles(ws)
-        it = iter(rows)
-        head = [row for _, row in zip(range(SAMPLE_ROWS), it)]
-        n = len(self.columns)
-        for i, col in enumerate(self.columns, start=1):
+        columns = fitted(self.columns, rows)
+        n = len(columns)
+        for i, col in enumerate(columns, start=1):
             dim = ws.column_dimensions[get_column_letter(i)]
-            dim.width = col.width or self._fit(i - 1, col, head)
-            dim.hidden = col.hidden
+            dim.width, dim.hidden = col.width, col.hidden
         ws.freeze_panes = "A3"
+        layout_page(ws, self.title, header_row=2)  # before the first row: write-only mode writes sheetPr then
         ws.append([put(ws, self.title + (f"（{self.subtitle}）" if self.subtitle else ""), styles.title)])
         ws.row_dimensions[1].height = 30
         ws.merged_cells.add(f"A1:{get_column_letter(max(n, 1))}1")
-        ws.append([put(ws, c.label, styles.header) for c in self.columns])
-        editable = [c.editable for c in self.columns]
-        count = 0
-        for chunk in (head, it):
-            for row in chunk:
-                ws.append([put(ws, v if v is not None else "", styles.editable if e else styles.body)
-                           for v, e in zip(row, editable)])
-                count += 1
+        ws.append([put(ws, c.label, styles.header) for c in columns])
+        ws.row_dimensions[2].height = max((lines_needed(c.label, c.width) for c in columns), default=1) * LINE_HEIGHT + 6
+        cell_styles = [styles.editable if c.editable else styles.body for c in columns]
+        layout = Layout.of([style_id(ws, st) for st in cell_styles], [style_id(ws, _quoted(st)) for st in cell_styles],
+                           [c.width for c in columns], [True] * n, numbered=self.numbered)
+        self.wb.stream(ws, StreamedRows(rows, layout, first=3, cache=self.cache))
+        count = len(rows)
         last = count + 2
         ws.auto_filter.ref = f"A2:{get_column_letter(n)}{max(last, 2)}"
-        layout_page(ws, self.title, header_row=2)
-        for i, col in enumerate(self.columns, start=1):
+        for i, col in enumerate(columns, start=1):
             if col.choices and count:
                 letter = get_column_letter(i)
                 dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
@@ -213,15 +264,9 @@ class SheetWriter:
         self.rows_written = count
         return ws
 
-    def _fit(self, index: int, col: Col, head: list[Sequence]) -> float:
-        widest = display_width(col.label)
-        for row in head:
-            if index < len(row) and row[index] is not None:
-                widest = max(widest, display_width(row[index]))
-        return float(min(max(widest + 2, MIN_WIDTH), col.max_width))
 
-
-def write_sheet(wb: Workbook, name: str, title: str, columns: Sequence[Col], rows: Iterable[Sequence], *,
-                protect: bool = False, subtitle: str = ""):
+def write_sheet(wb: StreamingWorkbook, name: str, title: str, columns: Sequence[Col], rows: Iterable[Sequence], *,
+                protect: bool = False, subtitle: str = "", numbered: bool = False, cache: RowCache | None = None):
     """Add one laid-out sheet to ``wb``; returns the worksheet (see :class:`SheetWriter`)."""
-    return SheetWriter(wb, name, title, columns, protect=protect, subtitle=subtitle).write(rows)
+    return SheetWriter(wb, name, title, columns, protect=protect, subtitle=subtitle, numbered=numbered,
+                       cache=cache).write(rows)
