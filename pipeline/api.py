@@ -70,6 +70,13 @@ def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentS
     return _status(ws, department=department)
 
 
+def check(ws: Workspace) -> list:
+    """Every fault of the workspace's store (database, originals against their hashes, issued forms)."""
+    from pipeline.store.check import check_store
+
+    return check_store(ws.database_url, ws.store_dir, campaign=ws.profile.campaign.code)
+
+
 def overview(database_url: str) -> list:
     """Every campaign in one (shared) store: completeness and high-level points, from the store alone."""
     from pipeline.report.overview import overview as _overview

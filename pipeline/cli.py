@@ -196,6 +196,21 @@ def notices(workspace: Path, db: str | None) -> None:
         click.echo(str(path))
 
 
+@main.command()
+@workspace_option
+@db_option
+def check(workspace: Path, db: str | None) -> None:
+    """检查数据库、原件库和下发表格是否完好 / verify the whole store."""
+    faults = api.check(_ws(workspace, db))
+    if not faults:
+        click.echo("数据库、原件库和下发表格均完好。")
+        return
+    for fault in faults:
+        click.echo(f"问题：{plain(fault)}", err=True)
+    click.echo(f"错误：发现 {len(faults)} 处问题（见上）", err=True)
+    raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
 @main.group(invoke_without_command=True)
 @workspace_option
 @db_option

@@ -42,7 +42,7 @@ from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
 from pipeline.intake.workers import Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import IssuedForm, ProblemRow, Submission
-from pipeline.store.originals import keep_original, quarantine, sweep_temporaries
+from pipeline.store.originals import keep_original, original_path, quarantine, restore, sweep_temporaries
 from pipeline.store.queries import chunked
 from pipeline.store.status import Scope, Status
 from pipeline.workspace import Workspace
@@ -164,7 +164,8 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
             issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id, r.version)
                       for r in s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign))]
         matcher = Matcher(profile, roster, issued)
-        fresh, repeats = _sort_out(factory, campaign, scan(inbox, skip=ws.store_dir, root=ws.root), summary)
+        fresh, repeats = _sort_out(factory, campaign, scan(inbox, skip=ws.store_dir, root=ws.root), summary,
+                                   ws.originals)
         by_sha: dict[str, FileResult] = {}
         run = _Run(ws, factory, matcher, campaign, claims, summary, by_sha, received=utcnow(), batch=max(1, batch))
         with _progress(progress, len(fresh)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
@@ -194,8 +195,11 @@ def hash_key(text_: str) -> int:
 
 
 def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Incoming | Skipped],
-              summary: IngestSummary) -> tuple[list[Incoming], list[FileResult]]:
-    """New files to ingest, and copies of files seen twice in this inbox (their status comes at the end)."""
+              summary: IngestSummary, originals: Path) -> tuple[list[Incoming], list[FileResult]]:
+    """New files to ingest, and copies of files seen twice in this inbox (their status comes at the end).
+
+    A file already stored whose original has gone missing or changed in the store is put back from
+    this inbox copy (its sha256 proves it is the same file)."""
     items: list[Incoming] = []
     for item in found:
         if isinstance(item, Skipped):
@@ -206,13 +210,28 @@ def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Inc
     fresh, repeats, batch = [], [], set()
     for item in items:
         if item.sha256 in known:
-            summary.files.append(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
+            result = FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256])
+            if known[item.sha256] not in (Status.REJECTED, Status.FAULT) and _mend(originals, item):
+                result.reason = "原件库中的这份原件缺失或被改动，已用收件目录中哈希相符的同一文件补回"
+            summary.files.append(result)
         elif item.sha256 in batch:
             repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
         else:
             batch.add(item.sha256)
             fresh.append(item)
     return fresh, repeats
+
+
+def _mend(originals: Path, item: Incoming) -> bool:
+    """Restore a stored original that is missing or of the wrong size from the inbox copy; whether it did.
+
+    Only the size is compared here (a stat, cheap on every run); ``lianzheng check`` hashes them all.
+    """
+    stored = original_path(originals, item.sha256)
+    if stored.is_file() and stored.stat().st_size == item.size:
+        return False
+    data = unchanged(item)
+    return data is not None and restore(originals, item.sha256, data)
 
 
 def _known(factory: sessionmaker[Session], campaign: str, shas: list[str]) -> dict[str, str]:

@@ -29,7 +29,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def open_store(url: str) -> sessionmaker[Session]:
     """Open (and create or migrate) the store at ``url``; returns a session factory."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        from pipeline.store.check import guard_database_file
+
+        db_file = Path(url.removeprefix("sqlite:///"))
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        guard_database_file(db_file, db_file.parent)
     from pipeline.store.migrate import upgrade
 
     shown = url.split("@")[-1]  # never print a password
