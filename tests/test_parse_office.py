@@ -387,3 +387,26 @@ def test_none_as_the_only_risk_of_a_free_form_is_still_vague(tmp_path):
                       columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
                       rows=[["1", "无", "无", "一级", ""]], after=[NOTE_002])
     assert "vague" in {p.code for p in parse_file(path).problems}
+
+
+# --- what people do to forms ------------------------------------------------------------------
+
+def test_two_peoples_forms_in_one_file_are_never_merged(tmp_path):
+    """An office pastes two staff's forms into one file: the first is read, the file is held."""
+    doc = Document()
+    for name, risk in (("王丽华", RISKS_002[0]), ("郑晓东", RISKS_002[1])):
+        doc.add_paragraph("个人廉政风险排查评估表")
+        doc.add_paragraph(f"单位：人事处    姓名：{name}    职务：科长    日期：2012-06-28")
+        table = doc.add_table(rows=2, cols=5)
+        for j, text in enumerate(["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"]):
+            table.cell(0, j).text = text
+        for j, text in enumerate(["1", *risk]):
+            table.cell(1, j).text = text
+        doc.add_paragraph(NOTE_002)
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    path = tmp_path / "two.docx"
+    doc.save(path)
+    form = parse_file(path)
+    assert form.header.name == "王丽华" and [r.name for r in form.risks] == ["科研经费报销不实"]
+    [several] = [p for p in form.problems if p.code == "several_forms"]
+    assert "王丽华、郑晓东" in several.message

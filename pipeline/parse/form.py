@@ -104,12 +104,17 @@ def _best_table(layout: Layout, settings: ParseSettings) -> HeaderMatch | None:
     return best
 
 
-def _continuations(layout: Layout, match: HeaderMatch, settings: ParseSettings) -> list[tuple[Grid, int, dict]]:
+def _continuations(layout: Layout, match: HeaderMatch,
+                   settings: ParseSettings) -> tuple[list[tuple[Grid, int, dict]], list[str], int]:
     """The matched grid and the grids that continue it on later pages (header repeated or not),
-    each with its first data row and its own column map."""
+    each with its first data row and its own column map; and the names on the forms of the same
+    type that follow in the file (a title or a name line before a table starts another form, whose
+    rows are never merged into this one's), with the block where the next form starts."""
     out = [(match.grid, match.last + 1, match.columns)]
+    definition = match.ix.definition
     blocks = layout.blocks
     i = blocks.index(match.grid) + 1
+    since = i  # the first block after the last grid taken
     between: list[str] = []
     while i < len(blocks):
         b = blocks[i]
@@ -119,15 +124,35 @@ def _continuations(layout: Layout, match: HeaderMatch, settings: ParseSettings) 
                 between.append(b)
             continue
         again = match_header(match.ix, b, settings)
+        if _starts_a_form(between, definition, settings):
+            if again is not None:
+                return out, _other_forms(blocks[since:], match, settings), since
+            break
         if again is not None and {c.key for c in again.columns.values()} >= {c.key for c in match.columns.values()} - {"seq"}:
             out.append((b, again.last + 1, again.columns))
-        elif again is None and b.width == match.grid.width and len(between) <= settings.continuation_max_lines \
-                and not title_scores(between, settings):
+        elif again is None and b.width == match.grid.width and len(between) <= settings.continuation_max_lines:
             out.append((b, 0, match.columns))
         else:
             break
-        between = []
-    return out
+        between, since = [], i
+    return out, [], len(blocks)
+
+
+def _starts_a_form(lines: list[str], definition: FormDefinition, settings: ParseSettings) -> bool:
+    """Lines between two tables that open a new form: a printed title, or a name on a header line."""
+    return bool(title_scores(lines, settings)) or bool(hdr.read_lines(definition, lines).get("name"))
+
+
+def _other_forms(blocks: list, match: HeaderMatch, settings: ParseSettings) -> list[str]:
+    """The name (or "?") over each further table of the same form type in ``blocks``."""
+    names, lines = [], []
+    for b in blocks:
+        if isinstance(b, str):
+            lines.append(b)
+        elif match_header(match.ix, b, settings) is not None:
+            names.append(hdr.read_lines(match.ix.definition, lines).get("name") or "?")
+            lines = []
+    return names
 
 
 def _seq(text: str, used: set[int], last: int) -> int:
@@ -183,10 +208,12 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     form.form_type = definition.id
     before = lines[:layout.blocks.index(match.grid)] if match.grid in layout.blocks else lines
     form.form_title = _title(lines, definition, settings, before)
-    stitched = _continuations(layout, match, settings)
+    stitched, others, end = _continuations(layout, match, settings)
+    if others:  # the header is this form's, not the next one's
+        lines = [b for b in layout.blocks[:end] if isinstance(b, str)]
     table = read_rows(match, stitched, settings)
     used = {id(g) for g, _, _ in stitched}
-    other_rows = [row for b in layout.blocks if isinstance(b, Grid) and id(b) not in used for row in b.rows]
+    other_rows = [row for b in layout.blocks[:end] if isinstance(b, Grid) and id(b) not in used for row in b.rows]
     values = hdr.read_lines(definition, lines)
     for k, v in hdr.read_cells(definition, table.field_rows + other_rows).items():
         if v or k not in values:
@@ -244,9 +271,19 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     if not table.rows:
         signed = {}
     form.problems = checks.check(form, definition, values, set(values), signed, settings)
+    if others:
+        form.problems.append(_several(definition, form.header.name, others))
     if id_problem:
         form.problems.append(id_problem)
     return form
+
+
+def _several(definition: FormDefinition, first: str | None, others: list[str]) -> Problem:
+    """One file holding several people's forms: only the first is read, the file goes back to be split."""
+    names = "、".join(n for n in [first or "?", *others])
+    return Problem(code="several_forms", where="全文",
+                   message=f"一个文件中有 {len(others) + 1} 份《{definition.title}》（{names}），只读取了第一份；"
+                           "请每人一份表格分别保存为一个文件后重新报送")
 
 
 def _pledge(lines: list[str], settings: ParseSettings) -> FormDefinition | None:
