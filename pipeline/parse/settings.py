@@ -89,9 +89,10 @@ class ParseSettings:
     #: many row heights is running prose (a printed note), not read on a form its QR code names.
     ocr_prose_min_width: float = 0.6
     ocr_prose_max_gap: float = 1.0
+    #: Lone dots of ink this small (pixels) are dirt, wiped before reading.
+    ocr_speck_px: int = 6
     #: A cell holds writing when at least this many of its pixels are ink (specks removed).
     ocr_min_ink_px: int = 30
-
 
 
 DEFAULT = ParseSettings()

@@ -59,6 +59,17 @@ def soften(gray: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(gray, (0, 0), 1.0)
 
 
+def specks(binary: np.ndarray, max_px: int) -> np.ndarray:
+    """Dots of ink no larger than ``max_px`` pixels standing alone — fax and scanner dirt — as a
+    mask: a recogniser reads them as "·" or "“". The smallest real mark, a full stop, is larger."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= max_px)
+    small = small[small > 0]
+    return np.isin(labels, small) if small.size else np.zeros(binary.shape, bool)
+
+
 def upright(gray: np.ndarray, orientation: int) -> np.ndarray:
     """The page turned by the quarter turns that make the QR code (printed upright) upright again."""
     import cv2

@@ -28,6 +28,7 @@ _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)
 #: a full-width full stop after an item number.
 _LOOKALIKES = (re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), ".")
 PAD = 10  # white pixels around a crop: text detectors miss strokes touching the image edge
+LINE_PAD = 3  # ... and around one line for the recogniser alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +91,17 @@ def _cell_text(lines: list[TextLine]) -> tuple[str, float]:
     return "\n".join(p for p in parts if p), min((ln.confidence for ln in lines), default=1.0)
 
 
-def _crop(page: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+def _crop(page: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int = PAD) -> np.ndarray:
     import cv2
 
-    return cv2.copyMakeBorder(page[y0:y1, x0:x1], PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+    return cv2.copyMakeBorder(page[y0:y1, x0:x1], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def _line_crop(page: np.ndarray, box: Box) -> np.ndarray:
+    """A line cut out for the recogniser as its detector would cut it: a few pixels round the
+    ink. A line lost in white space is shrunk to the recogniser's 48-pixel height and misread
+    ("，" as "；")."""
+    return _crop(page, box.x0, box.y0, box.x1, box.y1, pad=LINE_PAD)
 
 
 def _ink_box(binary: np.ndarray, box: Box, settings: ParseSettings) -> Box | None:
@@ -130,11 +138,9 @@ def _cell_lines(binary: np.ndarray, box: Box) -> list[Box] | None:
     if len(rows) > 1 and heights[-1] > 1.7 * typical or len(rows) == 1 and typical > 0.8 * (box.x1 - box.x0):
         return None
     out = []
-    m = PAD // 2
     for a, b in rows:
         cols = np.flatnonzero(cv2.reduce(region[a:b], 0, cv2.REDUCE_MAX).ravel())
-        out.append(Box(box.x0 + max(0, int(cols[0]) - m), box.y0 + max(0, a - m),
-                       box.x0 + min(region.shape[1], int(cols[-1]) + 1 + m), box.y0 + min(region.shape[0], b + m)))
+        out.append(Box(box.x0 + int(cols[0]), box.y0 + a, box.x0 + int(cols[-1]) + 1, box.y0 + b))
     return out
 
 
@@ -155,7 +161,7 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
                         if ln.text.strip()]
         else:
             batch += [(n, ln) for ln in lines]
-    read = engine.read_lines([_crop(text_page, b.x0, b.y0, b.x1, b.y1) for _, b in batch])
+    read = engine.read_lines([_line_crop(text_page, b) for _, b in batch])
     for (n, b), (text, conf) in zip(batch, read):
         if text.strip():
             found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
@@ -259,9 +265,9 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
             found += [(a + r[0].box[1], r) for r in _rows_of(lines)]
             continue
         for x0, x1 in _pieces(row, settings.ocr_prose_max_gap * (y1 - y0)):
-            batch.append((len(found), Box(max(0, x0 - m), a, min(band.shape[1], x1 + m), b)))
+            batch.append((len(found), Box(x0, y0, x1, y1)))
         found.append((a, []))
-    read = engine.read_lines([_crop(band, bx.x0, bx.y0, bx.x1, bx.y1) for _, bx in batch])
+    read = engine.read_lines([_line_crop(band, bx) for _, bx in batch])
     for (n, bx), (text, conf) in zip(batch, read):
         if text.strip():
             found[n][1].append(TextLine(text, conf, (bx.x0, bx.y0, bx.x1, bx.y1)))
@@ -293,8 +299,10 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         gray = clean.straighten(clean.deskew(clean.upright(clean.flatten(clean.soften(gray)), orientation)), settings)
         tables, lines = find_tables(gray, settings)
         binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
+        dirt = clean.specks(binary, settings.ocr_speck_px)
+        binary[dirt] = 0
         text_page = gray.copy()
-        text_page[lines > 0] = 255
+        text_page[(lines > 0) | dirt] = 255
         blocks: list[tuple[int, str | Grid]] = []
         top = 0
         for table in tables:
