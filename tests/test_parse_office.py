@@ -410,3 +410,34 @@ def test_two_peoples_forms_in_one_file_are_never_merged(tmp_path):
     assert form.header.name == "王丽华" and [r.name for r in form.risks] == ["科研经费报销不实"]
     [several] = [p for p in form.problems if p.code == "several_forms"]
     assert "王丽华、郑晓东" in several.message
+
+
+def test_a_risk_typed_below_the_table_is_reported(tmp_path):
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["单位：组织部    姓名：郑晓东    职务：部长    日期：2012-06-20"],
+                      columns=["序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)],
+                      after=["3、干部考察听取意见不全面，考察结论与实际不符，一级", NOTE_002])
+    form = parse_file(path)
+    assert [r.name for r in form.risks] == ["科研经费报销不实", "物资采购暗箱操作"]
+    [below] = [p for p in form.problems if p.code == "risk_below_table"]
+    assert "第3条“干部考察听取意见不全面" in below.message
+
+
+def test_a_signature_pasted_as_a_picture_is_signed(tmp_path):
+    from PIL import Image
+
+    sig = tmp_path / "sig.png"
+    Image.new("RGB", (120, 40), "white").save(sig)
+    doc = Document()
+    for line in ["附表4", "个人风险岗位廉能防范承诺书", "科室：药剂科    姓名：刘海燕    职务（岗位）：药师",
+                 "本人郑重承诺：严格遵守党纪国法。"]:
+        doc.add_paragraph(line)
+    signed = doc.add_paragraph("承诺人（签名）：")
+    signed.add_run().add_picture(str(sig))
+    doc.add_paragraph("二〇二二年七月五日")
+    path = tmp_path / "pledge.docx"
+    doc.save(path)
+    form = parse_file(path)
+    assert form.form_type == "003-person-pledge" and form.header.extra["pledger_signature"] == "〔图片〕"
+    assert "unsigned" not in {p.code for p in form.problems}

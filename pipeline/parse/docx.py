@@ -5,7 +5,9 @@ big batches; here one pass over ``document.xml`` reads gridSpan/gridBefore, vMer
 controls (w:sdt, also around rows and cells), nested tables (read as tables of their own), tracked
 insertions (kept) and deletions, moves away, deleted rows and hidden text (dropped). What Word keeps
 that nobody typed is not read: a content control still showing its prompt (showingPlcHdr), and the
-fallback copy Word stores of every text box beside the box itself (mc:Fallback).
+fallback copy Word stores of every text box beside the box itself (mc:Fallback). A picture (a
+signature or seal pasted in as an image) reads as the vocabulary's image word, so a signature
+field holding only a picture is signed.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.numbering import Numbering
 from pipeline.parse.route import ZIP_DAMAGE
 from pipeline.parse.text import clean
+from pipeline.parse.vocabulary import VOCABULARY
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDTC, R = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "r"
 T, TAB, BR, CR, RPR, VANISH = W + "t", W + "tab", W + "br", W + "cr", W + "rPr", W + "vanish"
 SDTPR, PLACEHOLDER_SHOWN, NB_HYPHEN = W + "sdtPr", W + "showingPlcHdr", W + "noBreakHyphen"
+DRAWING, PICT, TXBX = W + "drawing", W + "pict", W + "txbxContent"
+BLIP, IMAGEDATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip", "{urn:schemas-microsoft-com:vml}imagedata"
 #: Runs inside these are not the document's text: deleted or moved away (tracked changes).
 REMOVED = (W + "del", W + "moveFrom")
 #: Word stores a text box (and other drawings) twice: the DrawingML choice and a VML fallback copy.
@@ -72,6 +77,13 @@ def _run_text(run: etree._Element, out: list[str]) -> None:
             out.append("\n")
         elif tag == NB_HYPHEN:
             out.append("-")
+        elif (tag == DRAWING or tag == PICT) and _is_picture(child):
+            out.append(VOCABULARY.image_text)
+
+
+def _is_picture(node: etree._Element) -> bool:
+    """A drawing that is an image (a signature or seal pasted in as a picture), not a text box."""
+    return next(node.iter(BLIP, IMAGEDATA), None) is not None and next(node.iter(TXBX), None) is None
 
 
 def _skipped(run: etree._Element, stop: etree._Element) -> bool:

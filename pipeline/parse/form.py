@@ -271,11 +271,32 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     if not table.rows:
         signed = {}
     form.problems = checks.check(form, definition, values, set(values), signed, settings)
+    form.problems += _risks_below(layout.blocks[layout.blocks.index(stitched[-1][0]) + 1:end], last)
     if others:
         form.problems.append(_several(definition, form.header.name, others))
     if id_problem:
         form.problems.append(id_problem)
     return form
+
+
+_NUMBERED_RE = re.compile(r"^\s*[（(]?\s*(\d{1,3})\s*[.、．)）]\s*(\S.*)")
+
+
+def _risks_below(blocks: list, last: int) -> list[Problem]:
+    """Risk points typed under the table when its rows ran out: lines numbered on from the last row
+    ("4、…" after row 3). They are not read as risks (no columns say what is what), never dropped
+    silently: each is reported for the sender to put into the table."""
+    out = []
+    for b in blocks:
+        if not isinstance(b, str):
+            break
+        m = _NUMBERED_RE.match(b)
+        if m and int(m[1]) == last + 1:
+            last += 1
+            out.append(Problem(code="risk_below_table", where="表格下方",
+                               message=f"表格下方写有第{last}条“{clean(m[2])[:40]}”，不在表格内，未计入风险点；"
+                                       "请把它填进表格（可加行）后重新报送"))
+    return out
 
 
 def _several(definition: FormDefinition, first: str | None, others: list[str]) -> Problem:

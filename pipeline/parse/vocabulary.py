@@ -58,6 +58,7 @@ class Vocabulary:
     title_endings: tuple[str, ...]
     note_words: tuple[str, ...]
     signature_words: tuple[str, ...]
+    image_text: str
     header_families: dict[str, "HeaderFamily"]
 
     # --- patterns built from the words -------------------------------------------------------
@@ -123,6 +124,7 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         title_endings=tuple(titles["title_endings"]),
         note_words=tuple(lines["note_words"]),
         signature_words=tuple(lines["signature_words"]),
+        image_text=lines["image_text"],
         header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
                                          f.get("qualified_by")) for k, f in data["header_families"].items()},
     )
