@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from click.testing import CliRunner
 
 from conftest import make_workspace
@@ -56,6 +58,7 @@ def test_missing_and_altered_originals_are_named_and_mended_from_the_inbox(tmp_p
 def test_an_emptied_database_file_is_refused_not_replaced(tmp_path) -> None:
     ws, _ = _ingested(tmp_path)
     db = ws.store_dir / "lianzheng.sqlite3"
+    gc.collect()  # close this process's pooled connections first: a late close would checkpoint into the file
     for extra in ("-wal", "-shm"):
         (ws.store_dir / f"lianzheng.sqlite3{extra}").unlink(missing_ok=True)
     db.write_bytes(b"")  # a sync tool truncated it
