@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, api
-from pipeline.errors import ExitCode, LianzhengError
+from pipeline.errors import ExitCode, LianzhengError, resource_error
 from pipeline.terminal import plain
 from pipeline.workspace import Workspace
 
@@ -31,7 +31,11 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断。已完成的部分已保存，重新运行会从中断处继续。", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
-        except Exception:  # a bug: keep the traceback for developers, not in the user's face
+        except Exception as e:  # a full disk or a busy store is named; anything else is a bug
+            known = resource_error(e)
+            if known is not None:
+                click.echo(f"错误：{plain(known)}", err=True)
+                ctx.exit(known.exit_code)
             stamp = time.strftime("%Y%m%d-%H%M%S")
             log = Path(tempfile.gettempdir()) / f"lianzheng-error-{stamp}-{os.getpid()}.log"
             log.write_text(traceback.format_exc(), encoding="utf-8")

@@ -7,6 +7,7 @@ people reading it run the office, not the program. The CLI prints ``str(error)``
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 from pathlib import Path
 
@@ -119,3 +120,30 @@ class CheckFailed(LianzhengError):
     """A check of the store or an archive found faults; the message lists each."""
 
     exit_code = ExitCode.CHECK_FAILED
+
+
+#: errno values that mean "no room": disk full, file too large for the limit, quota exceeded.
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def resource_error(exc: BaseException) -> LianzhengError | None:
+    """Our own error for a resource fault (disk full, read-only folder, store busy), else None.
+
+    Raised deep inside a library (sqlite3, zipfile, openpyxl) these reach the top as OSError or a
+    database error; saying "internal error" for a full disk would blame the program for the
+    machine, and a traceback would hide what to do.
+    """
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    filename = getattr(exc, "filename", None)
+    where = f"（{filename}）" if filename else ""
+    if isinstance(exc, OSError) and exc.errno in _NO_SPACE or "disk is full" in text or "database or disk is full" in text:
+        return ResourceError(f"磁盘空间不足，文件没有写完{where}；已写入的部分保持原样，数据库未改动",
+                             hint="清理磁盘或换到空间足够的位置后重新运行，会从中断处继续")
+    if isinstance(exc, OSError) and exc.errno in _READ_ONLY or "readonly database" in text or "read-only" in text:
+        return ResourceError(f"需要写入的文件夹或数据库是只读的{where}",
+                             hint="检查工作区（特别是 store/）的写权限，或把工作区复制到可写的位置")
+    if "database is locked" in text or "could not obtain lock" in text:
+        return BusyError("数据库正被另一个命令写入（例如正在生成表格或收表）",
+                         hint="等那个命令结束后再运行；多人同时使用请改用 PostgreSQL（--db postgresql://…）")
+    return None

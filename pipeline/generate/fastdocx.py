@@ -25,6 +25,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from pipeline import atomic
 from pipeline.generate.ooxml import finish
 
 SENTINEL = "@@LZ{}@@"
@@ -115,7 +116,7 @@ class PreparedDocx:
                 writer.add(e.name, data, DEFLATE_LEVEL)
             else:
                 writer.add(e, picture or b"", None)
-        Path(path).write_bytes(writer.finish())
+        atomic.write_bytes(path, writer.finish())
 
 
 def find_picture(parts: dict[str, bytes], descr: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import getpass
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.errors import StoreError
+from pipeline.errors import ResourceError, StoreError
 from pipeline.store.models import Campaign, Department, Event, Person
 
 
@@ -34,6 +35,9 @@ def open_store(url: str) -> sessionmaker[Session]:
         db_file = Path(url.removeprefix("sqlite:///"))
         db_file.parent.mkdir(parents=True, exist_ok=True)
         guard_database_file(db_file, db_file.parent)
+        if not os.access(db_file.parent, os.W_OK):  # SQLite must write its journal beside the file
+            raise ResourceError(f"数据库所在的文件夹 {db_file.parent} 是只读的，无法写入",
+                                hint="检查工作区 store/ 文件夹的写权限（或所在磁盘是否以只读方式挂载）后重新运行")
     from pipeline.store.migrate import upgrade
 
     shown = url.split("@")[-1]  # never print a password
