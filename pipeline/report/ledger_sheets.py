@@ -166,19 +166,17 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
 # --- 风险点台账 and 上报 ----------------------------------------------------------------------------
 
 #: Widest a 风险点台账 column may grow, in Excel units. The sheet has some twenty visible columns;
-#: about 190 units in all print on A4 landscape, fitted to the width, at three quarters of full
-#: size (10 pt text prints at about 7.5 pt), so long text wraps into taller rows instead.
-_NARROW, _TEXT, _LONG_TEXT, _MEASURES = 10, 12, 16, 36
-_NARROW_LABELS = {"序号", "姓名", "风险等级", "状态", "收到日期"}
-_LONG_LABELS = {"风险内容及表现形式", "岗位职责"}
+#: about 210 units in all print on A4 landscape, fitted to the width, at 70 % of full size (10 pt
+#: text prints at about 7 pt), so long text wraps into taller rows instead of shrinking the page.
+_WIDEST = {"序号": 6, "姓名": 8, "风险类别": 8, "风险等级": 6, "状态": 7, "收到日期": 11, "岗位职责": 14,
+           "风险点": 12, "风险内容及表现形式": 16, "审核意见": 12}
+_NARROW, _MEASURES = 10, 33
 
 
 def _risk_max_width(label: str, measures: int) -> float:
     if "防控措施" in label:
-        return max(_TEXT, _MEASURES // max(measures, 1))
-    if label in _LONG_LABELS:
-        return _LONG_TEXT
-    return _NARROW if label in _NARROW_LABELS else _TEXT
+        return max(_NARROW, _MEASURES // max(measures, 1))
+    return _WIDEST.get(label, _NARROW)
 
 
 def risk_columns(profile: Profile, columns: LedgerColumns, rows: Sequence[LedgerRow], *, review: bool) -> list[Col]:

@@ -32,7 +32,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.report.sheetdata import (
-    LINE_HEIGHT,
     Layout,
     RowCache,
     StreamedRows,
@@ -123,7 +122,7 @@ def sheet_styles(ws) -> _Styles:
         editable=_style_of(ws, font=Font(name=FONT, size=10), alignment=wrap, border=_BORDER,
                            fill=_EDITABLE_FILL, protection=Protection(locked=False)),
         title=_style_of(ws, font=Font(name="黑体", size=16, bold=True),
-                        alignment=Alignment(horizontal="center", vertical="center")),
+                        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
         header=_style_of(ws, font=Font(name="黑体", size=10, bold=True),
                          alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
                          border=_BORDER, fill=_HEADER_FILL),
@@ -236,11 +235,12 @@ class SheetWriter:
             dim.width, dim.hidden = col.width, col.hidden
         ws.freeze_panes = "A3"
         layout_page(ws, self.title, header_row=2)  # before the first row: write-only mode writes sheetPr then
-        ws.append([put(ws, self.title + (f"（{self.subtitle}）" if self.subtitle else ""), styles.title)])
-        ws.row_dimensions[1].height = 30
+        # a write-only sheet writes a row's height when the row is appended, so heights come first
+        ws.row_dimensions[1].height = 52 if self.subtitle else 30
+        ws.row_dimensions[2].height = max((lines_needed(c.label, c.width) for c in columns), default=1) * 14 + 8
+        ws.append([put(ws, self.title + (f"\n（{self.subtitle}）" if self.subtitle else ""), styles.title)])
         ws.merged_cells.add(f"A1:{get_column_letter(max(n, 1))}1")
         ws.append([put(ws, c.label, styles.header) for c in columns])
-        ws.row_dimensions[2].height = max((lines_needed(c.label, c.width) for c in columns), default=1) * LINE_HEIGHT + 6
         cell_styles = [styles.editable if c.editable else styles.body for c in columns]
         layout = Layout.of([style_id(ws, st) for st in cell_styles], [style_id(ws, _quoted(st)) for st in cell_styles],
                            [c.width for c in columns], [True] * n, numbered=self.numbered)
