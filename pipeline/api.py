@@ -6,6 +6,8 @@ start without loading LibreOffice wrappers, SQLAlchemy or the renderer.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,11 +86,23 @@ def overview(database_url: str) -> list:
     return _overview(database_url)
 
 
-def notices(ws: Workspace) -> list[Path]:
-    """Write one 退回重查通知 (with its 催报 list) per department that has something to redo or return."""
+def notices(ws: Workspace, *, today: dt.date | None = None, due: dt.date | None = None,
+            pdf: bool = True) -> list[Path]:
+    """Write a 退回重查通知 and/or 催报通知 per department that has something to redo or return,
+    dated ``today`` (default the real today), deadline ``due`` (default the profile's); PDFs when
+    LibreOffice is present and ``pdf``."""
     from pipeline.report.notices import write_notices
 
-    return write_notices(ws)
+    return write_notices(ws, today=today, due=due, pdf=pdf)
+
+
+def flowchart(source: Path | None, out: Path, *, ws: Workspace | None = None, power: str | None = None) -> list[Path]:
+    """Draw the 权力运行流程图 (外部 and 内部) into the folder ``out`` as SVG, PNG and a Word document:
+    from a returned step table (``source``), else from the profile's ``[[powers]]`` (all, or
+    ``power``); returns the files written."""
+    from pipeline.generate.flowchart import draw_files
+
+    return draw_files(source, out, ws=ws, power=power)
 
 
 def ledger(ws: Workspace) -> list[Path]:

@@ -66,7 +66,7 @@ def main() -> None:
       lianzheng forms -w 工作区       (附件表格)
       lianzheng ingest -w 工作区      (收回的表格 → 数据库)
       lianzheng status -w 工作区      (报送情况)
-      lianzheng notices -w 工作区     (退回重查通知)
+      lianzheng notices -w 工作区     (退回重查通知、催报通知)
     """
 
 
@@ -194,9 +194,30 @@ def status(workspace: Path, db: str | None, department: str | None, missing: boo
 @main.command()
 @workspace_option
 @db_option
-def notices(workspace: Path, db: str | None) -> None:
-    """生成退回重查通知和催报名单 / write revision notices."""
-    for path in api.notices(_ws(workspace, db)):
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="通知落款日期（默认今天），如 2012-07-01")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), default=None, help="重新报送截止日期（默认配置 [notices]）")
+@click.option("--no-pdf", "no_pdf", is_flag=True, help="只生成 Word 文件")
+def notices(workspace: Path, db: str | None, today, due, no_pdf: bool) -> None:
+    """生成退回重查通知和催报通知 / write revision and reminder notices."""
+    for path in api.notices(_ws(workspace, db), today=today.date() if today else None,
+                            due=due.date() if due else None, pdf=not no_pdf):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("source", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+@click.option("--power", default=None, help="只画配置 [[powers]] 中这一项职权（默认全部）")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出目录（默认 工作区/outbox/flowcharts，或收回文件所在目录）")
+def flowchart(source: Path | None, workspace: Path, power: str | None, out: Path | None) -> None:
+    """绘制权力运行流程图（外部、内部）：SVG、PNG 和 Word / draw power-flow charts.
+
+    SOURCE 是收回的《权力运行流程图》环节表；省略时画配置 [[powers]] 中的职权。"""
+    ws = _ws(workspace) if (workspace / "profile.toml").exists() else None
+    if out is None:
+        out = ws.outbox / "flowcharts" if ws is not None else (source.parent if source else Path("."))
+    for path in api.flowchart(source, out, ws=ws, power=power):
         click.echo(str(path))
 
 
@@ -311,8 +332,8 @@ def run(workspace: Path, db: str | None, pdf: bool) -> None:
     print_ingest_summary(summary)
     _step(4, "报送情况")
     print_status(api.status(ws))
-    _step(5, "退回重查通知")
-    for path in api.notices(ws):
+    _step(5, "退回重查通知、催报通知")
+    for path in api.notices(ws, pdf=pdf):
         click.echo(str(path))
     _step(6, "台账")
     for path in api.ledger(ws):

@@ -217,6 +217,7 @@ class Annexes(_Model):
     forms: list[str] = Field(min_length=1, description="附件表单类型 id，按附件顺序")
     label: str = Field(default="附件", description="附件 或 附表")
     leadership_list: bool = Field(default=False, description="附件1 为领导小组名单（由 leadership 和 office 生成），表单从附件2 起编号")
+    fill_date: bool = Field(default=False, description="表格上预填填表日期、承诺日期（填本表报送截止日）；默认留空，与原表一致，由填表人填写")
 
     def annex_number(self, form_type: str) -> int:
         """A form's annex number: its place in ``forms``, after the leadership list when the plan
@@ -227,6 +228,37 @@ class Annexes(_Model):
     def annex_label(self, form_type: str) -> str:
         """附件2, 附表3 …: the label and number a form is known by."""
         return f"{self.label}{self.annex_number(form_type)}"
+
+
+class Step(_Model):
+    """One step of a power item's course (受理, 审核, 审批, 办结): who does it and in what time."""
+
+    name: str = Field(description="环节，如 受理、审核、审批、办结")
+    subject: str = Field(default="", description="责任主体（岗位）")
+    time_limit: str = Field(default="", description="办理时限，如 3个工作日")
+    flow: str = Field(default="", description="外部（向师生公开的环节）或 内部；省略为内部")
+
+
+class Power(_Model):
+    """A power item of the 职权目录 with its steps, drawn as the 权力运行流程图."""
+
+    name: str = Field(description="职权名称")
+    department: str | None = Field(default=None, description="行使该职权的部门")
+    steps: list[Step] = Field(min_length=1, description="运行环节，按先后顺序")
+
+
+class Notices(_Model):
+    """What the 退回重查通知 and 催报通知 tell a department beyond its forms: by when, to whom, how.
+
+    The deadline is ``due`` when the office has fixed one, else ``days`` after the notice's date
+    (``notices --due`` overrides both); the contact is the office's director and phone unless named.
+    """
+
+    due: dt.date | None = Field(default=None, description="重新报送（补报）截止日期；省略时为通知之日起 days 天")
+    days: int = Field(default=7, ge=1, le=60, description="未写 due 时，给部门的天数")
+    contact: str | None = Field(default=None, description="联系人；省略时为领导小组办公室主任")
+    phone: str | None = Field(default=None, description="联系电话；省略时为 office.phone")
+    resubmit: str | None = Field(default=None, description="如何、向何处报送，如 纸质材料报监察审计室，电子材料发至邮箱……；省略时为报送领导小组办公室")
 
 
 class Campaign(_Model):
@@ -296,6 +328,8 @@ class Profile(_Model):
     rules: list[Rule] = Field(
         default_factory=list, description="本活动启用的校验规则：same_hand、copied_risk、vague_risk")
     archive: Archive = Archive()
+    notices: Notices = Notices()
+    powers: list[Power] = Field(default_factory=list, description="职权目录中的权力事项及运行环节（lianzheng flowchart 绘制流程图）")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Profile":
@@ -320,6 +354,9 @@ class Profile(_Model):
             dup = sorted({v for v in values if values.count(v) > 1})
             if dup:
                 problems.append(f"departments 中{what}重复：{'、'.join(dup)}；每个部门的代码和名称都要唯一")
+        for power in self.powers:
+            if power.department and power.department not in names:
+                problems.append(f"powers 中职权“{power.name}”的部门“{power.department}”不在 departments 中")
         if problems:
             raise ValueError("\n  ".join(problems))
         return self
@@ -476,6 +513,36 @@ def load_profile(path: Path) -> Profile:
                            hint="按上面指出的键逐项改正后再运行") from None
 
 
+#: C0 controls other than tab, newline and return, DEL and C1 controls: invisible in Excel, and not
+#: allowed in the XML of a Word document, so a name holding one would make every form it fills unreadable.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _cell_text(value: object, path: Path, sheet: str, rownum: int, column: str) -> str:
+    """A roster cell as text, or a ProfileError naming the file, sheet, row and column.
+
+    Numbers typed into text columns (a 工号 of 1001 stored as 1001.0) read as the digits; a date,
+    a TRUE/FALSE or a control character is a mistake to fix in the workbook, not to guess around.
+    """
+    if value is None:
+        return ""
+    where = f"名册（工作表“{sheet}”）第 {rownum} 行“{column}”"
+    if isinstance(value, bool):
+        raise ProfileError(f"{where}是逻辑值 {str(value).upper()}，应为文字", path=path,
+                           hint="在 Excel 中把该单元格设为“文本”格式后重新填写")
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise ProfileError(f"{where}是日期或时间（{value}），应为文字", path=path,
+                           hint="在 Excel 中把该单元格设为“文本”格式后重新填写")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    bad = _CONTROL_RE.search(text)
+    if bad:
+        raise ProfileError(f"{where}含有看不见的控制字符（U+{ord(bad.group()):04X}），会使生成的 Word 文件无法打开",
+                           path=path, hint="在 Excel 中重新输入该单元格的内容（不要从网页或其他系统直接粘贴）")
+    return text
+
+
 def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[StaffMember]:
     """Read the roster workbook: one row per person, headers as in :data:`ROSTER_COLUMNS`."""
     from openpyxl import load_workbook
@@ -505,7 +572,7 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
     for rownum, row in enumerate(rows, start=2):
         if row is None or all(c in (None, "") for c in row):
             continue
-        record = {k: ("" if row[i] is None else str(row[i]).strip()) for k, i in index.items() if i < len(row)}
+        record = {k: _cell_text(row[i], path, ws.title, rownum, header[i]) for k, i in index.items() if i < len(row)}
         if not record.get("tier"):
             record.pop("tier", None)
         try:

@@ -665,7 +665,7 @@ def build_generated(out: Path, workspace_root: Path) -> list[Path]:
         case = Case(dst.stem, form_type, definition.title,
                     {"unit": dept.name, "name": member.name if member else None,
                      "position": member.position if member else None,
-                     "date": ws.profile.due_date(form_type).isoformat()},
+                     "date": None},  # the fill date is left blank on issued forms, and this filler leaves it
                     fills, ["三级", "二级", "一级"] if definition.level_column else [], labels_of(definition), keys,
                     duty=(member.duty if member and "duty" in keys else unit_duty))
         exp = case.expected()
@@ -830,11 +830,12 @@ def build_all_generated(out: Path, tmp: Path) -> list[Path]:
             for key in ("unit", "name", "position"):
                 src_key = sources.get(key)
                 header[key] = None if src_key is None else values.get(src_key) if src_key != "none" else typed.get(key)
-            header["date"] = profile.due_date(form_type).isoformat() if "date" in sources else None
+            header["date"] = None  # the fill date is left blank on issued forms, and this filler leaves it
             duty = unit_duty or (member.duty if member and ("duty" in sources or d.column("duty")) else None)
             for rec in meant:
                 rec["duty"] = duty
-            exp = {"form_type": form_type, "form_title": d.title, "form_id": props["lianzheng_form_id"],
+            exp = {"form_type": form_type, "form_title": d.printed_title(profile.institution.name),
+                   "form_id": props["lianzheng_form_id"],
                    "levels": list(profile.levels.labels) if d.level_column else [], "header": header,
                    "risks": meant, "problems": []}
             dst.with_name(dst.stem + ".expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1),

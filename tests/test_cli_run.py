@@ -40,7 +40,7 @@ def test_run_on_the_bundled_example(tmp_path, monkeypatch):
         assert s.scalar(select(func.count()).select_from(IssuedForm)) == len(list((root / "outbox/forms").rglob("*.docx")))
         status = dict(s.execute(select(Submission.status, func.count()).group_by(Submission.status)).all())
     assert status == {"accepted": 9, "needs_revision": 1, "superseded": 1, "rejected": 1}
-    assert (root / "outbox/notices/财务处-退回重查通知.docx").is_file()
+    assert (root / "outbox/notices/财务处-退回重查和催报通知.docx").is_file()
     assert len(list(ws.quarantine.glob("*.docx"))) == 1
 
     again = CliRunner().invoke(main, ["run", "-w", str(root), "--no-pdf"])

@@ -55,7 +55,8 @@ def _one(ws: Workspace, form_type: str) -> Generated:
     if definition.audience == "person":
         person = next(p for p in ws.roster if (not definition.tiers or p.tier in definition.tiers) and p.duty)
         paths = generate_forms(ws, person=person.staff_id, form_type=form_type, jobs=1, progress=False)
-        expect = [person.name, person.department]
+        # A leader's unit is the institution, not the office the roster files them under.
+        expect = [person.name, profile.institution.name if person.tier == "领导班子" else person.department]
     elif definition.audience == "department":
         dept = profile.departments[0]
         paths = generate_forms(ws, department=dept.code, form_type=form_type, jobs=1, progress=False)

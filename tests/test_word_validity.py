@@ -36,7 +36,20 @@ def test_generated_plan_forms_and_notices_are_valid(tmp_path):
     forms = api.make_forms(ws, department="财务处", progress=False)
     written += [forms[0], forms[-1]]
     api.ingest(ws, progress=False)
-    written += api.notices(ws)
-    assert any("退回重查通知" in p.name for p in written)
+    written += api.notices(ws, pdf=False)
+    assert any(p.name.endswith("-催报通知.docx") for p in written)  # nothing returned yet: only reminders
+    for path in written:
+        assert problems(path) == [], path.name
+
+
+def test_drawn_power_flow_form_and_chart_document_are_valid(tmp_path):
+    from pipeline._exec import graphviz
+
+    if graphviz.find() is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    ws = make_workspace(tmp_path, "004-hfzy")
+    written = api.make_forms(ws, department="XSC", form_type="004-power-flow", progress=False)
+    written += [p for p in api.flowchart(None, tmp_path / "charts", ws=ws) if p.suffix == ".docx"]
+    assert len(written) == 2
     for path in written:
         assert problems(path) == [], path.name

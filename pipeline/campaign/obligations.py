@@ -46,16 +46,23 @@ class Issue:
 #: Where each pre-filled template variable comes from, per audience: ``object.attribute`` over the
 #: person (roster row), unit (their department, or the department itself), leader (the first
 #: leader of the leadership group) and institution. A variable an audience does not list is blank.
+#: ``leading`` is a person of the 领导班子 tier: rosters file leaders under the office that serves
+#: them (党政办公室), but a leader is no member of it — their unit on the form is the institution,
+#: their post what the roster says, and no department head or supervisor stands over them.
 PREFILL: dict[str, dict[str, str]] = {
-    "department": {"person": "person.department", "department": "unit.name", "institution": "institution.name"},
-    "name": {"person": "person.name", "department": "unit.head", "institution": "leader.name"},
-    "position": {"person": "person.position", "institution": "leader.title"},
-    "post": {"person": "person.post"},
-    "duty": {"person": "person.duty"},
-    "staff_id": {"person": "person.staff_id"},
+    "department": {"person": "person.department", "leading": "institution.name", "department": "unit.name",
+                   "institution": "institution.name"},
+    "name": {"person": "person.name", "leading": "person.name", "department": "unit.head",
+             "institution": "leader.name"},
+    "position": {"person": "person.position", "leading": "person.position", "institution": "leader.title"},
+    "post": {"person": "person.post", "leading": "person.post"},
+    "duty": {"person": "person.duty", "leading": "person.duty"},
+    "staff_id": {"person": "person.staff_id", "leading": "person.staff_id"},
     "head": {"person": "unit.head", "department": "unit.head", "institution": "leader.name"},
     "supervisor": {"person": "unit.supervisor", "department": "unit.supervisor"},
 }
+#: The audience whose PREFILL column a roster person's forms take, by their tier (others: person).
+TIER_AUDIENCE = {"领导班子": "leading"}
 
 
 def prefill(audience: str, **sources: object) -> dict[str, str]:
@@ -148,7 +155,8 @@ def plan_issues(ws: Workspace, *, department: str | None = None, person: str | N
                 if d.tiers and p.tier not in d.tiers:
                     continue
                 folder = out / safe_name(p.department) / safe_name(f"{p.staff_id}-{p.name}")
-                values = prefill("person", person=p, unit=departments[p.department])
+                values = prefill(TIER_AUDIENCE.get(p.tier, "person"), person=p, unit=departments[p.department],
+                                 institution=profile.institution)
                 issues.append(Issue(d.id, identity.person_subject(p.staff_id), p.department, p, folder / name, values))
         elif d.audience == "department" and who is None:
             for unit in [dept] if dept else profile.departments:

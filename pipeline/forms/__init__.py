@@ -65,11 +65,25 @@ class HeaderField(_Model):
         description="above or below the risk rows: a header line over the table / a row over the column "
         "header, or a line under the table / a row under the risk rows (see the class docstring)")
     full_row: bool = Field(default=False, description="in-table only: the value takes the table's whole width")
+    room: float = Field(default=0, ge=0, description="in-table only: mm of room to write the value by hand "
+                        "(a pledge, an opinion); 0: the layout's default row height")
+    foot: str = Field(default="", description="in-table only: text right-aligned at the foot of the value cell "
+                      "(the date line a reviewer dates an opinion on)")
+    inside: str = Field(default="", description="key of the in-table field whose value cell prints this one at "
+                        "its foot (a signature and date inside the opinion cell); empty: printed on its own")
+    group: str = Field(default="", description="in-table only: a label printed once, left of the labels of the "
+                       "adjacent rows sharing it (seed 003's duty pair); empty: none")
+    blank: str = Field(default="", description="what an empty value is printed as (a blank date line); "
+                       "empty: a line to write on")
 
     @model_validator(mode="after")
     def _check_placement(self) -> "HeaderField":
         if self.full_row and not self.in_table:
             raise ValueError(f"{self.key}: full_row needs in_table = true")
+        if (self.room or self.foot) and not self.in_table:
+            raise ValueError(f"{self.key}: room and foot need in_table = true")
+        if self.group and not self.full_row:
+            raise ValueError(f"{self.key}: a group labels long fields: full_row = true")
         if self.signature and not self.in_table and self.placement != "below":
             raise ValueError(f"{self.key}: a signature line is printed under the table: placement = \"below\"")
         return self
@@ -99,12 +113,28 @@ class Column(_Model):
         return [self.label, *self.synonyms]
 
 
+class Chart(_Model):
+    """A flowchart the form carries above its step table (seed 004's 权力运行流程图).
+
+    ``steps`` are the boxes of the blank form's chart, for the department to complete; ``external``
+    is the value of the step table's ``flow`` column that marks a step shown to the public: the
+    外部流程图 draws those steps, the 内部流程图 every step with its subject and time limit.
+    """
+
+    steps: list[str] = Field(min_length=1)
+    external: str
+    external_title: str
+    internal_title: str
+
+
 class FormDefinition(_Model):
     id: str = Field(description="form-type id used in profiles and on the command line")
     code: str = Field(description="short uppercase code printed in the form id, e.g. Q2A1")
     seed: str = Field(description="the seed campaign this layout comes from")
     title: str
     title_synonyms: list[str] = Field(default_factory=list)
+    title_prefix: Literal["", "institution"] = Field(
+        default="", description="institution: the institution's name is printed before the title, as seed 003 does")
     audience: Literal["person", "department", "institution"]
     tiers: list[Literal["领导班子", "中层", "一般工作人员"]] = Field(
         default_factory=list, description="for person forms: only these tiers get it (empty: everyone)")
@@ -123,6 +153,7 @@ class FormDefinition(_Model):
     copies: str = Field(default="", description="how many copies, printed under the note")
     signatures: list[str] = Field(default_factory=list, description="signature lines under the table")
     body: str = Field(default="", description="the printed text of a pledge")
+    chart: Chart | None = Field(default=None, description="a drawn flowchart of the steps above the table")
 
     @model_validator(mode="after")
     def _check(self) -> "FormDefinition":
@@ -133,9 +164,17 @@ class FormDefinition(_Model):
             raise ValueError(f"duplicate column keys in {keys}")
         if self.kind != "pledge" and not self.columns:
             raise ValueError("a table form needs columns")
+        keys_in_table = {h.key for h in self.header if h.in_table}
+        for h in self.header:
+            if h.inside and (h.inside not in keys_in_table or h.in_table):
+                raise ValueError(f"{h.key}: inside names an in-table field, and the field itself is not in the table")
         if self.row_categories and self.rows_from != "categories":
             raise ValueError("row_categories needs rows_from = \"categories\"")
         return self
+
+    def printed_title(self, institution: str) -> str:
+        """The title as the form prints it: with the institution's name in front where the seed has it."""
+        return f"{institution}{self.title}" if self.title_prefix == "institution" else self.title
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -152,6 +191,10 @@ class FormDefinition(_Model):
         if self.rows_from != "categories":
             return []
         return list(self.row_categories) or list(categories)
+
+    def render_copies(self, due: str) -> str:
+        """The 本表一式N份 line with the date the copy for the leading group is due."""
+        return self.copies.format(due=due)
 
     def render_note(self, level_labels: list[str], categories: list[str]) -> str:
         """The 备注 text with the profile's own level scheme in it."""

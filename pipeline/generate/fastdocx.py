@@ -47,6 +47,15 @@ def _deflate(data: bytes, level: int) -> bytes:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture a static template variable stands for (a form's drawn chart), at its print size."""
+
+    data: bytes
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True)
 class _Static:
     name: bytes
     method: int  # 0 stored, 8 deflated
@@ -86,11 +95,13 @@ class PreparedDocx:
     @classmethod
     def render(cls, template: Path, static: dict, keys: set[str], qr_name: str) -> "PreparedDocx":
         """Render ``template`` once with docxtpl: ``static`` values as they are, ``keys`` as sentinels."""
-        from docxtpl import DocxTemplate
+        from docx.shared import Mm
+        from docxtpl import DocxTemplate, InlineImage
 
-        context = dict(static)
-        context.update({k: SENTINEL.format(k) for k in keys})
         tpl = DocxTemplate(str(template))
+        context = {k: InlineImage(tpl, BytesIO(v.data), width=Mm(v.width_mm), height=Mm(v.height_mm))
+                   if isinstance(v, Picture) else v for k, v in static.items()}
+        context.update({k: SENTINEL.format(k) for k in keys})
         tpl.render(context, autoescape=True)
         finish(tpl.docx)  # docxtpl's merge tags add tcPr children out of schema order
         buf = BytesIO()

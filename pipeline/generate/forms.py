@@ -10,8 +10,10 @@ Files: ``outbox/forms/<部门>/<工号>-<姓名>/<附件N>-<标题>.docx`` for a
 ``outbox/forms/<部门>/<附件N>-<标题>.docx`` for a department, ``outbox/forms/<附件N>-<标题>.docx``
 for the institution.
 
-Dates: the date field of a form is printed as the due date of the profile task that names the
-form (e.g. 2012年6月30日), else the campaign's deadline — always filled, never left blank.
+Dates: the fill date (填表日期, a pledge's date) is left blank, as on the seeds' forms, for the
+person to write; a profile with ``annexes.fill_date`` pre-fills it with the form's due date. The
+due date itself (the task naming the form, else the campaign's deadline) is printed where the form
+says by when its copy goes to the leading group (本表一式N份 …).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pipeline.cnfmt import cn_date
 from pipeline.errors import ConversionError
 from pipeline.forms import FormDefinition, get
 from pipeline.generate import qr
-from pipeline.generate.fastdocx import PreparedDocx
+from pipeline.generate.fastdocx import Picture, PreparedDocx
 from pipeline.generate.templates import QR_NAME, template_name
 from pipeline.workspace import Workspace
 
@@ -52,14 +54,25 @@ def _static_context(ws: Workspace, definition: FormDefinition) -> dict:
     else:
         rows = [{"seq": i, "category": ""} for i in range(1, definition.blank_rows + 1)]
     return {
+        **({"chart": _chart(definition)} if definition.chart else {}),
         "annex_label": annex_label(profile, definition.id),
         "note": definition.render_note(profile.levels.labels, profile.categories),
         "rows": rows,
-        "date": cn_date(profile.due_date(definition.id)),
+        "date": cn_date(profile.due_date(definition.id)) if profile.annexes.fill_date else "",
+        "copies": definition.render_copies(cn_date(profile.due_date(definition.id), with_year=False)),
         "institution": profile.institution.name,
         "campaign": profile.campaign.code,
         "form_type": definition.id,
     }
+
+
+def _chart(definition: FormDefinition) -> Picture:
+    """The blank form's drawn flowchart at print resolution, as wide as the page allows."""
+    from pipeline.generate.flowchart import blank_chart
+    from pipeline.generate.templates import CHART_MM, usable_width_mm
+
+    chart = blank_chart(definition)
+    return Picture(chart.png, *chart.size_mm(usable_width_mm(definition), CHART_MM))
 
 
 def prepare(ws: Workspace, form_types: Iterable[str]) -> dict[str, PreparedDocx]:

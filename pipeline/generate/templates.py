@@ -67,8 +67,12 @@ MARGIN_MM = {"top": 20, "bottom": 26, "left": 20, "right": 20}
 FOOTER_DISTANCE_MM = 5
 #: Row heights (mm): in-table fields short / long, opinions below the rows, the column header.
 FIELD_ROW_MM, LONG_ROW_MM, OPINION_ROW_MM, HEADER_ROW_MM = 8, 11, 14, 9
+#: Height a form's drawn chart may take above its table (mm).
+CHART_MM = 42
 #: Blank rows are as tall as the page allows within these bounds, so a form fills one page.
 ROW_MM = (9, 22)
+#: A category row is a whole writing area (000's 单位廉政风险自查表 has three on a page): it may grow to this.
+CATEGORY_ROW_MAX_MM = 60
 BODY_PT = SIZE["五号"]
 HEADER_LINE_PT = SIZE["小四"]
 NOTE_PT = SIZE["小五"]
@@ -107,6 +111,17 @@ def _value_text(source: str) -> str:
     return "{{ %s }}" % variable(source) if variable(source) else ""
 
 
+def _line_value(field: HeaderField) -> str:
+    """A value printed on a line of text: the pre-fill, else the field's own blank (年 月 日) or a line.
+
+    A pre-fill the profile leaves empty (the fill date, unless the profile asks for it) prints as
+    the blank the seed shows, so the person writes it in by hand.
+    """
+    blank = field.blank or BLANK
+    var = variable(field.source)
+    return "{{ %s or '%s' }}" % (var, blank) if var else blank
+
+
 def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER,
                size: float = BODY_PT, font: str = FONT_SONG) -> None:
     paragraph = cell.paragraphs[0]
@@ -120,12 +135,13 @@ def _cell_text(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.
 def _signature_labels(definition: FormDefinition) -> list[str]:
     labels = list(definition.signatures)
     for h in definition.header:
-        if h.signature and not h.in_table and h.label not in labels:
+        if h.signature and not h.in_table and not h.inside and h.label not in labels:
             labels.append(h.label)
     return labels
 
 
-def _usable_width_mm(definition: FormDefinition) -> float:
+def usable_width_mm(definition: FormDefinition) -> float:
+    """Text width of the form's page (mm)."""
     page = 297 if definition.orientation == "landscape" else 210
     return page - MARGIN_MM["left"] - MARGIN_MM["right"]
 
@@ -139,7 +155,7 @@ def _annex_and_title(doc, definition: FormDefinition) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _compact(p, before=4, after=8)
-    _run(p, definition.title, font=FONT_XBS, size=SIZE["小二"])
+    _run(p, ("{{ institution }}" if definition.title_prefix else "") + definition.title, font=FONT_XBS, size=SIZE["小二"])
 
 
 def _header_lines(doc, definition: FormDefinition, fields: list[HeaderField]) -> None:
@@ -150,7 +166,7 @@ def _header_lines(doc, definition: FormDefinition, fields: list[HeaderField]) ->
     others = [f for f in fields if f.source != "date"]
     per_line = 4 if definition.orientation == "landscape" else 3
     lines = [others[i:i + per_line] for i in range(0, len(others), per_line)] or [[]]
-    right = Mm(_usable_width_mm(definition))
+    right = Mm(usable_width_mm(definition))
     for n, line in enumerate(lines):
         p = doc.add_paragraph()
         _compact(p, after=4)
@@ -159,11 +175,11 @@ def _header_lines(doc, definition: FormDefinition, fields: list[HeaderField]) ->
             if i:
                 _run(p, GAP, size=HEADER_LINE_PT)
             _run(p, f"{f.label}：", size=HEADER_LINE_PT)
-            _run(p, _value_text(f.source) or BLANK, size=HEADER_LINE_PT, underline=bool(variable(f.source)))
+            _run(p, _line_value(f), size=HEADER_LINE_PT, underline=bool(variable(f.source)))
         if n == len(lines) - 1:
             for f in date:
                 _run(p, "\t" + f"{f.label}：", size=HEADER_LINE_PT)
-                _run(p, _value_text(f.source) or BLANK, size=HEADER_LINE_PT)
+                _run(p, _line_value(f), size=HEADER_LINE_PT)
 
 
 def _set_widths(table, widths_mm: list[float]) -> None:
@@ -190,6 +206,8 @@ def _field_rows(fields: list[HeaderField], widths: list[float]) -> list[list[tup
     A long field takes a row: a label cell of about 15 % of the width, the value over the rest.
     Short fields share a row in pairs when some split of the columns gives both labels a
     readable width (8–30 %) and both values at least a fifth of the table; else one per row.
+    A grouped long field (seed 003's 一岗双责 pair) gives its first column to the group's label,
+    merged over the group's rows, and writes its own label at the head of its value cell.
     """
     n, total = len(widths), sum(widths)
     edges = [sum(widths[:i]) for i in range(n + 1)]  # edges[i]: left of column i
@@ -203,44 +221,79 @@ def _field_rows(fields: list[HeaderField], widths: list[float]) -> list[list[tup
          if all(0.08 * total <= width(*s) <= 0.3 * total for s in ((0, a), (m + 1, b)))
          and min(width(a + 1, m), width(b + 1, n - 1)) >= 0.2 * total),
         key=lambda s: min(width(s[0] + 1, s[1]), width(s[2] + 1, n - 1)), default=None)
-    rows: list[list[tuple[int, int, HeaderField | None]]] = []
-    pending: list[HeaderField] = []
-
-    def flush() -> None:
-        while pending:
-            if len(pending) >= 2 and pair:
-                a, m, b = pair
-                rows.append([(0, a, None), (a + 1, m, pending.pop(0)), (m + 1, b, None), (b + 1, n - 1, pending.pop(0))])
-            else:
-                rows.append([(0, label, None), (label + 1, n - 1, pending.pop(0))])
-
+    # Short fields pair up in order of appearance, a pair printed where its first field stands, so
+    # 姓名 … 职务 share a row even when a long field (岗位职责) is declared between them.
+    slots: list[list[HeaderField]] = []
+    open_slot: list[HeaderField] | None = None
     for f in fields:
-        pending.append(f)
         if f.full_row:
-            last = pending.pop()
-            flush()
-            rows.append([(0, label, None), (label + 1, n - 1, last)])
-    flush()
+            slots.append([f])
+        elif open_slot is not None and pair:
+            open_slot.append(f)
+            open_slot = None
+        else:
+            open_slot = [f]
+            slots.append(open_slot)
+    rows: list[list[tuple[int, int, HeaderField | None]]] = []
+    for slot in slots:
+        first = slot[0]
+        if len(slot) == 2:
+            a, m, b = pair
+            rows.append([(0, a, None), (a + 1, m, first), (m + 1, b, None), (b + 1, n - 1, slot[1])])
+        elif first.group:  # the group's cell in the first column; the field's label leads its value
+            rows.append([(0, 0, None), (1, n - 1, first)])
+        else:
+            rows.append([(0, label, None), (label + 1, n - 1, first)])
     return rows
 
 
 def _fill_field_row(table, row_index: int, layout: list[tuple[int, int, HeaderField | None]],
-                    *, height_mm: float) -> None:
+                    *, height_mm: float, feet: dict[str, list[HeaderField]], group_above: str) -> None:
+    """One row of in-table fields: label cells, value cells (with their foot and the fields printed
+    inside them), and a group cell merged with the one above when the group continues."""
     row = table.rows[row_index]
-    row.height = Mm(height_mm)
+    fields = [f for _, _, f in layout if f is not None]
+    row.height = Mm(max([height_mm, *(f.room for f in fields)]))
     row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     cells = list(row.cells)
-    fields = [f for _, _, f in layout if f is not None]
+    group = fields[0].group if len(fields) == 1 else ""
     labels = iter(fields)
     merged = []
     for start, end, field in layout:
         cell = cells[start].merge(cells[end]) if end > start else cells[start]
         merged.append((cell, field))
+    if group:
+        cell = merged.pop(0)[0]
+        if group == group_above:
+            table.rows[row_index - 1].cells[0].merge(cell)
+        else:
+            _cell_text(cell, group, bold=True)
     for cell, field in merged:
         if field is None:
             _cell_text(cell, next(labels).label, bold=True)
+        elif group:
+            _cell_text(cell, f"{field.label}：", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            _run(cell.paragraphs[0], _value_text(field.source))
         else:
             _cell_text(cell, _value_text(field.source), align=WD_ALIGN_PARAGRAPH.LEFT)
+            _cell_foot(cell, field, feet.get(field.key, []))
+
+
+def _cell_foot(cell, field: HeaderField, inside: list[HeaderField]) -> None:
+    """The foot of an opinion or pledge cell: the fields printed in it (领导签名), then its date line,
+    right-aligned at the bottom so the room above stays free for handwriting."""
+    lines = [f"{f.label}：" + "\u3000" * 6 if f.signature else (_line_value(f) if f.blank else f"{f.label}：{_line_value(f)}")
+             for f in inside]
+    if field.foot:
+        lines.append(field.foot)
+    if not lines:
+        return
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    for text in lines:
+        p = cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _compact(p, after=2)
+        _run(p, text + GAP)
 
 
 def _column_header(table, first_row: int, columns: list[Column]) -> int:
@@ -288,22 +341,24 @@ def _row_height(definition: FormDefinition, table_mm: float) -> float:
     """Height of a blank row so that the form fills about one page (an estimate of the text above and below)."""
     page = 210 if definition.orientation == "landscape" else 297
     body = page - MARGIN_MM["top"] - MARGIN_MM["bottom"]
-    per_line = _usable_width_mm(definition) / (NOTE_PT * 0.3528)
-    note_lines = -(-len(definition.note) // int(per_line)) + (1 if definition.copies else 0)
+    per_line = usable_width_mm(definition) / (NOTE_PT * 0.3528)
+    note_lines = -(-(len(definition.note) + len(definition.copies)) // int(per_line))
     header_fields = [h for h in definition.header if not h.in_table and not h.signature]
     header_lines = max(1, -(-len(header_fields) // (4 if definition.orientation == "landscape" else 3)))
-    body_lines = sum(-(-len(t) // int(_usable_width_mm(definition) / (SIZE["小四"] * 0.3528)))
+    body_lines = sum(-(-len(t) // int(usable_width_mm(definition) / (SIZE["小四"] * 0.3528)))
                      for t in definition.body.splitlines() if t.strip())
     fixed = 7 + 14 + 7 * header_lines + table_mm + 4.5 * note_lines + 8 * body_lines
     fixed += 14 if _signature_labels(definition) else 0
+    fixed += CHART_MM + 6 if definition.chart else 0
     rows = len(definition.row_categories) or (6 if definition.rows_from == "categories" else definition.blank_rows)
-    return max(ROW_MM[0], min(ROW_MM[1], (body - fixed - 10) / max(rows, 1)))
+    upper = CATEGORY_ROW_MAX_MM if definition.rows_from == "categories" else ROW_MM[1]
+    return max(ROW_MM[0], min(upper, (body - fixed - 10) / max(rows, 1)))
 
 
 def _table(doc, definition: FormDefinition) -> None:
     columns = definition.columns
     total = sum(c.width for c in columns)
-    widths = [c.width / total * _usable_width_mm(definition) for c in columns]
+    widths = [c.width / total * usable_width_mm(definition) for c in columns]
     in_table = [h for h in definition.header if h.in_table and not h.signature]
     top = _field_rows([f for f in in_table if f.placement == "above"], widths)
     bottom = _field_rows([f for f in in_table if f.placement == "below"], widths)
@@ -313,9 +368,16 @@ def _table(doc, definition: FormDefinition) -> None:
     table.autofit = False
     set_table_borders(table)
     _set_widths(table, widths)
-    top_heights = [LONG_ROW_MM if any(f and f.full_row for *_, f in layout) else FIELD_ROW_MM for layout in top]
+    feet: dict[str, list[HeaderField]] = {}
+    for h in definition.header:
+        if h.inside:
+            feet.setdefault(h.inside, []).append(h)
+    top_heights = [max([LONG_ROW_MM if any(f and f.full_row for *_, f in layout) else FIELD_ROW_MM,
+                        *(f.room for *_, f in layout if f)]) for layout in top]
+    group = ""
     for i, (layout, height) in enumerate(zip(top, top_heights)):
-        _fill_field_row(table, i, layout, height_mm=height)
+        _fill_field_row(table, i, layout, height_mm=height, feet=feet, group_above=group)
+        group = next((f.group for *_, f in layout if f), "")
     first = len(top)
     used = _column_header(table, first, columns)
     for i in range(first + used):
@@ -327,25 +389,23 @@ def _table(doc, definition: FormDefinition) -> None:
     _run(table.rows[loop].cells[0].paragraphs[0], "{%tr for r in rows %}")
     _run(table.rows[loop + 2].cells[0].paragraphs[0], "{%tr endfor %}")
     data = table.rows[loop + 1]
-    taken = sum(top_heights) + HEADER_ROW_MM + OPINION_ROW_MM * len(bottom)
+    bottom_heights = [max([OPINION_ROW_MM, *(f.room for *_, f in layout if f)]) for layout in bottom]
+    taken = sum(top_heights) + HEADER_ROW_MM + sum(bottom_heights)
     data.height = Mm(_row_height(definition, taken))
     data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     for cell, c in zip(data.cells, columns):
         align = WD_ALIGN_PARAGRAPH.CENTER if c.type in ("seq", "category", "level", "post_level") else WD_ALIGN_PARAGRAPH.LEFT
         _cell_text(cell, _data_row_text(c), align=align)
-    for i, layout in enumerate(bottom):
-        _fill_field_row(table, loop + 3 + i, layout, height_mm=OPINION_ROW_MM)
+    for i, (layout, height) in enumerate(zip(bottom, bottom_heights)):
+        _fill_field_row(table, loop + 3 + i, layout, height_mm=height, feet=feet, group_above="")
 
 
 def _after_table(doc, definition: FormDefinition, below: list[HeaderField]) -> None:
-    if definition.note:
+    if definition.note or definition.copies:  # the copies run on after the note, as in the seeds
         p = doc.add_paragraph()
         _compact(p, before=4)
-        _run(p, "{{ note }}", size=NOTE_PT)
-    if definition.copies:
-        p = doc.add_paragraph()
-        _compact(p, before=2)
-        _run(p, definition.copies, size=NOTE_PT)
+        _run(p, "".join(x for x in ("{{ note }}" if definition.note else "", "{{ copies }}" if definition.copies else "") if x),
+             size=NOTE_PT)
     signatures = _signature_labels(definition)
     if signatures:
         p = doc.add_paragraph()
@@ -360,8 +420,9 @@ def _after_table(doc, definition: FormDefinition, below: list[HeaderField]) -> N
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _compact(p, before=8)
-        _run(p, f"{field.label}：", size=HEADER_LINE_PT)
-        _run(p, _value_text(field.source) or BLANK, size=HEADER_LINE_PT)
+        if not field.blank:
+            _run(p, f"{field.label}：", size=HEADER_LINE_PT)
+        _run(p, _line_value(field), size=HEADER_LINE_PT)
 
 
 def _pledge_body(doc, definition: FormDefinition) -> None:
@@ -430,8 +491,13 @@ def build_template(definition: FormDefinition, path: Path) -> Path:
     body = doc.element.body
     body.remove(body[0]) if body[0].tag == qn("w:p") else None  # python-docx starts with an empty paragraph
     _annex_and_title(doc, definition)
-    lines = [h for h in definition.header if not h.in_table and not h.signature]
+    lines = [h for h in definition.header if not h.in_table and not h.signature and not h.inside]
     _header_lines(doc, definition, [h for h in lines if h.placement == "above"])
+    if definition.chart:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _compact(p, after=6)
+        _run(p, "{{ chart }}")
     if definition.kind == "pledge":
         _pledge_body(doc, definition)
     if definition.columns:
