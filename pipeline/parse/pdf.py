@@ -6,7 +6,7 @@ a wrapped line in a cell is one paragraph (joined), a short line or a numbered i
 "②") starts a new one (kept as "\\n"), and on text lines outside tables wide gaps survive as
 double spaces so "单位：组织部      姓名：张三" still splits into fields. Merged cells that
 pdfplumber returns as ``None`` are resolved to the cell covering that position. Characters drawn
-twice for fake bold are dropped (``dedupe_chars``), and white (invisible) text is ignored.
+twice for fake bold are dropped (``_dedupe``), and white (invisible) text is ignored.
 """
 
 from __future__ import annotations
@@ -180,6 +180,32 @@ def _damage_types() -> tuple[type[BaseException], ...]:
 _LIBRARIES = ("pdfplumber", "pdfminer")
 
 
+def _dedupe(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """The characters with those drawn twice for fake bold dropped: the same glyph of the same font
+    and size within ``tolerance`` points of one already kept. One pass over a grid of buckets
+    (pdfplumber's ``dedupe_chars`` clusters every attribute and costs a third of a page's parse)."""
+    kept: dict[tuple, list[dict]] = {}
+    out = []
+    for c in chars:
+        x, y = c["x0"], c["top"]
+        bx, by = int(x // tolerance), int(y // tolerance)
+        near = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for k in kept.get((c["text"], c["fontname"], c["size"], bx + dx, by + dy), ()):
+                    if abs(k["x0"] - x) <= tolerance and abs(k["top"] - y) <= tolerance:
+                        near = True
+                        break
+                if near:
+                    break
+            if near:
+                break
+        if not near:
+            kept.setdefault((c["text"], c["fontname"], c["size"], bx, by), []).append(c)
+            out.append(c)
+    return out
+
+
 def _unstruck(chars: list[dict], edges: list[dict]) -> list[dict]:
     """The characters, those a horizontal line crosses through their middle band emptied of text.
 
@@ -257,12 +283,13 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT, _tur
                 if key in _META and isinstance(value, str) and value.strip():
                     layout.meta[_META[key]] = value.strip()
             for page_no, page in enumerate(pdf.pages, 1):
-                page = page.dedupe_chars().filter(_visible)
-                turn = _turn(page.chars) if not _turned else 0
+                page = page.filter(_visible)
+                drawn = _dedupe(page.chars)
+                turn = _turn(drawn) if not _turned else 0
                 if turn:
                     turns[page_no - 1] = turn
                     continue
-                chars = _unstruck([c for c in page.chars if c.get("upright", True)], page.horizontal_edges)
+                chars = _unstruck([c for c in drawn if c.get("upright", True)], page.horizontal_edges)
                 if not chars:
                     continue
                 layout.has_text = True
