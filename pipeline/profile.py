@@ -524,6 +524,8 @@ def _cell_text(value: object, path: Path, sheet: str, rownum: int, column: str) 
     Numbers typed into text columns (a 工号 of 1001 stored as 1001.0) read as the digits; a date,
     a TRUE/FALSE or a control character is a mistake to fix in the workbook, not to guess around.
     """
+    from openpyxl.utils.escape import unescape
+
     if value is None:
         return ""
     where = f"名册（工作表“{sheet}”）第 {rownum} 行“{column}”"
@@ -535,12 +537,31 @@ def _cell_text(value: object, path: Path, sheet: str, rownum: int, column: str) 
                            hint="在 Excel 中把该单元格设为“文本”格式后重新填写")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = unescape(str(value)).strip()  # Excel writes a control character as _x0001_
     bad = _CONTROL_RE.search(text)
     if bad:
         raise ProfileError(f"{where}含有看不见的控制字符（U+{ord(bad.group()):04X}），会使生成的 Word 文件无法打开",
                            path=path, hint="在 Excel 中重新输入该单元格的内容（不要从网页或其他系统直接粘贴）")
     return text
+
+
+def _rows(ws, path: Path):
+    """The sheet's rows as values; broken sheet XML (read lazily, row by row) is a ProfileError."""
+    from xml.etree.ElementTree import ParseError
+
+    rows = ws.iter_rows(values_only=True)
+    done = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except (ParseError, ValueError, KeyError, TypeError) as e:  # what openpyxl lets out of a damaged sheet
+            raise ProfileError(f"名册（工作表“{ws.title}”）第 {done + 1} 行的数据已损坏，读不出来（{type(e).__name__}，"
+                               "常见原因是从其他系统导出时混入了看不见的控制字符）", path=path,
+                               hint="用 Excel 打开名册，重新输入该行内容后“另存为” .xlsx 再试") from None
+        done += 1
+        yield row
 
 
 def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[StaffMember]:
@@ -558,7 +579,7 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
         raise ProfileError(f"名册中没有工作表“{sheet}”", path=path,
                            hint=f"在 profile.toml 的 [roster] sheet 中写对表名，现有：{'、'.join(wb.sheetnames)}")
     ws = wb[sheet] if sheet else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = _rows(ws, path)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
