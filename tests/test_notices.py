@@ -137,6 +137,15 @@ def test_rows_never_split_and_pages_are_numbered(notices) -> None:
     assert "PAGE" in footers
 
 
+def test_word_opens_them_without_repair(notices) -> None:
+    """Merged problem rows, cantSplit and the PAGE field pass the OOXML validator Word's rules follow."""
+    audit = pytest.importorskip("openxml_audit", reason="openxml-audit is in the [test] extra")
+    ws, _, _ = notices
+    for name in ("财务处-退回重查和催报通知.docx", "组织部-催报通知.docx"):
+        result = audit.OpenXmlValidator(file_format=audit.FileFormat.OFFICE_2019).validate(ws.outbox / "notices" / name)
+        assert not getattr(result, "errors", []), name
+
+
 def test_east_asian_fonts_on_every_run(notices) -> None:
     ws, _, _ = notices
     with zipfile.ZipFile(ws.outbox / "notices" / "科研处-退回重查和催报通知.docx") as z:
