@@ -77,3 +77,17 @@ def test_read_only_store_is_named(ready) -> None:
     assert done.returncode == ExitCode.RESOURCE, done.stderr
     assert "只读" in done.stderr and "Traceback" not in done.stderr
     assert _stored(ready) == before
+
+
+def test_ingest_beside_a_long_forms_run(ready) -> None:
+    """Generation holds no write transaction while it renders: an ingest started beside it gets through."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    forms = subprocess.Popen([sys.executable, "-m", "pipeline", "forms", "-w", str(ready.root), "-j", "1"], cwd=REPO,
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        done = _ingest(ready)
+    finally:
+        _, err = forms.communicate(timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert forms.returncode == 0, err
+    assert _stored(ready) == 4

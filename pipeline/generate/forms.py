@@ -178,7 +178,7 @@ def keep_issued(ws: Workspace, path: Path) -> str:
 def generate_forms(ws: Workspace, *, department: str | None = None, person: str | None = None,
                    form_type: str | None = None, pdf: bool = False, jobs: int | None = None,
                    progress: bool = True) -> list[Path]:
-    """Write the forms, record them in the store (one transaction); returns the files written."""
+    """Write the forms and record them in the store; returns the files written."""
     from sqlalchemy import insert, select, update
 
     from pipeline.store import event, open_store, sync_profile
@@ -189,36 +189,41 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
     campaign = profile.campaign.code
     jobs = max(1, jobs or os.cpu_count() or 1)
     Session = open_store(ws.database_url)
-    with Session() as session, session.begin():
+    # Three steps, so that the store is never held for writing while thousands of files render (an
+    # ingest started beside a long generation then waits a moment at most): read what was issued,
+    # write the files with no transaction open, record them.
+    with Session.begin() as session:
         sync_profile(session, profile, ws.roster)
+    with Session() as session:
         issued = {(r.form_type, r.subject): r for r in session.execute(
             select(IssuedForm.form_type, IssuedForm.subject, IssuedForm.version, IssuedForm.form_id)
             .where(IssuedForm.campaign == campaign))}
-        new_rows, moved = [], []
-        tasks: list[tuple[str, str, dict]] = []
-        for issue in issues:
-            before = issued.get((issue.form_type, issue.subject))
-            version = before.version if before else 1
-            form_id = str(identity.FormId(campaign, get(issue.form_type).code, issue.subject, version))
-            values = {**issue.values, "form_id": form_id, "subject": issue.subject, "version": version}
-            tasks.append((issue.form_type, str(issue.path), values))
-            row = {"form_id": form_id, "path": str(issue.path.relative_to(ws.root)),
-                   "department": issue.department, "person_name": issue.person.name if issue.person else None,
-                   "staff_id": issue.person.staff_id if issue.person else None}
-            if before:
-                moved.append(row)
-            else:
-                new_rows.append({**row, "campaign": campaign, "form_type": issue.form_type,
-                                 "subject": issue.subject, "version": version})
-        write_all(prepare(ws, {i.form_type for i in issues}), tasks, jobs=jobs, progress=progress)
-        for row in (*new_rows, *moved):
-            row["sha256"] = keep_issued(ws, ws.root / row["path"])
+    rows, tasks = [], []
+    for issue in issues:
+        before = issued.get((issue.form_type, issue.subject))
+        version = before.version if before else 1
+        form_id = str(identity.FormId(campaign, get(issue.form_type).code, issue.subject, version))
+        values = {**issue.values, "form_id": form_id, "subject": issue.subject, "version": version}
+        tasks.append((issue.form_type, str(issue.path), values))
+        rows.append({"form_id": form_id, "path": str(issue.path.relative_to(ws.root)),
+                     "department": issue.department, "person_name": issue.person.name if issue.person else None,
+                     "staff_id": issue.person.staff_id if issue.person else None, "campaign": campaign,
+                     "form_type": issue.form_type, "subject": issue.subject, "version": version})
+    write_all(prepare(ws, {i.form_type for i in issues}), tasks, jobs=jobs, progress=progress)
+    for row in rows:
+        row["sha256"] = keep_issued(ws, ws.root / row["path"])
+    with Session.begin() as session:
+        # read again inside the write: another generation may have issued some of these meanwhile
+        present = set(session.scalars(select(IssuedForm.form_id).where(IssuedForm.campaign == campaign)))
+        new_rows = [r for r in rows if r["form_id"] not in present]
+        moved = [{k: r[k] for k in ("form_id", "path", "department", "person_name", "staff_id", "sha256")}
+                 for r in rows if r["form_id"] in present]
         if new_rows:
             session.execute(insert(IssuedForm), new_rows)
         if moved:
             session.execute(update(IssuedForm), moved)
         event(session, "issue_forms", campaign, new=len(new_rows), again=len(moved),
-            filters={"department": department, "person": person, "form_type": form_type})
+              filters={"department": department, "person": person, "form_type": form_type})
     paths = [i.path for i in issues]
     if pdf:
         pdfs = to_pdf(paths, jobs=jobs)
