@@ -265,6 +265,9 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
             found += [(a + r[0].box[1], r) for r in _rows_of(lines)]
             continue
         for x0, x1 in _pieces(row, settings.ocr_prose_max_gap * (y1 - y0)):
+            ys = np.flatnonzero(row[:, x0:x1].any(axis=1))
+            if x1 - x0 < 0.35 * (y1 - y0) or ys[-1] - ys[0] + 1 < 0.35 * typical:
+                continue  # a lone stroke, not writing: what is left of a photographed page's edge
             batch.append((len(found), Box(x0, y0, x1, y1)))
         found.append((a, []))
     read = engine.read_lines([_line_crop(band, bx) for _, bx in batch])
