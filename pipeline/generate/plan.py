@@ -104,10 +104,12 @@ def _office_paras(p: Profile) -> list[dict]:
 def _task_line(n: int, task, profile: Profile) -> str:
     text = task.name.rstrip("。；;，,")
     for form_id in task.forms:
-        title = forms.get(form_id).title
+        definition = forms.get(form_id)
+        title = definition.printed_title(profile.institution.name)
         ref = f"（{profile.annexes.annex_label(form_id)}）" if form_id in profile.annexes.forms else ""
-        if f"《{title}》" in text:
-            text = text.replace(f"《{title}》", f"《{title}》{ref}", 1)
+        named = next((t for t in (title, definition.title) if f"《{t}》" in text), None)  # as printed, or short
+        if named is not None:
+            text = text.replace(f"《{named}》", f"《{named}》{ref}", 1)
         else:
             text += f"，填报《{title}》{ref}"
     if task.description:
@@ -272,7 +274,7 @@ def annex_list(profile: Profile) -> list[tuple[int, str]]:
     under the numbers :meth:`Annexes.annex_number` gives them everywhere else."""
     annexes = profile.annexes
     head = [(1, leadership_list_title(profile))] if annexes.leadership_list else []
-    return head + [(annexes.annex_number(f), forms.get(f).title) for f in annexes.forms]
+    return head + [(annexes.annex_number(f), forms.get(f).printed_title(profile.institution.name)) for f in annexes.forms]
 
 
 def _names(profile: Profile) -> tuple[str, ...]:
