@@ -8,8 +8,8 @@ A label only counts followed by a colon or as a cell of its own, so the 单位 i
 
 from __future__ import annotations
 
-import functools
 import re
+from typing import NamedTuple
 
 from pipeline.forms import FormDefinition
 from pipeline.parse.dates import find_date
@@ -28,15 +28,34 @@ def _label_pattern(label: str) -> str:
     return r"\s*".join(_BRACKETS.get(c, re.escape(c)) for c in chars)
 
 
-@functools.cache
-def _line_re(definition_id: str, labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+class _Labels(NamedTuple):
+    """A definition's header labels, longest first, with the patterns built from them (once)."""
+
+    alts: tuple[tuple[str, str], ...]
+    line_re: re.Pattern[str]
+    bare_re: re.Pattern[str]
+    keys: dict[str, str]  # label key → field key
+
+
+_COMPILED: dict[str, _Labels] = {}
+
+
+def _compiled(definition: FormDefinition) -> _Labels:
+    got = _COMPILED.get(definition.id)
+    if got is None:
+        labels = header_labels(definition)
+        alts = tuple(sorted(labels, key=lambda kl: -len(kl[1])))
+        got = _COMPILED[definition.id] = _Labels(alts, _line_re(alts), _bare_re(alts),
+                                                 {label_key(lab): key for key, lab in labels})
+    return got
+
+
+def _line_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """Any label before a colon; the lookahead on the labels' first characters lets the search
+    skip every position no label can start at (there are over a hundred labels with the families)."""
     groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
-    return re.compile(rf"(?:{groups})\s*[:：]")
-
-
-def _labels(definition: FormDefinition) -> tuple[tuple[str, str], ...]:
-    return header_labels(definition)
+    first = "".join(sorted({re.escape(lab.strip()[0]) for _, lab in alts if lab.strip()}))
+    return re.compile(rf"(?=[{first}])(?:{groups})\s*[:：]")
 
 
 def _value(raw: str, key: str) -> str:
@@ -54,9 +73,7 @@ def _value(raw: str, key: str) -> str:
     return clean(value.strip("_＿ "))
 
 
-@functools.cache
-def _bare_re(definition_id: str, labels: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    alts = sorted(labels, key=lambda kl: -len(kl[1]))
+def _bare_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
     return re.compile(rf"^(?:{groups})(?:\s+(?P<value>\S.*))?$")
 
@@ -66,9 +83,8 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
     split by wide gaps ("姓 名    孙 丽    职 务    会计", a borderless table's field row).
     A piece must be the label alone or the label, a space and the value, so prose and titles
     (单位廉政风险排查评估表) never match."""
-    labels = _labels(definition)
-    alts = sorted(labels, key=lambda kl: -len(kl[1]))
-    pattern = _bare_re(definition.id, labels)
+    compiled = _compiled(definition)
+    alts, pattern = compiled.alts, compiled.bare_re
     pieces = [p.strip(" _＿") for p in _GAP_RE.split(line.strip())]
     pieces = [p for p in pieces if p]
     k = 0
@@ -92,9 +108,8 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
 def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
     """Fields written as "标签：值" on text lines (paragraphs, or the text of one cell), or
     without a colon (see :func:`_read_bare`)."""
-    labels = _labels(definition)
-    alts = sorted(labels, key=lambda kl: -len(kl[1]))
-    pattern = _line_re(definition.id, labels)
+    compiled = _compiled(definition)
+    alts, pattern = compiled.alts, compiled.line_re
     out: dict[str, str] = {}
     bare: dict[str, str] = {}
     for line in lines:
@@ -119,7 +134,7 @@ def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, 
     """Fields as label cells with the value in the next cell to the right, or in the cell below
     when the right one is another label or missing (a row of labels over a row of values), or
     "标签：值" / "标签 值" inside one cell."""
-    keys = {label_key(lab): key for key, lab in _labels(definition)}
+    keys = _compiled(definition).keys
     out: dict[str, str] = {}
 
     def is_label(cell: Cell | None) -> bool:
