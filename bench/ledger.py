@@ -9,10 +9,13 @@ the scheme's levels and the profile's categories. It is cached under bench/out/.
 runs in a fresh process, so its peak memory is its own:
 
 * ledger: ``pipeline.report.ledger.write_ledger`` as ``lianzheng ledger`` runs it — the query, the
-  rows, the institution workbook (every sheet, charts), the report-up file and one workbook per
-  department (so each risk point is written two or three times);
+  roster, the rows, the institution workbook (every sheet, charts), the report-up file and one
+  workbook per department (so each risk point is written about 3.5 times), the last two in a
+  forked worker when there are two cores. Peak memory is the main process's and the worker's
+  (each counts the pages they share); CPU seconds are printed beside the wall time, since other
+  work on the machine stretches the latter;
 * sheet: the 风险点台账 sheet alone from rows already in memory, as the ledger writes it
-  (openpyxl write-only mode, shared styles, validations, protection);
+  (openpyxl for the skeleton — styles, validations, protection — and the rows streamed as XML);
 * normal: the same rows and the same cell styles through openpyxl's ordinary mode (``ws.cell``
   per value, then ``save``) — what a straightforward script does.
 
@@ -111,7 +114,10 @@ def run_ledger(ws: Workspace) -> dict:
     start = time.perf_counter()
     paths = write_ledger(ws)
     seconds = time.perf_counter() - start
-    return dict(seconds=seconds, files=len(paths), bytes=sum(p.stat().st_size for p in paths))
+    me, worker = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return dict(seconds=seconds, files=len(paths), bytes=sum(p.stat().st_size for p in paths),
+                cpu=me.ru_utime + me.ru_stime, worker_cpu=worker.ru_utime + worker.ru_stime,
+                worker_mb=worker.ru_maxrss / 1024)
 
 
 def _rows(ws: Workspace):
@@ -125,14 +131,14 @@ def _rows(ws: Workspace):
 
 
 def run_sheet(ws: Workspace) -> dict:
-    from pipeline.report.ledger_sheets import risk_sheet
+    from pipeline.report.ledger_sheets import risk_columns, risk_sheet
     from pipeline.report.xlsx import new_workbook
 
     columns, rows = _rows(ws)
     out = ws.outbox / "bench-sheet.xlsx"
     start = time.perf_counter()
     wb = new_workbook()
-    risk_sheet(wb, ws, ws.profile.institution.name, columns, rows)
+    risk_sheet(wb, ws.profile.institution.name, risk_columns(ws.profile, columns, rows, review=True), rows)
     wb.save(out)
     return dict(seconds=time.perf_counter() - start, rows=len(rows), bytes=out.stat().st_size)
 
@@ -191,14 +197,15 @@ def main() -> None:
     ws = corpus(args.people, args.risks)
     points = args.people * args.risks
     ledger, sheet, normal = (measure(m, ws.root) for m in ("ledger", "sheet", "normal"))
-    print(f"ledger, {points:,} risk points: {ledger['seconds']:.1f} s, peak {ledger['peak_mb']:.0f} MB, "
-          f"{ledger['files']} workbooks, {ledger['bytes'] / 1e6:.0f} MB on disk "
+    print(f"ledger, {points:,} risk points: {ledger['seconds']:.1f} s (CPU {ledger['cpu']:.1f} s main, "
+          f"{ledger['worker_cpu']:.1f} s worker), peak {ledger['peak_mb']:.0f} MB main, {ledger['worker_mb']:.0f} MB "
+          f"worker, {ledger['files']} workbooks, {ledger['bytes'] / 1e6:.0f} MB on disk "
           f"(floor: < {FLOOR_SECONDS:.0f} s, < {FLOOR_MB} MB)")
-    print(f"风险点台账 sheet alone, {sheet['rows']:,} rows: write-only {sheet['seconds']:.1f} s, "
+    print(f"风险点台账 sheet alone, {sheet['rows']:,} rows: streamed {sheet['seconds']:.1f} s, "
           f"peak {sheet['peak_mb']:.0f} MB | openpyxl normal mode {normal['seconds']:.1f} s, "
           f"peak {normal['peak_mb']:.0f} MB | ratio {normal['seconds'] / sheet['seconds']:.1f}× time, "
           f"{normal['peak_mb'] / sheet['peak_mb']:.1f}× memory")
-    ok = ledger["seconds"] < FLOOR_SECONDS and ledger["peak_mb"] < FLOOR_MB
+    ok = ledger["seconds"] < FLOOR_SECONDS and max(ledger["peak_mb"], ledger["worker_mb"]) < FLOOR_MB
     print("floor met" if ok else "FLOOR MISSED")
     sys.exit(0 if ok else 1)
 

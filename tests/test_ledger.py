@@ -163,6 +163,22 @@ def test_department_workbooks_and_audit_log(ledger002) -> None:
     assert {"收取入库", "被新版替代", "下发表格"} <= {r["操作"] for r in log}
 
 
+def test_a_forked_worker_writes_the_same_workbooks(ledger002, monkeypatch) -> None:
+    """Large ledgers write the 上报 file and the department workbooks in a worker process."""
+    import pipeline.report.ledger as ledger
+
+    ws, _, _ = ledger002
+    serial = write_ledger(ws, jobs=1)
+    before = {p: (_sheet_rows(p, "风险点台账") if p.parent.name == "departments" else None) for p in serial}
+    monkeypatch.setattr(ledger, "PARALLEL_ROWS", 0)
+    forked = write_ledger(ws, jobs=2)
+    assert forked == serial
+    for p, rows in before.items():
+        if rows is not None:
+            assert _sheet_rows(p, "风险点台账") == rows, p.name
+    assert any(rows for rows in before.values())
+
+
 def test_cli_writes_the_ledger(ledger002) -> None:
     ws, _, _ = ledger002
     out = CliRunner().invoke(main, ["ledger", "-w", str(ws.root)])

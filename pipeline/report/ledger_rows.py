@@ -133,7 +133,7 @@ def check_value(key: str, values: Sequence) -> str:
     SHA-256 of the key and each canonical value after a unit separator (hashed in one piece: it
     runs for every row of a 100,000-point ledger).
     """
-    text = key + "".join(["\x1f" + canon(v) for v in values])
+    text = key + "".join(["\x1f" + (v.strip() if v.__class__ is str else canon(v)) for v in values])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
