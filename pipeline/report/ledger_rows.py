@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 
 from pipeline.forms import FormDefinition, registry
 from pipeline.profile import Profile, StaffMember
@@ -188,9 +189,11 @@ def ledger_rows(profile: Profile, roster: Sequence[StaffMember], points: Sequenc
     known = registry()
     wanted = {d.id for d in risk_definitions(profile)}
     campaign = profile.campaign.code
-    protected = protected_indexes(columns)
+    protected = itemgetter(*protected_indexes(columns))
     rows: list[LedgerRow] = []
-    status_label = cache(Status.label)
+    # the same few answers for every row of a return: computed once, one string shared by the rows
+    status_label, who = cache(Status.label), cache(people.who)
+    day = cache(lambda at: f"{at:%Y-%m-%d}" if at else "")
     for p in points:
         if p.form_type not in wanted:
             continue
@@ -213,13 +216,11 @@ def ledger_rows(profile: Profile, roster: Sequence[StaffMember], points: Sequenc
                   extra.get("post") or (staff.post if staff and personal else ""),
                   p.duty or extra.get("duty") or (staff.duty if staff and personal else ""),
                   p.name, p.description or "", category, level, *[m or "" for m in measures],
-                  people.who(rule.responsible, p.department, person),
-                  people.who(rule.supervisor, p.department, person),
+                  who(rule.responsible, p.department, person), who(rule.supervisor, p.department, person),
                   opinion, status_label(p.status),
                   f"已复核（{p.rv_actor}，{p.rv_at:%Y-%m-%d}）" if reviewed else "",
-                  definition.title, p.form_id or "", f"{p.received_at:%Y-%m-%d}" if p.received_at else "",
-                  key]
-        values.append(check_value(key, [values[i] for i in protected]))
+                  definition.title, p.form_id or "", day(p.received_at), key]
+        values.append(check_value(key, protected(values)))
         rows.append(LedgerRow(p.id, p.department or "", rank, level, category, personal, person, reviewed, values,
                               str((p.extra or {}).get("post_level") or "").strip()))
     return columns, rows
