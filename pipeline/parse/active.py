@@ -27,6 +27,7 @@ from pipeline.parse.route import ZIP_DAMAGE, raised_in_library
 from pipeline.records import Problem
 
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.I)
+_DTD_BYTES_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _EXTERNAL_RE = re.compile(rb"<Relationship\b[^>]*>", re.I)
 _HYPERLINK = "/hyperlink"
 #: What an XML part may be encoded in, by its first bytes (XML 1.0 appendix F).
@@ -59,8 +60,8 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
         except ZIP_DAMAGE:
             raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
                                  hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
-        if _DTD_RE.search(_decoded(data)):
-            raise InputFileError(f"文件的 {info.filename} 内含 DOCTYPE/实体声明，可能是恶意构造的文件，已拒绝读取",
+        if _has_dtd(data):
+            raise InputFileError(f"文件的 {info.filename} 内含 DOCTYPE/外部实体声明，可能是恶意构造的文件，已拒绝读取",
                                  path=path, hint=_REFUSE_HINT)
         if name.endswith(".rels") and _external(data):
             found.append("外部链接（远程模板、链接的图片或文档）")
@@ -74,11 +75,12 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
     return _problems(found)
 
 
-def _decoded(data: bytes) -> str:
-    for bom, encoding in _BOMS:
+def _has_dtd(data: bytes) -> bool:
+    """Whether an XML part declares a DTD or an entity, in whatever encoding it is written."""
+    for bom, encoding in _BOMS[1:]:  # UTF-16 (rare in a .docx): decode before looking
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    return data.decode("utf-8", errors="replace")
+            return _DTD_RE.search(data.decode(encoding, errors="replace")) is not None
+    return _DTD_BYTES_RE.search(data) is not None  # UTF-8 and ASCII: search the bytes, no decoding
 
 
 def _external(rels: bytes) -> bool:
