@@ -4,6 +4,7 @@ exact records read from it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -441,3 +442,24 @@ def test_a_signature_pasted_as_a_picture_is_signed(tmp_path):
     form = parse_file(path)
     assert form.form_type == "003-person-pledge" and form.header.extra["pledger_signature"] == "〔图片〕"
     assert "unsigned" not in {p.code for p in form.problems}
+
+
+@needs_soffice
+def test_ingest_converts_a_batch_of_legacy_returns_in_one_run(legacy_returns, tmp_path, monkeypatch):
+    """The inbox's .doc/.odt/.rtf files are converted together, once, and stored as records."""
+    from conftest import make_workspace
+    from pipeline import api
+    from pipeline._exec import soffice
+
+    ws = make_workspace(tmp_path)
+    returns = {f: p for f, p in legacy_returns.items() if f != "wps"}  # the .wps is the .doc's very bytes
+    for fmt, path in returns.items():
+        shutil.copy(path, ws.inbox / f"回执-{fmt}{path.suffix}")
+    runs = []
+    real = soffice.convert
+    monkeypatch.setattr(soffice, "convert", lambda paths, *a, **k: runs.append(list(paths)) or real(paths, *a, **k))
+    summary = api.ingest(ws, progress=False, jobs=1)
+    assert len(runs) == 1 and len(runs[0]) == len(returns)
+    # three versions of one person's form: read, and two of them superseded by the third
+    assert sorted(f.status for f in summary.files) == ["accepted", "superseded", "superseded"]
+    assert all(f.form_type == "002-person-assessment" for f in summary.files)

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.errors import UsageError
+from pipeline.errors import InputFileError, UsageError
 from pipeline.intake.claims import Claims, claims_for
 from pipeline.intake.commit import commit_batch
 from pipeline.intake.matching import Issued, Matcher
@@ -270,12 +271,13 @@ class _Run:
             batches = iter(chunked(pending, self.batch))
             ahead = self._start(next(batches, None), parser, held)
             while ahead is not None:
-                mine, results = ahead
+                mine, results, scratch = ahead
                 ahead = self._start(next(batches, None), parser, held)  # parse the next while this commits
                 try:
                     self._finish(results(), copier, advance)
                 finally:
                     self.claims.release(mine)
+                    scratch.cleanup()
             known = _known(self.factory, self.campaign, [i.sha256 for i in held])
             for item in held:
                 if item.sha256 in known:  # another process stored it
@@ -291,7 +293,9 @@ class _Run:
             return None
         mine, theirs = self.claims.take(batch)
         held += theirs
-        return mine, parser.start(mine)
+        scratch = tempfile.TemporaryDirectory(prefix="lz-batch-")
+        _convert_legacy(mine, Path(scratch.name))
+        return mine, parser.start(mine), scratch
 
     def _finish(self, parsed: list[Parsed], copier: ThreadPoolExecutor, advance) -> None:
         for p in parsed:
@@ -317,6 +321,30 @@ class _Run:
                 self.by_sha[p.item.sha256] = result
             self.summary.files.append(result)
             advance()
+
+
+def _convert_legacy(items: list[Incoming], scratch: Path) -> None:
+    """Convert the batch's .doc/.wps/.rtf/.odt files with one LibreOffice run (starting soffice costs
+    seconds, so never once per file); each item then carries its .docx. Without LibreOffice, or for
+    a file it cannot convert, the parser gives the file's own reason."""
+    from pipeline._exec import soffice
+    from pipeline.parse.legacy import convert_all
+    from pipeline.parse.route import CONVERTED, sniff
+
+    legacy = []
+    for item in items:
+        try:
+            with open(item.path, "rb") as f:
+                kind = sniff(item.path, f.read(2048))
+        except (OSError, InputFileError):
+            continue  # the parser reports it
+        if kind in CONVERTED:
+            legacy.append((item, kind))
+    if len(legacy) < 2 or soffice.find() is None:  # one file converts as cheaply inside its worker
+        return
+    done = convert_all([(item.path, item.path.read_bytes(), kind) for item, kind in legacy], scratch)
+    for item, _ in legacy:
+        item.converted = done.get(item.path)
 
 
 def _trace(step: str, sha: str) -> None:

@@ -39,6 +39,7 @@ class Incoming:
     size: int
     modified: dt.datetime
     raw_name: bytes | None = None  # the name's bytes when they are not valid UTF-8
+    converted: Path | None = None  # for a .doc/.wps/.rtf/.odt: LibreOffice's .docx of it, made for its batch
 
 
 @dataclass

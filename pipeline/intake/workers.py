@@ -62,7 +62,8 @@ def parse_one(item: Incoming) -> Parsed:
     from pipeline.parse import parse_file
 
     try:
-        return Parsed(item, parse_file(item.path, levels=None, profile=_worker_profile))
+        converted = {item.path: item.converted} if item.converted is not None else None
+        return Parsed(item, parse_file(item.path, levels=None, profile=_worker_profile, converted=converted))
     except InputFileError as e:
         return Parsed(item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else ""))
     except Exception as e:  # a parser bug must not stop the batch; the file waits in quarantine
