@@ -54,3 +54,18 @@ def test_pdftoppm_renders_each_page_in_order(tmp_path: Path) -> None:
     pages = pdftoppm.render(tmp_path / "three.pdf", tmp_path / "png" / "page", dpi=20)
     assert [p.name for p in pages] == ["page-1.png", "page-2.png", "page-3.png"]
     assert pdftoppm.render(tmp_path / "three.pdf", tmp_path / "one" / "p", dpi=20, first=2, last=2)[0].name == "p-2.png"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_soffice_timeout_costs_its_chunk_not_the_run(tmp_path: Path, caplog) -> None:
+    from docx import Document
+
+    from pipeline._exec import soffice
+
+    doc = Document()
+    doc.add_paragraph("测试")
+    doc.save(str(tmp_path / "a.docx"))
+    with caplog.at_level(logging.INFO, logger="lianzheng.exec"):
+        assert soffice.convert([tmp_path / "a.docx"], tmp_path / "out", timeout=0.01) == []
+    assert "没有完成转换 1 个文件" in caplog.text
+    assert soffice.convert([tmp_path / "a.docx"], tmp_path / "out") == [tmp_path / "out" / "a.pdf"]

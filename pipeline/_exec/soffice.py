@@ -2,21 +2,25 @@
 
 Starting soffice costs seconds, so never start one per file. Each call gets its own user profile
 directory (``-env:UserInstallation``): two conversions running at once would otherwise fight over
-the default profile's lock and one of them silently converts nothing.
+the default profile's lock and one of them silently converts nothing. It runs on the shared
+:class:`~pipeline._exec.program.Program` wrapper (version logged once, stderr to the log); a chunk
+whose soffice times out or crashes is logged and the next chunk goes on, so one hostile file costs
+only its chunk — the callers name every file that did not convert.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pipeline.errors import MissingProgramError
+from pipeline._exec.program import Program
+from pipeline.errors import ConversionError, MissingProgramError
 
-CANDIDATES = ("soffice", "libreoffice")
+SOFFICE = Program(("soffice", "libreoffice"), package="libreoffice-writer", purpose="生成 PDF")
+log = logging.getLogger("lianzheng.exec")
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 #: Files per soffice process: large enough to amortise the start, small enough that a crash
 #: on one hostile file loses little and the command line stays short.
@@ -24,11 +28,7 @@ CHUNK = 200
 
 
 def find() -> str | None:
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    return SOFFICE.find()
 
 
 def require() -> str:
@@ -51,7 +51,7 @@ def convert(paths: Sequence[Path], outdir: Path | None = None, *, to: str = "pdf
     With ``outdir`` None each output lands beside its source (one soffice run per source folder,
     since soffice takes a single ``--outdir``).
     """
-    soffice = require()
+    require()
     groups: dict[Path, list[Path]] = {}
     for p in paths:
         groups.setdefault(Path(outdir) if outdir else Path(p).parent, []).append(Path(p))
@@ -62,10 +62,12 @@ def convert(paths: Sequence[Path], outdir: Path | None = None, *, to: str = "pdf
         for target, members in groups.items():
             target.mkdir(parents=True, exist_ok=True)
             for chunk in _chunks(members, CHUNK):
-                subprocess.run(
-                    [soffice, f"-env:UserInstallation=file://{profile}/user", "--headless", "--norestore",
-                     "--nolockcheck", "--convert-to", to, "--outdir", str(target), *map(str, chunk)],
-                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, env=env)
+                try:
+                    SOFFICE.run([f"-env:UserInstallation=file://{profile}/user", "--headless", "--norestore",
+                                 "--nolockcheck", "--convert-to", to, "--outdir", str(target), *map(str, chunk)],
+                                timeout=timeout, doing=f"转换 {len(chunk)} 个文件", env=env, ok_codes=range(256))
+                except ConversionError as e:  # this chunk's outputs that exist are kept; the rest are reported
+                    log.warning("%s (%s)", e.message, ", ".join(p.name for p in chunk[:5]))
                 outputs += [out for p in chunk if (out := target / (p.stem + "." + to.split(":")[0])).exists()]
     return outputs
 
