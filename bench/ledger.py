@@ -19,7 +19,7 @@ runs in a fresh process, so its peak memory is its own:
 * normal: the same rows and the same cell styles through openpyxl's ordinary mode (``ws.cell``
   per value, then ``save``) — what a straightforward script does.
 
-The issue's floor: the 100,000-point ledger in under 20 s with peak memory under 1 GB.
+Floor: the 100,000-point ledger in under 20 s with peak memory under 1 GB.
 """
 
 from __future__ import annotations

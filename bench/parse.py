@@ -10,7 +10,7 @@
   corpus converted by one LibreOffice batch, beside the floor any pdfplumber-based reader stands
   on: parsing the page objects into characters (``page.chars``) and nothing else.
 
-Issue 4's floors: at least 5x the naive walk on one core; 5,000 .docx in under 10 s on 2 cores.
+Floors: at least 5x the naive walk on one core; 5,000 .docx in under 10 s on 2 cores.
 """
 
 from __future__ import annotations

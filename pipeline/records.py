@@ -1,7 +1,7 @@
 """What a parsed form is: the records the parser emits and the store, ledgers and 公示 consume.
 
 The JSON printed by ``lianzheng parse --json`` is ``ParsedForm.model_dump(mode="json")``; its
-field names are a public contract (issue 4), so change them only with a migration of the store.
+field names are a public contract (scripts and the store read them), so change them only with a migration of the store.
 """
 
 from __future__ import annotations

@@ -555,7 +555,7 @@ BORDERLESS = ("q002-person-basic", "q002-unit-measures-split", "q002-person-meas
 
 
 def _fix_expected(case: Case, exp: dict) -> dict:
-    """Fields the form type does not have are null in the record (issue 4); apply that here."""
+    """Fields the form type does not have are null in the record; apply that here."""
     if case.form_type == "000-person-control":
         for rec, r in zip(exp["risks"], case.risks):
             rec["measures"] = "\n".join(r.measures) if r.measures else None

@@ -29,7 +29,7 @@ from docx.shared import Mm, Pt
 from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.errors import UsageError
 from pipeline.forms import get
-from pipeline.generate.plan import break_title
+from pipeline.generate.titles import break_title
 from pipeline.generate.ooxml import (add_field, finish, FONT_FANGSONG, FONT_HEI, FONT_SONG, FONT_XBS, SIZE,
                                      keep_row_together, repeat_header_row, set_page, set_run_font, set_style_font,
                                      set_table_borders)
