@@ -46,3 +46,43 @@ def test_run_on_the_bundled_example(tmp_path, monkeypatch):
     again = CliRunner().invoke(main, ["run", "-w", str(root), "--no-pdf"])
     assert again.exit_code == 0, again.output
     assert "新文件 0 个，重复（已收过）12 个" in again.output
+
+
+def test_status_ledger_and_archive_agree_with_the_inbox(tmp_path, monkeypatch):
+    """After ``run``: the inbox's files, the store, the status table, the ledger and the archive
+    catalogue all count the same returns, forms and risk points."""
+    import csv
+
+    import openpyxl
+
+    from pipeline import api
+    from pipeline.store.queries import current_risk_points
+
+    root = example_copy(tmp_path)
+    monkeypatch.setattr(soffice, "find", lambda: None)
+    result = CliRunner().invoke(main, ["run", "-w", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "四性检测全部通过" in result.output
+    ws = Workspace(root)
+    inbox = [p for p in (root / "inbox").rglob("*") if p.is_file() and not p.name.startswith(("~$", "."))]
+    distinct = {p.read_bytes() for p in inbox}
+    with open_store(ws.database_url)() as s:
+        submissions = s.scalar(select(func.count()).select_from(Submission))
+        issued = s.scalar(select(func.count()).select_from(IssuedForm))
+        risks = len(current_risk_points(s, ws.profile.campaign.code))
+    assert submissions == len(distinct)
+
+    rows = api.status(ws)
+    assert sum(r.received for r in rows) == sum(1 for r in rows for o in r.owed if o.status)
+    wb = openpyxl.load_workbook(root / "outbox/ledger/泉师院-廉政风险防控台账.xlsx", read_only=True)
+    ledger_risks = [r for r in wb["风险点台账"].iter_rows(min_row=3, values_only=True) if r and r[0] is not None]
+    ledger_forms = [r for r in wb["提交情况"].iter_rows(min_row=3, values_only=True) if r and r[0] is not None]
+    assert len(ledger_risks) == risks > 0
+    assert len(ledger_forms) == sum(r.issued for r in rows)
+
+    (catalogue,) = (root / "outbox/archive").rglob("归档文件目录.csv")
+    entries = list(csv.DictReader(catalogue.open(encoding="utf-8-sig")))
+    folders = [e["文件"].split("/")[0] for e in entries]
+    assert folders.count("03-收回表格") == submissions, "every return, superseded and quarantined ones too"
+    assert folders.count("02-下发表格") == issued
+    assert [int(e["序号"]) for e in entries] == list(range(1, len(entries) + 1))
