@@ -350,10 +350,10 @@ class Profile(_Model):
                                     + f"可用的有：{'、'.join(sorted(known))}")
         codes = [d.code for d in self.departments]
         names = [d.name for d in self.departments]
-        for what, values in (("部门代码", codes), ("部门名称", names)):
+        for what, values in (("代码", codes), ("名称", names)):
             dup = sorted({v for v in values if values.count(v) > 1})
             if dup:
-                problems.append(f"departments 中{what}重复：{'、'.join(dup)}；每个部门的代码和名称都要唯一")
+                problems.append(f"departments 中部门{what}重复：{'、'.join(dup)}；每个部门的代码和名称都要唯一")
         for power in self.powers:
             if power.department and power.department not in names:
                 problems.append(f"powers 中职权“{power.name}”的部门“{power.department}”不在 departments 中")
@@ -383,15 +383,10 @@ class Profile(_Model):
 
 # --- roster -----------------------------------------------------------------------------------
 
+ROSTER_FILE = Path(__file__).with_name("roster.toml")
+#: The roster's column headings (``roster.toml``) → the staff record's fields, in printed order.
 ROSTER_COLUMNS: dict[str, str] = {
-    "工号": "staff_id",
-    "姓名": "name",
-    "部门": "department",
-    "职务": "position",
-    "岗位": "post",
-    "层级": "tier",
-    "岗位职责": "duty",
-}
+    heading: field for field, heading in tomllib.loads(ROSTER_FILE.read_text(encoding="utf-8"))["columns"].items()}
 TIERS = ("领导班子", "中层", "一般工作人员")
 
 

@@ -18,7 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pipeline.profile import ROSTER_COLUMNS, TIERS, Profile, StaffMember
 from pipeline.report.xlsx import append_row, assign
 
-WIDTHS = {"工号": 10, "姓名": 10, "部门": 16, "职务": 16, "岗位": 18, "层级": 12, "岗位职责": 60}
+#: Column widths by the staff record's field (headings in ``roster.toml``).
+WIDTHS = {"staff_id": 10, "name": 10, "department": 16, "position": 16, "post": 18, "tier": 12, "duty": 60}
 
 
 def write_roster(path: Path, people: Iterable[StaffMember], departments: Sequence[str], rows_with_lists: int = 2000) -> None:
@@ -34,7 +35,7 @@ def write_roster(path: Path, people: Iterable[StaffMember], departments: Sequenc
     for p in people:
         append_row(ws, [p.staff_id, p.name, p.department, p.position, p.post, p.tier, p.duty])
     for i, h in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = WIDTHS[h]
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = WIDTHS[ROSTER_COLUMNS[h]]
     for row in ws.iter_rows(min_row=2, max_col=1):
         for cell in row:
             cell.number_format = "@"
@@ -47,8 +48,9 @@ def write_roster(path: Path, people: Iterable[StaffMember], departments: Sequenc
     for i, tier in enumerate(TIERS, start=1):
         assign(lists.cell(i, 2), tier)
     lists.sheet_state = "hidden"
-    for col, ref, title in (("C", f"选项!$A$1:$A${max(len(departments), 1)}", "部门"),
-                            ("F", f"选项!$B$1:$B${len(TIERS)}", "层级")):
+    heading = {field: h for h, field in ROSTER_COLUMNS.items()}
+    for col, ref, title in (("C", f"选项!$A$1:$A${max(len(departments), 1)}", heading["department"]),
+                            ("F", f"选项!$B$1:$B${len(TIERS)}", heading["tier"])):
         dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
                             errorTitle=f"{title}不对", error=f"请从下拉列表中选择{title}")
         dv.add(f"{col}2:{col}{rows_with_lists}")

@@ -108,6 +108,24 @@ def test_level_outside_the_scheme_once() -> None:
     assert "三级、二级、一级" in problems[1].message
 
 
+def test_problems_name_a_column_and_a_header_field_by_the_forms_own_label(ws) -> None:
+    """001's level column is printed 风险级别 and 003's unit field 科（室）名称: the problems say so."""
+    parsed = _parsed(form_type="001-staff-control")
+    parsed.risks = [RiskRecord(seq=1, name="甲", level_label="A级", where="表1 第2行")]
+    (problem,) = form_problems(parsed)
+    assert problem.where == "表1 第2行 风险级别" and problem.message.startswith("风险级别“A级”")
+    views = [_view(i, f"P{i}", [(1, "经费审核", LONG, "")], form_type="001-staff-control") for i in range(1, 4)]
+    (finding,) = copied_risks(views)
+    assert [p.where for p in finding.per_form[1]] == ["第1行 风险点"]
+    m = Matcher(ws.profile, ws.roster, []).match(_parsed(form_type="003-dept-control", unit="图书馆"))
+    assert [(p.code, p.where) for p in m.problems if p.code == "department_unknown"] == [
+        ("department_unknown", "表头 科（室）名称")]
+    # a file no definition matched is told in the vocabulary's headings for such files
+    parsed = _parsed(form_type=None)
+    parsed.risks = [RiskRecord(seq=1, name="甲", level_label="A级", where="表1 第2行")]
+    assert [p.where for p in form_problems(parsed)] == ["表1 第2行 等级"]
+
+
 def test_vague_risk_points_go_back_only_where_the_profile_asks() -> None:
     parsed = _parsed()
     parsed.problems = [Problem(code="vague", message="风险点“无”过于笼统", where="表1 第2行 风险名称"),

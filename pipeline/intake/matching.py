@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from pipeline.campaign import identity
 from pipeline.forms import registry
+from pipeline.intake.labels import header_label
 from pipeline.profile import Department, Profile, StaffMember
 from pipeline.records import ParsedForm, Problem
 
@@ -122,7 +123,7 @@ class Matcher:
         written = norm(parsed.header.name)
         if issued.person_name and written and written != norm(issued.person_name):
             m.problems.append(Problem(
-                code="name_mismatch", where="表头 姓名",
+                code="name_mismatch", where=f"表头 {header_label(issued.form_type, 'name')}",
                 message=f"这份表格是发给{issued.person_name}的（表单编号 {issued.form_id}），"
                         f"表头却写着“{parsed.header.name}”：已暂存待办公室核实身份，不替代{issued.person_name}已交的表格；"
                         "请本人在发给自己的表格上填写"))
@@ -142,7 +143,7 @@ class Matcher:
             self._person(parsed, department, m)
         elif definition.audience == "department":
             if department is None:
-                m.problems.append(_unknown_department(parsed.header.unit))
+                m.problems.append(_unknown_department(parsed.header.unit, header_label(parsed.form_type, "unit")))
             else:
                 m.department = department.name
         subject = (identity.person_subject(m.staff_id) if m.staff_id else
@@ -186,32 +187,36 @@ class Matcher:
         elif not inside and len(candidates) == 1:
             person = candidates[0]
             if department is not None:
+                unit = header_label(parsed.form_type, "unit")
                 m.problems.append(Problem(
-                    code="unit_mismatch", where="表头 单位",
-                    message=f"表头单位写的是“{parsed.header.unit}”，名册中{person.name}在{person.department}："
+                    code="unit_mismatch", where=f"表头 {unit}",
+                    message=f"表头{unit}写的是“{parsed.header.unit}”，名册中{person.name}在{person.department}："
                             f"请核对单位"))
         else:
+            name = header_label(parsed.form_type, "name")
             if not norm(written):
-                m.problems.append(Problem(code="person_unknown", where="表头 姓名",
-                                          message="表头没有填写姓名：请填写本人姓名"))
+                m.problems.append(Problem(code="person_unknown", where=f"表头 {name}",
+                                          message=f"表头没有填写{name}：请填写本人姓名"))
             elif len(inside) > 1:
                 m.problems.append(Problem(
-                    code="person_ambiguous", where="表头 姓名",
+                    code="person_ambiguous", where=f"表头 {name}",
                     message=f"名册中有{len(inside)}位“{written}”，无法确定是哪一位：请在表头写明职务"))
             else:
                 m.problems.append(Problem(
-                    code="person_unknown", where="表头 姓名",
+                    code="person_unknown", where=f"表头 {name}",
                     message=f"名册中没有“{written}”"
                             + (f"（{department.name}）" if department else "")
                             + "：请核对姓名，或请办公室把此人补入名册"))
             if department is None:
-                m.problems.append(_unknown_department(parsed.header.unit))
+                m.problems.append(_unknown_department(parsed.header.unit, header_label(parsed.form_type, "unit")))
             return
         m.staff_id, m.person_name, m.department = person.staff_id, person.name, person.department
 
 
-def _unknown_department(unit: str | None) -> Problem:
+def _unknown_department(unit: str | None, label: str) -> Problem:
+    """``label``: the form's own label of its unit field (单位, 部门（单位）, 科室名称)."""
     if not norm(unit):
-        return Problem(code="department_unknown", where="表头 单位", message="表头没有填写单位：请填写所在单位全称")
-    return Problem(code="department_unknown", where="表头 单位",
+        return Problem(code="department_unknown", where=f"表头 {label}",
+                       message=f"表头没有填写{label}：请填写所在单位全称")
+    return Problem(code="department_unknown", where=f"表头 {label}",
                    message=f"单位“{unit}”不是本次活动的部门：请按部门全称填写")

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.forms import registry
+from pipeline.intake.labels import column_label
 from pipeline.profile import RULES
 from pipeline.records import ParsedForm, Problem
 
@@ -40,13 +41,14 @@ def form_problems(parsed: ParsedForm, rules: Iterable[str] = RULES) -> list[Prob
     on = set(rules)
     problems = [p for p in parsed.problems if RULE_OF_CODE.get(p.code, "") in on or p.code not in RULE_OF_CODE]
     labels = "、".join(parsed.levels)
+    column = column_label(parsed.form_type, "level")
     for risk in parsed.risks:
         row = risk.where or f"第{risk.seq}行"
         already = any(p.code == "level_unknown" and p.where.startswith(row) for p in parsed.problems)
         if risk.level_label and risk.level is None and not already:
             problems.append(Problem(
-                code="level_outside_scheme", where=f"{row} 风险等级",
-                message=f"风险等级“{risk.level_label}”不在本次活动的等级中（{labels}）：请从中选择一个"))
+                code="level_outside_scheme", where=f"{row} {column}",
+                message=f"{column}“{risk.level_label}”不在本次活动的等级中（{labels}）：请从中选择一个"))
     return problems
 
 
@@ -124,7 +126,7 @@ def copied_risks(forms: list[FormView]) -> list[DepartmentFinding]:
                 if text in copied:
                     n = len(holders[text])
                     finding.per_form.setdefault(f.submission_id, []).append(Problem(
-                        code="copied_risk", where=f"第{seq}行 风险名称",
+                        code="copied_risk", where=f"第{seq}行 {column_label(form_type, 'name')}",
                         message=f"风险点“{_short(name or description)}”与本部门另外{n - 1}人的表格一字不差："
                                 f"请结合本人岗位重新查找，写出自己的风险点"))
         finding.submission_ids = sorted(finding.per_form)

@@ -7,20 +7,21 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.forms import registry
+from pipeline.parse.vocabulary import VOCABULARY
 from pipeline.records import ParsedForm, RiskRecord
 from pipeline.terminal import plain, shown
 
 _PLACE = {"high": "高", "medium": "中", "low": "低"}
-_GENERIC = (("序号", "seq"), ("风险点", "name"), ("风险内容", "description"), ("类别", "category"),
-            ("等级", "level"), ("防控措施", "measures"), ("审核意见", "review"))
 
 
 def _columns(result: ParsedForm) -> list[tuple[str, str]]:
-    """The form's own column labels when its type is known, else the generic ones that have values."""
+    """The form's own column labels when its type is known, else the vocabulary's headings for a
+    file no definition matched, those that have values."""
     definition = registry().get(result.form_type or "")
     if definition is not None:
         return [(c.label, c.key) for c in definition.columns if not c.merged]
-    return [(label, key) for label, key in _GENERIC if any(_value(r, key) for r in result.risks)]
+    return [(label, key) for key, label in VOCABULARY.unmatched_columns.items()
+            if any(_value(r, key) for r in result.risks)]
 
 
 def _merged(result: ParsedForm) -> list[tuple[str, str]]:

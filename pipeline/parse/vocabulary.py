@@ -1,5 +1,5 @@
 """The parser's words, read once from ``vocabulary.toml`` (placeholders, level words, default
-schemes, categories, title, note and signature words).
+schemes, categories, title, note and signature words, the headings of a file no definition matched).
 
 Form labels are the definitions'; these are the words no single form owns. Keeping them in one data
 file means a new way of writing "无" or a new level word is a line of TOML, and no module of the
@@ -60,6 +60,8 @@ class Vocabulary:
     signature_words: tuple[str, ...]
     image_text: str
     header_families: dict[str, "HeaderFamily"]
+    unmatched_columns: dict[str, str]
+    unmatched_header: dict[str, str]
 
     # --- patterns built from the words -------------------------------------------------------
 
@@ -127,6 +129,8 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         image_text=lines["image_text"],
         header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
                                          f.get("qualified_by")) for k, f in data["header_families"].items()},
+        unmatched_columns=dict(data["unmatched"]["columns"]),
+        unmatched_header=dict(data["unmatched"]["header"]),
     )
 
 

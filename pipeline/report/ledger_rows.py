@@ -18,13 +18,16 @@ from operator import itemgetter
 
 from pipeline.forms import FormDefinition, registry
 from pipeline.profile import Profile, StaffMember
+from pipeline.report.headings import LEDGER, SUPERVISION
 from pipeline.store.status import Status
 
+MAIN_LEADER: str = SUPERVISION["main_leader"]
+DEPUTY: str = SUPERVISION["deputy"]
+HEAD_ROLES = frozenset(SUPERVISION["heads"])
+SELF_ROLES = frozenset(SUPERVISION["self"])
 #: Roles a supervision rule names, longest first so 科室负责人 is not read as 负责人.
-_ROLES = ("主要领导", "分管领导", "科室负责人", "部门负责人", "单位负责人", "负责人", "个人", "本人")
-_HEAD_ROLES = {"科室负责人", "部门负责人", "单位负责人", "负责人"}
-_SELF_ROLES = {"个人", "本人"}
-_ROLE_RE = re.compile("|".join(_ROLES))
+_ROLES = sorted([MAIN_LEADER, DEPUTY, *SUPERVISION["heads"], *SUPERVISION["self"]], key=len, reverse=True)
+_ROLE_RE = re.compile("|".join(map(re.escape, _ROLES)))
 
 
 def risk_definitions(profile: Profile) -> list[FormDefinition]:
@@ -39,12 +42,13 @@ def measure_columns(profile: Profile) -> list[tuple[str, str]]:
     A column counts as a measure when its key starts with ``measures`` or it sits under the
     防控措施 group; grouped ones are labelled 防控措施（前期预防） so each stays its own column.
     """
+    heading = LEDGER["measures"]
     out: dict[str, str] = {}
     for definition in risk_definitions(profile):
         for c in definition.columns:
-            if (c.key.startswith("measures") or c.group == "防控措施") and c.key not in out:
-                out[c.key] = f"{c.group}（{c.label}）" if c.group else "防控措施"
-    return list(out.items()) or [("measures", "防控措施")]
+            if (c.key.startswith("measures") or c.group == heading) and c.key not in out:
+                out[c.key] = f"{c.group}（{c.label}）" if c.group else heading
+    return list(out.items()) or [("measures", heading)]
 
 
 @dataclass(frozen=True)
@@ -92,11 +96,11 @@ class People:
 
     def who(self, role: str, department: str | None, person: str | None) -> str:
         d = self.departments.get(department or "")
-        if role == "主要领导":
+        if role == MAIN_LEADER:
             name = self.main_leader
-        elif role == "分管领导":
+        elif role == DEPUTY:
             name = d.supervisor if d else None
-        elif role in _HEAD_ROLES:
+        elif role in HEAD_ROLES:
             name = d.head if d else None
         else:
             name = person
@@ -140,26 +144,33 @@ def check_value(key: str, values: Sequence) -> str:
 
 @dataclass
 class LedgerColumns:
-    """The 风险点台账 columns for one campaign; editable ones are the office's review fields."""
+    """The 风险点台账 columns for one campaign (``headings.toml``'s ``[ledger]``, the campaign's
+    measure columns in place of ``measures``); editable ones are the office's review fields."""
 
     measures: list[tuple[str, str]]
 
-    LEVEL = "风险等级"
-    CATEGORY = "风险类别"
-    OPINION = "审核意见"
-    KEY = "风险编号"
-    CHECK = "校验值"
+    SEQ = LEDGER["seq"]
+    LEVEL = LEDGER["level"]
+    CATEGORY = LEDGER["category"]
+    OPINION = LEDGER["opinion"]
+    KEY = LEDGER["key"]
+    CHECK = LEDGER["check"]
+    #: The office's review fields, in the order the ledger and its messages name them.
+    REVIEW = (LEVEL, CATEGORY, OPINION)
+
+    @property
+    def keys(self) -> list[str]:
+        """The columns' keys, in :attr:`labels` order: ``[ledger]``'s, a measure column's its form's."""
+        return [k for key in LEDGER for k in ([m for m, _ in self.measures] if key == "measures" else [key])]
 
     @property
     def labels(self) -> list[str]:
-        return (["序号", "部门", "姓名", "职务", "岗位", "岗位职责", "风险点", "风险内容及表现形式",
-                 self.CATEGORY, self.LEVEL] + [label for _, label in self.measures]
-                + ["责任人", "监督人", self.OPINION, "状态", "复核情况", "来源表单", "表单编号", "收到日期",
-                   self.KEY, self.CHECK])
+        return [t for key, text in LEDGER.items()
+                for t in ([label for _, label in self.measures] if key == "measures" else [text])]
 
     @property
     def editable(self) -> set[str]:
-        return {self.LEVEL, self.CATEGORY, self.OPINION}
+        return set(self.REVIEW)
 
     @property
     def hidden(self) -> set[str]:
@@ -232,4 +243,4 @@ def protected_indexes(columns: LedgerColumns) -> list[int]:
     序号 is left out: a department's own workbook numbers its rows afresh, the check stays the same.
     """
     return [i for i, label in enumerate(columns.labels)
-            if label not in columns.editable and label not in columns.hidden and label != "序号"]
+            if label not in columns.editable and label not in columns.hidden and label != columns.SEQ]

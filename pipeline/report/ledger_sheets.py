@@ -15,8 +15,10 @@ from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from pipeline.cnfmt import chinese_number
 from pipeline.forms import registry
 from pipeline.profile import Profile
+from pipeline.report.headings import CATALOGUE, EXPORT_RECORD, LEDGER_SHEET, POST_GRADE, SUMMARY
 from pipeline.report.ledger_rows import LedgerColumns, LedgerRow
 from pipeline.report.sheetdata import LINE_HEIGHT, Layout, StreamedRows, lines_needed
 from pipeline.report.status import DepartmentStatus
@@ -33,9 +35,10 @@ from pipeline.report.xlsx import (
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
-RISK_SHEET = "风险点台账"
-META_SHEET = "_导出信息"
-UNGRADED = "未定级"
+RISK_SHEET = LEDGER_SHEET["sheet"]
+META_SHEET = EXPORT_RECORD["sheet"]
+UNGRADED = SUMMARY["ungraded"]
+UNCATEGORISED = SUMMARY["uncategorised"]
 
 
 def level_order(profile: Profile, rows: Sequence[LedgerRow]) -> list[str]:
@@ -81,9 +84,9 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
         [d.name for d in profile.departments]
     by_dept = Counter((r.department, _level(r)) for r in rows)
     categories = list(profile.categories) + sorted({r.category for r in rows if r.category} - set(profile.categories))
-    by_cat = Counter((r.category or "未分类", _level(r)) for r in rows)
+    by_cat = Counter((r.category or UNCATEGORISED, _level(r)) for r in rows)
     if any(not r.category for r in rows):
-        categories.append("未分类")
+        categories.append(UNCATEGORISED)
     width = max(len(levels) + 2, 6)
     chart_col = width + 2
     for i in range(1, chart_col + _CHART_COLUMNS):
@@ -118,7 +121,7 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
     bar_height = max(7.5, 0.8 * len(departments))
     new_page(2 + int(bar_height / _ROW_CM) + 1)
     # 2. category × level, the pie beside it
-    emit(["风险类别", *levels, "合计"], styles.header)
+    emit([SUMMARY["category"], *levels, "合计"], styles.header)
     t2_first = cursor + 1
     for c in categories:
         counts = [by_cat[(c, lv)] for lv in levels]
@@ -154,7 +157,7 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
         sheet.add_chart(bar, f"{get_column_letter(chart_col)}2")
     if categories:
         pie = PieChart()
-        pie.title = "风险类别占比"
+        pie.title = SUMMARY["pie_title"]
         pie.add_data(Reference(sheet, min_col=len(levels) + 2, min_row=t2_first - 1, max_row=t2_last),
                      titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=t2_first, max_row=t2_last))
@@ -168,28 +171,29 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
 #: Widest a 风险点台账 column may grow, in Excel units. The sheet has some twenty visible columns;
 #: about 210 units in all print on A4 landscape, fitted to the width, at 70 % of full size (10 pt
 #: text prints at about 7 pt), so long text wraps into taller rows instead of shrinking the page.
-_WIDEST = {"序号": 6, "姓名": 8, "风险类别": 8, "风险等级": 6, "状态": 7, "收到日期": 11, "岗位职责": 14,
-           "风险点": 12, "风险内容及表现形式": 16, "审核意见": 12}
+#: By the column's key (``headings.toml``'s ``[ledger]``); the measure columns share ``_MEASURES``.
+_WIDEST = {"seq": 6, "name": 8, "category": 8, "level": 6, "status": 7, "received": 11, "duty": 14,
+           "risk": 12, "description": 16, "opinion": 12}
 _NARROW, _MEASURES = 10, 33
 
 
-def _risk_max_width(label: str, measures: int) -> float:
-    if "防控措施" in label:
-        return max(_NARROW, _MEASURES // max(measures, 1))
-    return _WIDEST.get(label, _NARROW)
+def _risk_max_width(key: str, measures: Sequence[tuple[str, str]]) -> float:
+    if key in dict(measures):
+        return max(_NARROW, _MEASURES // max(len(measures), 1))
+    return _WIDEST.get(key, _NARROW)
 
 
 def risk_columns(profile: Profile, columns: LedgerColumns, rows: Sequence[LedgerRow], *, review: bool) -> list[Col]:
     """The 风险点台账 (``review``) or 上报 columns, widths fitted to ``rows`` once for every workbook."""
     out = []
-    for label in columns.labels:
+    for key, label in zip(columns.keys, columns.labels):
         choices: Sequence[str] = ()
         if review and label == columns.LEVEL:
             choices = profile.levels.labels
         elif review and label == columns.CATEGORY:
             choices = profile.categories
-        out.append(Col(label, width=6 if label == "序号" else None,
-                       max_width=_risk_max_width(label, len(columns.measures)),
+        out.append(Col(label, width=6 if label == columns.SEQ else None,
+                       max_width=_risk_max_width(key, columns.measures),
                        editable=review and label in columns.editable, hidden=label in columns.hidden,
                        choices=choices))
     return fitted(out, [r.values for r in rows])
@@ -198,8 +202,10 @@ def risk_columns(profile: Profile, columns: LedgerColumns, rows: Sequence[Ledger
 def risk_sheet(wb, title: str, cols: Sequence[Col], rows: Sequence[LedgerRow], cache: RowCache | None = None):
     """The risk-point ledger, protected except 风险等级 / 风险类别 / 审核意见 (drop-downs on the first two);
     ``cols`` from :func:`risk_columns` with ``review``, 序号 counted in this workbook."""
-    return write_sheet(wb, RISK_SHEET, f"{title}廉政风险点台账", cols, [r.values for r in rows], protect=True,
-                       subtitle="可修改黄色的风险等级、风险类别、审核意见三列，改后用 lianzheng ledger import 导入",
+    review = LedgerColumns.REVIEW
+    return write_sheet(wb, RISK_SHEET, f"{title}{LEDGER_SHEET['title']}", cols, [r.values for r in rows], protect=True,
+                       subtitle=f"可修改黄色的{'、'.join(review)}{chinese_number(len(review))}列，"
+                                "改后用 lianzheng ledger import 导入",
                        numbered=True, cache=cache)
 
 
@@ -234,10 +240,10 @@ def post_grade(profile: Profile, ranks: Sequence[int | None]) -> str:
 
 def post_grade_sheet(wb, ws: Workspace, rows: Sequence[LedgerRow], columns: LedgerColumns):
     profile = ws.profile
-    index = {label: i for i, label in enumerate(columns.labels)}
+    index = {key: i for i, key in enumerate(columns.keys)}
     groups: dict[tuple, list[LedgerRow]] = defaultdict(list)
     for r in rows:
-        post = r.values[index["岗位"]] or r.values[index["职务"]]
+        post = r.values[index["post"]] or r.values[index["position"]]
         groups[(r.department, r.person, post)].append(r)
     out = []
     for n, ((dept, person, post), mine) in enumerate(groups.items(), start=1):
@@ -249,9 +255,14 @@ def post_grade_sheet(wb, ws: Workspace, rows: Sequence[LedgerRow], columns: Ledg
                     "、".join(f"{lv}{counts[lv]}个" for lv in profile.levels.labels if counts[lv]),
                     grade, stated, mark])
     rule = {"highest": "按岗位最高风险点等级评定", "count": "按风险点个数评定"}[profile.levels.post_grade]
-    return write_sheet(wb, "岗位风险等级", f"{profile.institution.name}岗位风险等级",
-                       [Col("序号", 6), Col("部门"), Col("姓名"), Col("岗位"), Col("风险点数"), Col("各等级个数"),
-                        Col("评定等级"), Col("表中所填等级"), Col("核对")], out, subtitle=rule)
+    sheet = POST_GRADE["sheet"]
+    return write_sheet(wb, sheet, f"{profile.institution.name}{sheet}", _cols(POST_GRADE["columns"], seq=dict(width=6)),
+                       out, subtitle=rule)
+
+
+def _cols(headings: dict[str, str], **sizes: dict) -> list[Col]:
+    """A sheet's columns from its ``headings.toml`` table, in order; ``sizes`` by key (width, max_width)."""
+    return [Col(text, **sizes.get(key, {})) for key, text in headings.items()]
 
 
 # --- 职权目录 ------------------------------------------------------------------------------------
@@ -289,8 +300,8 @@ def catalogue_rows(profile: Profile, points: Sequence) -> list[list]:
 
 def catalogue_sheet(wb, ws: Workspace, rows: Sequence[list]):
     return write_sheet(wb, "职权目录", f"{ws.profile.institution.name}职权目录",
-                       [Col("序号", 6), Col("部门"), Col("岗位"), Col("职权名称"), Col("职权内容", max_width=40),
-                        Col("责任主体"), Col("政策依据", max_width=32), Col("流程", max_width=40), Col("来源表单")],
+                       _cols(CATALOGUE, seq=dict(width=6), content=dict(max_width=40), basis=dict(max_width=32),
+                             flow=dict(max_width=40)),
                        rows)
 
 
@@ -362,7 +373,8 @@ def events_sheet(wb, ws: Workspace, events: Sequence):
 # --- the hidden export record ------------------------------------------------------------------
 
 #: The export record's header: row, risk id, then the review columns as exported.
-META_LABELS = ("行号", "风险编号", "导出时风险等级", "导出时风险类别", "导出时审核意见")
+META_LABELS = (EXPORT_RECORD["row"], LedgerColumns.KEY,
+               *(EXPORT_RECORD["exported_prefix"] + name for name in LedgerColumns.REVIEW))
 
 
 def meta_sheet(wb, campaign: str, at: dt.datetime, columns: LedgerColumns, rows: Sequence[LedgerRow],

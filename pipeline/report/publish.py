@@ -34,25 +34,32 @@ from pipeline.cnfmt import cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate import ooxml
 from pipeline.profile import Profile, StaffMember
-from pipeline.report.ledger_rows import LedgerColumns, LedgerRow, People, ledger_rows
+from pipeline.report.headings import PUBLISH
+from pipeline.report.ledger_rows import SELF_ROLES, LedgerColumns, LedgerRow, People, ledger_rows
 from pipeline.store import open_store
 from pipeline.store.queries import ledger_risk_points
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
-SUFFIX = "-廉政风险点公示.docx"
+TITLE = PUBLISH["title"]
+SUFFIX = f"-{TITLE}.docx"
 #: What a blanked name reads as in the form's own text.
 MASK = "××"
-#: The notice-board columns and their widths in millimetres; they sum to the A4 landscape text width.
-COLUMNS = (("序号", 9), ("单位/科室", 26), ("风险类别", 19), ("风险点", 32), ("主要内容及表现形式", 47),
-           ("风险等级", 13), ("防控措施", 49), ("责任人", 31), ("责任领导", 31))
+#: The notice-board columns' widths in millimetres, by key (``headings.toml``'s ``[publish.columns]``
+#: in its order); they sum to the A4 landscape text width.
+_WIDTHS_MM = {"seq": 9, "unit": 26, "category": 19, "risk": 32, "description": 47, "level": 13, "measures": 49,
+              "responsible": 31, "leader": 31}
+#: The notice-board columns: (heading, width in mm).
+COLUMNS = tuple((text, _WIDTHS_MM[key]) for key, text in PUBLISH["columns"].items())
+_KEYS = list(PUBLISH["columns"])
 MARGIN_MM = 20
 #: An optional column no row fills (000's and 003's forms have no 主要内容, 002's person form no
 #: 防控措施) keeps at most this width;
 #: what it frees goes to the columns people read: 风险点, 主要内容, 防控措施.
 NARROW_MM = 22
-_OPTIONAL = ("风险类别", "主要内容及表现形式", "防控措施")
-_GROW = ("风险点", "主要内容及表现形式", "防控措施")
+_OPTIONAL = tuple(PUBLISH["columns"][k] for k in ("category", "description", "measures"))
+_GROW = tuple(PUBLISH["columns"][k] for k in ("risk", "description", "measures"))
+_CENTRED = {_KEYS.index("seq"), _KEYS.index("level")}
 PAGE_WIDTH_MM = 297
 _TEXT_PT = 10.5  # 五号: nine columns on a landscape page
 _BODY_PT = 14  # 四号 for the notice's text
@@ -118,22 +125,22 @@ def notices(profile: Profile, roster: Sequence[StaffMember], points: Sequence) -
 
 
 def _cells(columns: LedgerColumns, r: LedgerRow, people: People, hidden: set[str]) -> tuple[str, ...]:
-    v = dict(zip(columns.labels, r.values))
-    post = _without_prefix(str(v["岗位"] or v["职务"] or ""), r.department)
+    v = dict(zip(columns.keys, r.values))
+    post = _without_prefix(str(v["post"] or v["position"] or ""), r.department)
     shown = r.personal and r.person and r.person not in hidden
     unit = "\n".join(x for x in (r.department, post, r.person if shown else "") if x)
-    measures = [(label, str(v[label] or "").strip()) for _, label in columns.measures]
+    measures = [(label, str(v[key] or "").strip()) for key, label in columns.measures]
     measures = [(label, text) for label, text in measures if text]
     if len(measures) > 1:  # 000's 前期预防 / 中期监控 / 后期处置: each under its own name
         text = "\n".join(f"{label[label.find('（') + 1:label.rfind('）')]}：{t}" for label, t in measures)
     else:
         text = measures[0][1] if measures else ""
     rule = people.supervision(r.level, r.personal)
-    responsible = str(v["责任人"])
-    if r.personal and rule.responsible in ("个人", "本人") and not shown:
+    responsible = str(v["responsible"])
+    if r.personal and rule.responsible in SELF_ROLES and not shown:
         responsible = f"{post or '本岗位人员'}（{rule.responsible}）"
-    return ("", unit, r.category, str(v["风险点"] or ""), str(v["风险内容及表现形式"] or ""), r.level, text,
-            _two_lines(responsible), _two_lines(str(v["监督人"])))
+    return ("", unit, r.category, str(v["risk"] or ""), str(v["description"] or ""), r.level, text,
+            _two_lines(responsible), _two_lines(str(v["supervisor"])))
 
 
 def _without_prefix(post: str, department: str) -> str:
@@ -233,7 +240,7 @@ def write_notice(path: Path, profile: Profile, rows: Sequence[Notice], *, unit: 
     ooxml.set_page(section, landscape=True, top=20, bottom=18, left=MARGIN_MM, right=MARGIN_MM)
     _footer(section)
     pub = profile.publication
-    title = pub.title or f"{profile.institution.name}廉政风险点公示"
+    title = pub.title or f"{profile.institution.name}{TITLE}"
     _paragraph(document, title, font=ooxml.FONT_XBS, size=ooxml.SIZE["二号"], align=WD_ALIGN_PARAGRAPH.CENTER,
                after=6)
     if unit:
@@ -263,7 +270,7 @@ def write_notice(path: Path, profile: Profile, rows: Sequence[Notice], *, unit: 
         ooxml.keep_row_together(row)
         for i, (cell, text, w) in enumerate(zip(row.cells, (str(n), *notice.cells[1:]), sizes)):
             cell.width = Mm(w)
-            _cell_text(cell, text, center=COLUMNS[i][0] in ("序号", "风险等级"))
+            _cell_text(cell, text, center=i in _CENTRED)
     if not rows:
         cell = table.add_row().cells[0].merge(table.rows[-1].cells[-1])
         _cell_text(cell, "暂无经审核合格的风险点", center=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import insert
 
+from pipeline.cnfmt import chinese_number
 from pipeline.errors import InputFileError
 from pipeline.report.ledger_rows import LedgerColumns, canon, check_value, parse_risk_key, risk_key
 from pipeline.report.ledger_sheets import META_LABELS, META_SHEET, RISK_SHEET
@@ -34,6 +35,8 @@ from pipeline.workspace import Workspace
 
 #: Refusals listed in one message; the rest are counted.
 SHOWN = 20
+#: The office's review fields, the only cells an import may change.
+_REVIEW = LedgerColumns.REVIEW
 
 
 @dataclass
@@ -56,8 +59,8 @@ def _refuse(path: Path, problems: list[str]) -> InputFileError:
     shown = "\n  ".join(problems[:SHOWN])
     more = f"\n  另有 {len(problems) - SHOWN} 处问题未列出" if len(problems) > SHOWN else ""
     return InputFileError(f"复核台账未导入，文件中的任何修改都没有写入：\n  {shown}{more}", path=path,
-                          hint="在本程序最新导出的台账上只改黄色的三列（风险等级、风险类别、审核意见），"
-                               "不要增删行、不要改其他列，然后重新导入")
+                          hint=f"在本程序最新导出的台账上只改黄色的{chinese_number(len(_REVIEW))}列"
+                               f"（{'、'.join(_REVIEW)}），不要增删行、不要改其他列，然后重新导入")
 
 
 def _read(path: Path):
@@ -83,10 +86,11 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
         raise InputFileError(f"这份台账属于活动 {their or '（未知）'}，不是本工作区的活动 {campaign}", path=path,
                              hint="导入本工作区导出的台账，或用 -w 指定该台账所属的工作区")
     if len(meta) < 3 or tuple(canon(v) for v in meta[2][:len(META_LABELS)]) != META_LABELS:
-        raise InputFileError("这份台账由旧版本程序导出，没有记录导出时的风险等级、风险类别和审核意见，无法判断哪些是本次修改",
+        *first, last = _REVIEW
+        raise InputFileError(f"这份台账由旧版本程序导出，没有记录导出时的{'、'.join(first)}和{last}，无法判断哪些是本次修改",
                              path=path, hint="用 lianzheng ledger 重新导出台账，在新台账上复核后再导入")
     cols = LedgerColumns([])
-    review_fields = (cols.LEVEL, cols.CATEGORY, cols.OPINION)
+    review_fields = _REVIEW
     exported = {canon(r[1]): int(r[0]) for r in meta[3:] if r and len(r) > 1 and r[1]}
     as_exported = {canon(r[1]): dict(zip(review_fields, (canon(v) for v in (list(r[2:5]) + [None] * 3)[:3])))
                    for r in meta[3:] if r and len(r) > 1 and r[1]}
@@ -100,7 +104,7 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
         raise _refuse(path, [f"“{RISK_SHEET}”表缺少列：{'、'.join(missing)}（表头被改动）"])
     at = {n: labels.index(n) for n in need}
     protected = [i for i, label in enumerate(labels)
-                 if label and label not in cols.editable and label not in cols.hidden and label != "序号"]
+                 if label and label not in cols.editable and label not in cols.hidden and label != cols.SEQ]
     problems: list[str] = []
     seen: dict[str, int] = {}
     read: list[tuple[int, int, dict[str, str]]] = []
@@ -125,7 +129,7 @@ def import_review(ws: Workspace, path: Path, *, by: str | None = None) -> Import
             continue
         seen[key] = n
         if check_value(key, [values[i] for i in protected]) != canon(values[at[cols.CHECK]]):
-            problems.append(f"{where}：受保护的列被改动（只能改风险等级、风险类别、审核意见）")
+            problems.append(f"{where}：受保护的列被改动（只能改{'、'.join(_REVIEW)}）")
             continue
         read.append((n, parsed[1], {cols.LEVEL: canon(values[at[cols.LEVEL]]),
                                     cols.CATEGORY: canon(values[at[cols.CATEGORY]]),

@@ -179,7 +179,7 @@ class RiskReview(Base):
     level_label: Mapped[str | None] = mapped_column(String(20), doc="the scheme's label chosen by the office")
     level_rank: Mapped[int | None] = mapped_column(Integer, doc="its rank in the scheme, 1 = highest")
     category: Mapped[str | None] = mapped_column(String(40))
-    opinion: Mapped[str | None] = mapped_column(Text, doc="审核意见 written by the office")
+    opinion: Mapped[str | None] = mapped_column(Text, doc="the review opinion written by the office")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     actor: Mapped[str] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(Text, doc="the ledger file the review came from")
