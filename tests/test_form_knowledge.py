@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.forms import DEFINITIONS, registry
 from pipeline.parse import parse_file
+from pipeline.parse.vocabulary import VOCABULARY
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,6 +46,7 @@ KNOWN_COPIES = {
                                    "(GB/T 9704 回行时词意完整), a word of Chinese, not a column",
 }
 
+
 def _as_label(text: str, longest: int) -> bool:
     """Whether a string literal could be a label or heading, and so would be a copy of a form's.
 
@@ -54,8 +56,6 @@ def _as_label(text: str, longest: int) -> bool:
     风险类别、审核意见，…") is prose, not a copy; a bare heading ("风险等级", "导出时风险类别",
     "-廉政风险点公示.docx") or a piece of one an f-string joins is.
     """
-    from pipeline.parse.vocabulary import VOCABULARY
-
     text = text.strip()
     return len(text) <= longest and not any(p in text for p in VOCABULARY.sentence_punct)
 
