@@ -53,3 +53,21 @@ def test_status_all_lists_every_institution(tmp_path, store_url) -> None:  # noq
     assert printed[qztc.profile.campaign.code]["missing"] == rows[qztc.profile.campaign.code].missing
     table = CliRunner().invoke(main, ["status", "--all", "--db", store_url], env={"COLUMNS": "200"})
     assert "泉州师范学院" in table.output and "长春医学高等专科学校" in table.output
+
+
+def test_each_campaign_keeps_its_own_audit_log_in_a_shared_store(tmp_path, store_url) -> None:  # noqa: F811
+    from sqlalchemy import select
+
+    from pipeline.store import open_store
+    from pipeline.store.models import Submission
+    from pipeline.store.queries import all_events
+
+    qztc, _ = _campaign(tmp_path, "002-qztc", store_url, returned=2)
+    ccmc, _ = _campaign(tmp_path, "000-ccmc", store_url, returned=1)
+    with open_store(store_url)() as s:
+        for ws, other in ((qztc, ccmc), (ccmc, qztc)):
+            code = ws.profile.campaign.code
+            theirs = set(s.scalars(select(Submission.sha256).where(Submission.campaign == other.profile.campaign.code)))
+            log = all_events(s, code)
+            assert {e.action for e in log} >= {"issue_forms", "ingest"}
+            assert not theirs & {e.subject for e in log}, "another institution's returns are not in this log"

@@ -222,7 +222,7 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
             session.execute(insert(IssuedForm), new_rows)
         if moved:
             session.execute(update(IssuedForm), moved)
-        event(session, "issue_forms", campaign, new=len(new_rows), again=len(moved),
+        event(session, "issue_forms", campaign, campaign=campaign, new=len(new_rows), again=len(moved),
               filters={"department": department, "person": person, "form_type": form_type})
     paths = [i.path for i in issues]
     if pdf:

@@ -68,7 +68,7 @@ def _store(s: Session, matcher: Matcher, campaign: str, parsed: Parsed, received
         status = Status.FAULT if parsed.fault else Status.REJECTED
         row.update(status=status.value, reason=parsed.reason)
         row["id"] = s.execute(_INSERT_SUBMISSION, _columns(row)).inserted_primary_key[0]
-        event(s, "fault" if parsed.fault else "reject", item.sha256, file=item.rel, submission=row["id"],
+        event(s, "fault" if parsed.fault else "reject", item.sha256, campaign=campaign, file=item.rel, submission=row["id"],
               reason=parsed.reason)
         return row
     match = matcher.match(form)
@@ -81,7 +81,7 @@ def _store(s: Session, matcher: Matcher, campaign: str, parsed: Parsed, received
     if problems:
         s.execute(_INSERT_PROBLEM, [dict(submission_id=sid, code=p.code, message=p.message, where=p.where,
                                          scope=Scope.FORM.value) for p in problems])
-    event(s, "ingest", item.sha256, file=item.rel, submission=sid, form_id=row["form_id"],
+    event(s, "ingest", item.sha256, campaign=campaign, file=item.rel, submission=sid, form_id=row["form_id"],
           form_type=row["form_type"], match=row["match_method"], status=row["status"], problems=len(problems))
     row["problems"] = [f"{p.where}：{p.message}" if p.where else p.message for p in problems]
     return row

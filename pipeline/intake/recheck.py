@@ -55,5 +55,5 @@ def recheck(factory: sessionmaker[Session], profile: Profile) -> list[str]:
             for chunk in chunked(changed):
                 s.execute(update(Submission).where(Submission.id.in_(chunk)).values(status=want.value))
         if findings:
-            event(s, "recheck", campaign, findings=[f.message for f in findings])
+            event(s, "recheck", campaign, campaign=campaign, findings=[f.message for f in findings])
     return flags

@@ -90,7 +90,7 @@ def settle_slot(s: Session, campaign: str, slot: str | None, *, issued_by: dt.da
         if older.status != Status.SUPERSEDED or older.superseded_by != newest.id:
             s.execute(update(Submission).where(Submission.id == older.id)
                       .values(status=Status.SUPERSEDED.value, superseded_by=newest.id))
-            event(s, "supersede", older.sha256, submission=older.id, by=newest.id, slot=slot)
+            event(s, "supersede", older.sha256, campaign=campaign, submission=older.id, by=newest.id, slot=slot)
 
 
 def _own_status(s: Session, submission_id: int) -> str:

@@ -53,7 +53,7 @@ def collect(ws: Workspace, *, today: dt.date | None = None) -> LedgerData:
     campaign = profile.campaign.code
     with open_store(ws.database_url)() as s:
         points = ledger_risk_points(s, campaign)
-        events = all_events(s)
+        events = all_events(s, campaign)
     columns, rows = ledger_rows(profile, ws.roster, points)
     tracking = status(ws, today=today)
     redo = [o.submission_id for r in tracking for o in r.to_redo if o.submission_id]

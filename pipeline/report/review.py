@@ -187,5 +187,5 @@ def _apply(s, campaign: str, labels: list[str], summary: ImportSummary, who: str
         review.at, review.actor, review.source = now, who, summary.file.name
         s.add(review)
         s.execute(insert(Event.__table__), dict(
-            at=now, actor=who, action="review", subject=f"{campaign}-R{change.risk_id}",
+            at=now, actor=who, action="review", subject=f"{campaign}-R{change.risk_id}", campaign=campaign,
             detail=dict(field=change.field, old=change.old, new=change.new, file=summary.file.name, row=change.row)))

@@ -69,9 +69,10 @@ def utcnow() -> dt.datetime:
 _INSERT_EVENT = insert(Event.__table__)
 
 
-def event(session: Session, action: str, subject: str, **detail) -> None:
-    """Append one entry to the audit log (``events``), in the caller's transaction."""
-    session.execute(_INSERT_EVENT, dict(at=utcnow(), actor=actor(), action=action, subject=subject, detail=detail))
+def event(session: Session, action: str, subject: str, *, campaign: str, **detail) -> None:
+    """Append one entry to ``campaign``'s audit log (``events``), in the caller's transaction."""
+    session.execute(_INSERT_EVENT, dict(at=utcnow(), actor=actor(), action=action, subject=subject,
+                                        campaign=campaign, detail=detail))
 
 
 def sync_profile(session: Session, profile, roster) -> None:

@@ -164,7 +164,9 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    __table_args__ = (Index("ix_events_subject", "subject"),)
+    campaign: Mapped[str | None] = mapped_column(
+        String(40), doc="the campaign the event belongs to: a shared store holds many institutions' logs")
+    __table_args__ = (Index("ix_events_subject", "subject"), Index("ix_events_campaign", "campaign"))
 
 
 class RiskReview(Base):

@@ -97,11 +97,11 @@ def all_submissions(s: Session, campaign: str) -> list[Row]:
         .where(Submission.campaign == campaign).order_by(Submission.id)).all())
 
 
-def all_events(s: Session) -> list[Row]:
-    """The whole audit log in the order it was written (the store holds one campaign's events)."""
+def all_events(s: Session, campaign: str) -> list[Row]:
+    """The campaign's whole audit log in the order it was written (a shared store holds many)."""
     return list(s.execute(
         select(Event.id, Event.at, Event.actor, Event.action, Event.subject, Event.detail)
-        .order_by(Event.id)).all())
+        .where(Event.campaign == campaign).order_by(Event.id)).all())
 
 
 # --- ledgers: risk points with the office's review over them -------------------------------------

@@ -105,7 +105,7 @@ def build_archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> 
         return rel
 
     with open_store(ws.database_url)() as s:
-        issued, subs, events = issued_forms(s, code), all_submissions(s, code), all_events(s)
+        issued, subs, events = issued_forms(s, code), all_submissions(s, code), all_events(s, code)
 
     for kind, folder in OUTBOX:
         root = ws.outbox / folder
