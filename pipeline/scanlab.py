@@ -255,3 +255,20 @@ def score(expected: ParsedForm, got: ParsedForm) -> tuple[int, int]:
     right = sum(have.get(k) == v for k, v in want.items())
     extras = sum(1 for k in have if k not in want)
     return right, len(want) + extras
+
+
+def unflagged(expected: ParsedForm, got: ParsedForm) -> int:
+    """Wrong fields the office is not told to check: read differently from ``expected`` (or not at
+    all) while no ``low_confidence`` problem quotes their text. A flagged wrong field is honest —
+    the office looks at it; an unflagged one goes into the ledger unseen."""
+    import re
+
+    quoted = [_norm(m.group(1)) for p in got.problems if p.code == "low_confidence"
+              for m in [re.search(r"识别为“(.*)”", p.message, re.S)] if m]
+    have = fields(got)
+    out = 0
+    for k, v in fields(expected).items():
+        g = have.get(k)
+        if g != v and not (g and any(g in q or q in g for q in quoted if q)):
+            out += 1
+    return out

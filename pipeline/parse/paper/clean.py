@@ -38,13 +38,20 @@ def without_red(rgb: np.ndarray, settings: ParseSettings) -> np.ndarray:
     return gray
 
 
+#: The paper's brightness varies over centimetres, so it is estimated on the page shrunk this many
+#: times — a closing and a blur with a kernel a fortieth of the page cost 16 times less there.
+LIGHT_SCALE = 4
+
+
 def flatten(gray: np.ndarray) -> np.ndarray:
     """Uneven light removed: each pixel divided by the paper's local brightness around it."""
     import cv2
 
-    k = max(15, (min(gray.shape) // 40) | 1)
-    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    background = cv2.GaussianBlur(background, (0, 0), k / 2)
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, w // LIGHT_SCALE), max(1, h // LIGHT_SCALE)), interpolation=cv2.INTER_AREA)
+    k = max(5, (min(small.shape) // 40) | 1)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    background = cv2.resize(cv2.GaussianBlur(background, (0, 0), k / 2), (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
@@ -82,12 +89,16 @@ def upright(gray: np.ndarray, orientation: int) -> np.ndarray:
 def deskew(gray: np.ndarray) -> np.ndarray:
     """The page rotated so its long straight lines (table rules, underlines) run level: the median
     angle of the near-horizontal segments a probabilistic Hough transform finds. A skew of a few
-    degrees would otherwise break every ruling line into pieces shorter than a line kernel."""
+    degrees would otherwise break every ruling line into pieces shorter than a line kernel. The
+    lines are sought on the page at half size: a line a fifth of the page long gives its angle to
+    a tenth of a degree there too, in a quarter of the time."""
     import cv2
 
     h, w = gray.shape
-    segments = cv2.HoughLinesP(ink(gray), 1, np.pi / 720, threshold=max(100, w // 8), minLineLength=w // 5,
-                               maxLineGap=max(4, w // 200))
+    half = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    hw = half.shape[1]
+    segments = cv2.HoughLinesP(ink(half), 1, np.pi / 720, threshold=max(50, hw // 8), minLineLength=hw // 5,
+                               maxLineGap=max(2, hw // 200))
     if segments is None:
         return gray
     angles = [np.degrees(np.arctan2(y1 - y0, x1 - x0)) for x0, y0, x1, y1 in segments.reshape(-1, 4).astype(float)]

@@ -4,16 +4,42 @@ OCR that is unsure is not silently trusted: each cell or line the engine read be
 ``ocr_min_confidence`` becomes a ``low_confidence`` problem naming the page, table, row and
 column (by the printed header label above it) and the text as read, so the office compares
 exactly those with the original.
+
+The engine's score alone misses confident misreadings (a 1-bit fax turns "，" into a sure "？"),
+so a reading is also doubted when its content cannot be what the form holds there: a character
+no filled-in form uses, a level cell that is not one of the campaign's level words, a date cell
+with figures that make no date. A flagged field that was right costs the office one look; an
+unflagged wrong one goes into the ledger unseen.
 """
 
 from __future__ import annotations
 
-from pipeline.forms import get
+import re
+
+from pipeline.forms import Column, get
+from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid
 from pipeline.parse.paper.read import PaperLayout, Reading
 from pipeline.parse.settings import ParseSettings
 from pipeline.parse.text import squash
 from pipeline.records import ParsedForm, Problem
+
+
+#: Any character outside these — Han characters, digits, Latin letters, the punctuation of
+#: Chinese prose and of numbered lists — is a recogniser's guess at something it could not read.
+_FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
+
+
+def _doubt(text: str, column: Column | None, levels: list[str]) -> str | None:
+    """Why ``text`` read into ``column`` cannot be right, or ``None`` when it could be."""
+    odd = sorted({ch for ch in text if not _FORM_TEXT_RE.match(ch)})
+    if odd:
+        return "含表中不会出现的字符“" + "".join(odd) + "”"
+    if column is not None and column.type == "level" and levels and squash(text) not in {squash(x) for x in levels}:
+        return "不是本次排查的风险等级（" + "、".join(levels) + "）"
+    if column is not None and column.type == "date" and re.search(r"\d", text) and find_date(text) is None:
+        return "不是有效日期"
+    return None
 
 
 def _column_label(grid: Grid, reading: Reading, labels: set[str]) -> str | None:
@@ -29,16 +55,21 @@ def flag(form: ParsedForm, paper: PaperLayout, settings: ParseSettings) -> None:
     """Add a ``low_confidence`` problem for each unsure reading, and say in ``meta`` how the
     return was read (engine, pieces read, pieces to check)."""
     definition = get(form.form_type) if form.form_type else None
-    labels = {squash(x) for c in (definition.columns if definition else ()) for x in (c.label, *c.synonyms)}
+    columns = {squash(x): c for c in (definition.columns if definition else ()) for x in (c.label, *c.synonyms)}
     grids = {b.index: b for b in paper.layout.blocks if isinstance(b, Grid)}
-    unsure = [r for r in paper.readings if r.confidence < settings.ocr_min_confidence]
-    for r in unsure:
+    unsure = []
+    for r in paper.readings:
+        label = _column_label(grids[r.table], r, set(columns)) if r.table in grids else None
+        doubt = _doubt(r.text, columns.get(label) if label else None, form.levels)
+        if r.confidence >= settings.ocr_min_confidence and doubt is None:
+            continue
+        unsure.append(r)
         if r.table:
-            label = _column_label(grids[r.table], r, labels) if r.table in grids else None
             where = f"第{r.page}页 表{r.table} 第{r.row}行 第{r.col}列" + (f"（{label}）" if label else "")
         else:
             where = f"第{r.page}页 表格外文字"
+        why = f"识别结果{doubt}" if doubt else f"识别把握不大（{r.confidence:.0%}）"
         form.problems.append(Problem(code="low_confidence", where=where,
-                                     message=f"扫描件此处识别把握不大（{r.confidence:.0%}），识别为“{r.text}”，请对照原件核对"))
+                                     message=f"扫描件此处{why}，识别为“{r.text}”，请对照原件核对"))
     form.meta = {**form.meta, "read_from": "paper", "ocr_engine": paper.engine,
                  "ocr_pieces": str(len(paper.readings)), "ocr_unsure": str(len(unsure))}
