@@ -105,6 +105,26 @@ def test_encrypted_pdf(tmp_path, forms):
         parse_file(out[0])
 
 
+@needs_soffice
+def test_pdf_group_label_and_wide_gaps(tmp_path, forms):
+    """A group label merged over its sub-labels (防控措施 over 前期预防 中期监控 后期处置) is read
+    at every position it covers, not as the sub-label under half its height; and six typed spaces
+    on a header line stay a wide gap, as the font's advance widths place them (a glyph's ink
+    overhanging its advance does not narrow the gap)."""
+    from pipeline._exec import soffice
+    from pipeline.parse.layout import Grid
+    from pipeline.parse.pdf import read_pdf
+
+    control, problems = soffice.convert([forms["c000-person-control"], forms["q002-person-problems"]], tmp_path)
+    grid = next(b for b in read_pdf(control, control.read_bytes()).blocks if isinstance(b, Grid))
+    assert [(c.text, c.hmerge, c.vmerge) for c in grid.rows[0]] == [
+        ("序号", False, False), ("风险点", False, False), ("风险等级", False, False),
+        ("防控措施", False, False), ("防控措施", True, False), ("防控措施", True, False)]
+    assert [c.text for c in grid.rows[1]] == ["序号", "风险点", "风险等级", "前期预防", "中期监控", "后期处置"]
+    blocks = read_pdf(problems, problems.read_bytes()).blocks
+    assert "单位：组织部 姓名：庄晓燕 职务：科员    年 月 日" in blocks
+
+
 def test_scan_without_text_layer_needs_ocr(tmp_path):
     from PIL import Image, ImageDraw
 

@@ -108,8 +108,9 @@ def test_fault_in_the_docx_reader_is_not_a_damaged_file(a_docx, monkeypatch, tar
 @pytest.mark.parametrize("target", [
     "pipeline.parse.pdf._lines",                  # our text assembly
     "pipeline.parse.pdf.borderless.read_page",    # borderless tables
-    "pdfplumber.page.Page.find_tables",           # a call into the library that fails for our reasons
-    "pdfplumber.open",                            # opening
+    "pipeline.parse.pdf.glyphs.edges",            # ruling lines from PDFium's path objects
+    "pdfplumber.table.TableFinder",               # a call into the library that fails for our reasons
+    "pypdfium2.PdfDocument",                      # opening
 ])
 def test_fault_in_the_pdf_reader_is_not_a_damaged_file(a_pdf, monkeypatch, target):
     monkeypatch.setattr(target, _boom)
@@ -125,11 +126,25 @@ def test_fault_in_the_scan_reader_is_not_a_damaged_file(a_png, image_only_pdf, m
 
 
 @pytest.mark.parametrize("mediabox", [b"null", b"(abc)", b"[0 0 /x 1]"])
-def test_what_the_pdf_library_raises_for_a_broken_page_is_damage(tmp_path, mediabox):
-    """pdfplumber lets a plain TypeError / IndexError out for a broken MediaBox: raised inside the
-    library on this file's bytes, that is damage to the file."""
+def test_a_broken_media_box_is_read_as_a_viewer_shows_it(tmp_path, mediabox):
+    """PDFium, like the viewers built on it, gives a page with a broken MediaBox the US Letter
+    size: its text is there to read, so the file is neither damage nor a program fault."""
+    from pipeline.parse.pdf import read_pdf
+
+    data = tiny_pdf(["Risk register", "1  expense review  high"], mediabox)
+    assert read_pdf(tmp_path / "broken.pdf", data).blocks == ["Risk register", "1 expense review high"]
+
+
+def test_what_the_pdf_library_raises_for_a_broken_page_is_damage(tmp_path, monkeypatch):
+    """PDFium's own error while loading a page (pypdfium2's PdfiumError) is damage to the file."""
+    import pypdfium2
+
+    def refuse(self, index):
+        raise pypdfium2.PdfiumError("Failed to load page.")
+
+    monkeypatch.setattr(pypdfium2.PdfDocument, "__getitem__", refuse)
     path = tmp_path / "broken.pdf"
-    path.write_bytes(tiny_pdf(["x"], mediabox))
+    path.write_bytes(tiny_pdf(["x"]))
     with pytest.raises(InputFileError, match="PDF 文件已损坏"):
         api.parse_file(path)
 

@@ -4,8 +4,8 @@ The extension is only a hint: users rename files, mail clients mangle names. The
 decide. Every refusal is an :class:`InputFileError` with one Chinese line saying what to do.
 
 The readers turn only their libraries' own exceptions for broken files into InputFileError
-(``ZIP_DAMAGE`` here, lxml's XMLSyntaxError, pdfminer/pdfplumber's errors in ``pdf``, Pillow's and
-pdfium's in ``scan``); any other exception is a fault of this program and is let through, so
+(``ZIP_DAMAGE`` here, lxml's XMLSyntaxError, PDFium's and pdfplumber's errors in ``pdf``, Pillow's
+and PDFium's in ``scan``); any other exception is a fault of this program and is let through, so
 ingest can report it as one and keep its traceback.
 """
 
@@ -42,7 +42,7 @@ ZIP_DAMAGE: tuple[type[BaseException], ...] = (zipfile.BadZipFile, zlib.error, l
 
 
 #: Built-in exceptions that PDF and image libraries let out of their parsers on corrupt input
-#: (pdfplumber's Page raises TypeError for a missing MediaBox, for one). They count as damage only
+#: (pdfminer's page raises TypeError for a missing MediaBox, for one). They count as damage only
 #: when raised inside the library's own code: the same TypeError raised in this program is a bug.
 LIBRARY_BUILTINS: tuple[type[BaseException], ...] = (TypeError, ValueError, KeyError, IndexError, AttributeError,
                                                      AssertionError, ZeroDivisionError, OverflowError,
