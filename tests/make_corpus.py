@@ -663,7 +663,7 @@ def build_generated(out: Path, workspace_root: Path) -> list[Path]:
                         leader=dept.head if form_type in ("002-person-measures", "002-unit-measures") else None)
         keys = [c.key for c in definition.columns]
         case = Case(dst.stem, form_type, definition.title,
-                    {"unit": dept.name, "name": member.name if member else None,
+                    {"unit": _printed_unit(ws.profile, member, dept.name), "name": member.name if member else None,
                      "position": member.position if member else None,
                      "date": None},  # the fill date is left blank on issued forms, and this filler leaves it
                     fills, ["三级", "二级", "一级"] if definition.level_column else [], labels_of(definition), keys,
@@ -673,6 +673,16 @@ def build_generated(out: Path, workspace_root: Path) -> list[Path]:
         dst.with_name(dst.stem + ".expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1), encoding="utf-8")
         written.append(dst)
     return written
+
+
+def _printed_unit(profile, member, unit_name: str) -> str:
+    """The unit an issued form prints: the pre-fill rule's (a leader's unit is the institution)."""
+    from pipeline.campaign.obligations import TIER_AUDIENCE, prefill
+
+    if member is None:
+        return unit_name
+    audience = TIER_AUDIENCE.get(member.tier, "person")
+    return prefill(audience, person=member, institution=profile.institution)["department"] or unit_name
 
 
 #: What people type into the columns that are not risk-record fields (kept in ``extra``).
@@ -822,7 +832,8 @@ def build_all_generated(out: Path, tmp: Path) -> list[Path]:
             dst = out / f"fill-{form_type}-{props['lianzheng_subject']}.docx"
             meant = _fill_any(src, dst, d, profile, n_fill, signer=head or "王五", unit_duty=unit_duty, typed_header=typed)
             sources = {h.key: h.source for h in d.header}
-            values = {"department": unit_name, "institution": profile.institution.name, "head": head,
+            values = {"department": _printed_unit(profile, member, unit_name), "institution": profile.institution.name,
+                      "head": head,
                       "name": member.name if member else (head if d.audience == "institution" else None),
                       "position": member.position if member else (profile.leadership.leaders[0].title
                                                                   if d.audience == "institution" else None)}
