@@ -56,11 +56,12 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
         if not name.endswith((".xml", ".rels")) or info.file_size > 50 * 1024 * 1024:
             continue
         try:
-            data = zf.read(info)
+            prolog = _prolog(zf, info)
+            data = zf.read(info) if name.endswith(".rels") else b""
         except ZIP_DAMAGE:
             raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
                                  hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
-        if _has_dtd(data):
+        if _has_dtd(prolog):
             raise InputFileError(f"文件的 {info.filename} 内含 DOCTYPE/外部实体声明，可能是恶意构造的文件，已拒绝读取",
                                  path=path, hint=_REFUSE_HINT)
         if name.endswith(".rels") and _external(data):
@@ -73,6 +74,23 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
     if any(n.startswith("word/activex/") for n in lowered):
         found.append("ActiveX 控件")
     return _problems(found)
+
+
+#: Bytes read at a time while looking for the end of an XML part's prolog.
+_PROLOG_CHUNK = 4096
+_FIRST_ELEMENT_RE = re.compile(rb"<[A-Za-z_]|<\x00[A-Za-z_]\x00|\x00<\x00[A-Za-z_]")
+
+
+def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The part's bytes up to its first element: the only place XML allows a DTD (and so an entity
+    declaration), so the rest of the part need not be decompressed to look for one."""
+    out = b""
+    with zf.open(info) as f:
+        while True:
+            chunk = f.read(_PROLOG_CHUNK)
+            out += chunk
+            if not chunk or _FIRST_ELEMENT_RE.search(out):
+                return out
 
 
 def _has_dtd(data: bytes) -> bool:
