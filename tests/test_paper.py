@@ -82,16 +82,19 @@ def test_unsure_readings_are_flagged_with_their_cell_and_column():
 
 def test_confident_readings_that_cannot_be_right_are_flagged():
     grid = Grid(rows=[[Cell("序号"), Cell("风险点"), Cell("风险等级")], [Cell("1"), Cell("经费报销？审核"), Cell("午")],
-                      [Cell("2"), Cell("物资采购"), Cell("中")]], page=1, index=1)
+                      [Cell("2"), Cell("物资采购OA系统"), Cell("中")], [Cell("3"), Cell("E丽华"), Cell("低")]],
+                page=1, index=1)
     paper = PaperLayout(Layout(blocks=["个人廉政风险排查登记表", grid]), engine="test", readings=[
         Reading(1, 1, 2, 2, "经费报销？审核", 0.97), Reading(1, 1, 2, 3, "午", 0.95),
-        Reading(1, 1, 3, 2, "物资采购", 0.97), Reading(1, 1, 3, 3, "中", 0.96)])
+        Reading(1, 1, 3, 2, "物资采购OA系统", 0.97), Reading(1, 1, 3, 3, "中", 0.96),
+        Reading(1, 1, 4, 2, "E丽华", 0.96), Reading(1, 1, 4, 3, "低", 0.96)])
     form = ParsedForm(source="x.png", sha256="0", form_type="004-person-register", levels=["高", "中", "低"])
     flag(form, paper, DEFAULT)
     flagged = [p for p in form.problems if p.code == "low_confidence"]
-    assert [p.where for p in flagged] == ["第1页 表1 第2行 第2列（风险点）", "第1页 表1 第2行 第3列（风险等级）"]
-    assert "“？”" in flagged[0].message and "高、中、低" in flagged[1].message
-    assert form.meta["ocr_unsure"] == "2"
+    assert [p.where for p in flagged] == ["第1页 表1 第2行 第2列（风险点）", "第1页 表1 第2行 第3列（风险等级）",
+                                          "第1页 表1 第4行 第2列（风险点）"]
+    assert "“？”" in flagged[0].message and "高、中、低" in flagged[1].message and "“E”" in flagged[2].message
+    assert form.meta["ocr_unsure"] == "3"
 
 
 def test_no_engine_says_what_to_install(tmp_path, monkeypatch):

@@ -39,9 +39,13 @@ class RapidEngine:
         n = max(1, threads)
         # Cells are upright once the page is straightened, so the 180° classifier only costs time;
         # the detector's default ("min" side 736) would blow a 40-pixel cell up to 736 pixels high,
-        # so regions are only ever scaled down ("max").
+        # so regions are only ever scaled down ("max"). A strip wider than eight times its height
+        # is not letterboxed to a quarter of its width in height (width_height_ratio -1): the
+        # padding quadrupled the detector's input for a page-wide strip — 100 MB of activations —
+        # and found no line more.
         self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=1, use_cls=False,
-                             det_limit_type="max", det_limit_side_len=1500)
+                             det_limit_type="max", det_limit_side_len=1500,
+                             width_height_ratio=-1)
 
     def read(self, region: np.ndarray) -> list[TextLine]:
         """The detector finds the lines, the recogniser reads them as :meth:`read_lines` does."""

@@ -29,12 +29,19 @@ from pipeline.records import ParsedForm, Problem
 #: Chinese prose and of numbered lists — is a recogniser's guess at something it could not read.
 _FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
 
+#: A lone Latin letter against a Han character ("E丽华"): the recogniser's guess at a character it
+#: could not make out. Level letters stand alone in their cell, words such as "OA系统" have two.
+_STRAY_LETTER_RE = re.compile(r"(?<![A-Za-z])[A-Za-z](?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])[A-Za-z](?![A-Za-z])")
+
 
 def _doubt(text: str, column: Column | None, levels: list[str]) -> str | None:
     """Why ``text`` read into ``column`` cannot be right, or ``None`` when it could be."""
     odd = sorted({ch for ch in text if not _FORM_TEXT_RE.match(ch)})
     if odd:
         return "含表中不会出现的字符“" + "".join(odd) + "”"
+    stray = _STRAY_LETTER_RE.search(text)
+    if stray:
+        return f"汉字间夹着单个字母“{stray.group()}”"
     if column is not None and column.type == "level" and levels and squash(text) not in {squash(x) for x in levels}:
         return "不是本次排查的风险等级（" + "、".join(levels) + "）"
     if column is not None and column.type == "date" and re.search(r"\d", text) and find_date(text) is None:
