@@ -109,27 +109,20 @@ def test_damaged_small_pdf_never_escapes_as_a_traceback(tmp_path):
     from test_reader_faults import tiny_pdf
 
     pdf = tiny_pdf(["Risk register", "1  expense review  high", "2  procurement  medium"])
-    rng = random.Random(11)
-    outcomes = set()
-    for n in range(CASES * 2):
-        path = tmp_path / f"{n:03d}.pdf"
-        path.write_bytes(_damage_pdf(pdf, rng, n))
-        try:
-            outcomes.add(_parse_or_clear_error(path))
-        except AssertionError:
-            raise
-        except Exception as e:  # pragma: no cover
-            pytest.fail(f"damaged PDF {n}: {type(e).__name__}: {e}")
-    assert outcomes == {"record", "error"}
+    assert _damaged_pdf_outcomes(pdf, tmp_path, random.Random(11), CASES * 2) == {"record", "error"}
 
 
 @needs_soffice
 def test_damaged_pdf_never_escapes_as_a_traceback(originals, tmp_path):
     pdf = soffice.convert(originals[:1], tmp_path / "pdf")[0].read_bytes()
-    rng = random.Random(7)
+    assert _damaged_pdf_outcomes(pdf, tmp_path, random.Random(7), CASES) == {"record", "error"}
+
+
+def _damaged_pdf_outcomes(pdf: bytes, folder, rng: random.Random, cases: int) -> set[str]:
+    """Parse ``cases`` damaged copies of ``pdf``; the outcomes seen (any other exception fails the test)."""
     outcomes = set()
-    for n in range(CASES):
-        path = tmp_path / f"{n:03d}.pdf"
+    for n in range(cases):
+        path = folder / f"{n:03d}.pdf"
         path.write_bytes(_damage_pdf(pdf, rng, n))
         try:
             outcomes.add(_parse_or_clear_error(path))
@@ -137,4 +130,4 @@ def test_damaged_pdf_never_escapes_as_a_traceback(originals, tmp_path):
             raise
         except Exception as e:  # pragma: no cover
             pytest.fail(f"damaged PDF {n}: {type(e).__name__}: {e}")
-    assert outcomes == {"record", "error"}
+    return outcomes

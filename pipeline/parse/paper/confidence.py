@@ -43,7 +43,7 @@ def _doubt(text: str, column: Column | None, levels: list[str]) -> str | None:
     if stray:
         return f"汉字间夹着单个字母“{stray.group()}”"
     if column is not None and column.type == "level" and levels and squash(text) not in {squash(x) for x in levels}:
-        return "不是本次排查的风险等级（" + "、".join(levels) + "）"
+        return f"不是本次排查的{column.label}之一（" + "、".join(levels) + "）"
     if column is not None and column.type == "date" and re.search(r"\d", text) and find_date(text) is None:
         return "不是有效日期"
     return None
