@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from pipeline import forms
 from pipeline._exec import soffice
 from pipeline.errors import MissingProgramError, ProfileError
-from pipeline.cnfmt import chinese_number, cn_date
+from pipeline.cnfmt import chinese_number
 from pipeline.generate.plan import (
     CLOSING_AFTER_BLANK, CLOSING_AT_FOOT, CLOSING_OWN_PAGE, break_title, closing_for,
     convert_with_even_closing, generate_plan, leadership_list_title, render_docx,
