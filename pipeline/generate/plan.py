@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from collections.abc import Sequence
 from copy import deepcopy
@@ -22,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docxtpl import DocxTemplate, RichText
 
-from pipeline import forms
+from pipeline import atomic, forms
 from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
@@ -378,13 +377,9 @@ def _closing_on_own_page(document, *, blank_before: bool, own_section: bool = Fa
 
 def _atomic_save(tpl: DocxTemplate, target: Path) -> None:
     """Write beside the target and rename, so a failure never leaves half a document."""
-    tmp = target.with_name(f".{target.stem}.tmp.docx")
-    try:
+    with atomic.replacing(target) as tmp:
         finish(tpl.docx)
         tpl.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 #: Where the 版记 goes: at the foot of the last body page, on a page of its own, or on a page

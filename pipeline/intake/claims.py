@@ -16,6 +16,7 @@ every claim succeeds.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from pipeline.errors import BusyError
 from pipeline.intake.scan import Incoming
@@ -60,6 +62,15 @@ class Claims:
         for item in items:
             self._conn.execute(text("SELECT pg_advisory_unlock(:space, :key)"),
                                {"space": LOCK_SPACE, "key": _key(item.sha256)})
+
+
+def take_turn(s: Session, campaign: str) -> None:
+    """On PostgreSQL, hold the campaign's transaction lock: concurrent ingest processes take turns
+    through the transaction that calls this (syncing the profile, the department checks)."""
+    if s.get_bind().dialect.name == "postgresql":
+        # a stable key from the code's sha256: Python's hash() differs between processes
+        key = int.from_bytes(hashlib.sha256(campaign.encode()).digest()[:8], "big", signed=True)
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager

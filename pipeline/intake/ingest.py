@@ -20,7 +20,6 @@ Parsing runs in worker processes, one batch ahead of the commits; only this proc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sys
 import tempfile
@@ -31,20 +30,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.errors import InputFileError, UsageError
-from pipeline.intake.claims import Claims, claims_for
+from pipeline.intake.claims import Claims, claims_for, take_turn
 from pipeline.intake.commit import commit_batch
 from pipeline.intake.matching import Issued, Matcher
 from pipeline.intake.recheck import recheck
 from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
 from pipeline.intake.workers import Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
-from pipeline.store.models import IssuedForm, ProblemRow, Submission
+from pipeline.store.models import IssuedForm, Submission
 from pipeline.store.originals import keep_original, original_path, quarantine, restore, sweep_temporaries
-from pipeline.store.queries import chunked
+from pipeline.store.queries import chunked, problems_of
 from pipeline.store.status import Scope, Status
 from pipeline.workspace import Workspace
 
@@ -160,7 +159,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
     with claims_for(factory.kw["bind"], ws.store_dir) as claims:
         sweep_temporaries(ws.originals, ws.quarantine)
         with factory.begin() as s:
-            _serialise(s, campaign)
+            take_turn(s, campaign)
             sync_profile(s, profile, roster)
             issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id, r.version)
                       for r in s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign))]
@@ -173,7 +172,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
                 Parser(profile, jobs, ws.store_dir / "logs") as parser:
             run.all(fresh, parser, copier, advance)
         with factory.begin() as s:
-            _serialise(s, campaign)  # one recheck at a time: the last process to finish sees every commit
+            take_turn(s, campaign)  # one recheck at a time: the last process to finish sees every commit
         summary.office_flags = recheck(factory, profile)
         _refresh_statuses(factory, campaign, by_sha)
         for r in repeats:
@@ -182,17 +181,6 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
     summary.files.sort(key=lambda f: f.path)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _serialise(s: Session, campaign: str) -> None:
-    """On PostgreSQL, hold the campaign's transaction lock: concurrent processes take turns here."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": hash_key(campaign)})
-
-
-def hash_key(text_: str) -> int:
-    """A stable signed 64-bit key for a text (Python's hash() differs between processes)."""
-    return int.from_bytes(hashlib.sha256(text_.encode()).digest()[:8], "big", signed=True)
 
 
 def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Incoming | Skipped],
@@ -391,11 +379,8 @@ def _refresh_statuses(factory: sessionmaker[Session], campaign: str, by_sha: dic
                                               .where(Submission.campaign == campaign, Submission.sha256.in_(chunk))):
                 by_sha[sha].status = status
                 ids[sid] = by_sha[sha]
-            for sid, where, message in s.execute(
-                    select(ProblemRow.submission_id, ProblemRow.where, ProblemRow.message)
-                    .where(ProblemRow.submission_id.in_(list(ids)), ProblemRow.scope == Scope.DEPARTMENT.value)
-                    .order_by(ProblemRow.id)):
-                ids[sid].problems.append(f"{where}：{message}")
+            for sid, found in problems_of(s, ids, scopes=(Scope.DEPARTMENT.value,)).items():
+                ids[sid].problems += [f"{where}：{message}" for where, message in found]
 
 
 # --- process plumbing -----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ original from the inbox copy whose sha256 matches (:func:`pipeline.store.origina
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from sqlalchemy import select, text
 
 from pipeline.errors import StoreError
 from pipeline.store.models import IssuedForm, Submission
-from pipeline.store.originals import original_path, quarantine_path
+from pipeline.store.originals import original_path, quarantine_path, sha256_of
 from pipeline.store.status import Status
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -94,11 +93,7 @@ def _file(path: Path | None, sha256: str, what: str) -> list[Fault]:
     if path is None or not path.is_file():
         return [Fault(f"{what}的原件不见了（SHA-256 {sha256[:12]}…）", str(path or quarantine_path(Path("quarantine"), sha256, "")),
                       "从备份恢复该文件；或把原文件放回 inbox 再运行 ingest，哈希相符时会自动补回")]
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != sha256:
+    if sha256_of(path) != sha256:
         return [Fault(f"{what}的原件内容已被改动，与收到时的 SHA-256 不符", str(path),
                       "从备份恢复该文件；或把原文件放回 inbox 再运行 ingest，哈希相符时会自动换回")]
     return []

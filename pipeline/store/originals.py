@@ -67,14 +67,19 @@ def restore(originals: Path, sha256: str, data: bytes) -> bool:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ValueError("restore() takes only the original's own bytes")
     path = original_path(originals, sha256)
-    if path.is_file() and path.stat().st_size == len(data) and _sha_of(path) == sha256:
+    if path.is_file() and path.stat().st_size == len(data) and sha256_of(path) == sha256:
         return False
     path.unlink(missing_ok=True)
     return write_once(path, data)
 
 
-def _sha_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256_of(path: Path) -> str:
+    """The file's sha256, read in blocks (an original may be a large scan)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def keep_original(originals: Path, sha256: str, data: bytes) -> Path:
