@@ -16,6 +16,7 @@ from copy import deepcopy
 from pathlib import Path
 
 from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -36,8 +37,8 @@ ISSUER_COL_PT = 124 / 25.4 * 72
 #: The issuers' size never exceeds 小初 (36 pt): a short name should not shout.
 ISSUER_MAX_PT = SIZE["小初"]
 RED = "FF0000"
-
-
+#: The 发文机关标志's line height, in ems of its size (see :func:`_fix_header_lines`).
+HEADER_LINE_EM = 1.2
 
 #: Characters of body text per line: 156 mm at 3号 with the template's 0.25 pt tightening.
 LINE_CHARS = 28
@@ -300,6 +301,23 @@ def _place_signatures(document) -> None:
             block = []
 
 
+def _fix_header_lines(document, size: float) -> None:
+    """Set the 发文机关标志's lines (the issuers and 文件) to an exact height of
+    :data:`HEADER_LINE_EM` times their size.
+
+    With single spacing a line is as tall as the font's ascent plus descent, which depends on the
+    font that renders it: LibreOffice's stand-in for 方正小标宋 (Noto Serif CJK) makes a line 1.44 em,
+    so a joint 版头 grew by some 15 pt and pushed the 印发通知's 落款 and 成文日期 (GB/T 9704-2012
+    7.3.5: under the text, with it) onto a page of their own. An exact height is the same in Word,
+    WPS and LibreOffice, and 1.2 em with the 版头上空 above puts the glyphs' upper edge 35 mm below
+    the 版心 (7.2.3).
+    """
+    for para in (p for table in document.tables for cell in table._cells for p in cell.paragraphs):
+        if para.style is not None and para.style.name in ("公文-版头", "公文-文件"):
+            para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            para.paragraph_format.line_spacing = Pt(round(HEADER_LINE_EM * size * 2) / 2)
+
+
 def _closing_table(document):
     """The 版记 of the rendered plan: the last body table holding the 印发 line (None if an
     office's own template has none)."""
@@ -429,6 +447,8 @@ def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, 
         raise LianzhengError(f"实施方案模板中的标记有误（{type(e).__name__}：{e}）", path=template,
                              hint="检查模板中 {{ }} 和 {%p %} 标记是否成对、是否被 Word 拆开；或删除工作区的 templates/plan.docx 改用自带模板") from None
     _place_signatures(tpl.docx)
+    if ctx["header"]:
+        _fix_header_lines(tpl.docx, _issuer_size(ws.profile.document.issuers))
     _set_roster_indents(tpl.docx, ctx)
     bound = False
     if annexes and ws.profile.annexes.forms:
