@@ -506,6 +506,28 @@ def test_pdf_annexes_bound_after_the_text(plans, name):
             assert _squeeze(title) in listing, f"附件说明 split: {title}"
 
 
+@needs_soffice
+@pytest.mark.parametrize("name", PROFILES)
+def test_annex_note_follows_the_text_where_it_fits(plans, name):
+    """GB/T 9704-2012 7.3.4: the 附件说明 one line below the text and on one page; it opens a new page
+    only when the text's last page cannot hold it (its lines and the blank line above)."""
+    from pipeline.generate.plan import annex_list
+
+    ws, _, pdf_path = plans[name]
+    p = ws.profile
+    needed = len(annex_list(p)) + 1
+    if needed == 1:
+        pytest.skip("no 附件说明 in this document")
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages[1:_text_end(pdf)]:
+            lines = [_squeeze("".join(c["text"] for c in line)) for line in _body_lines(page)]
+            if lines and lines[0].startswith(p.annexes.label + "："):
+                last = _body_lines(pdf.pages[page.page_number - 2])[-1][0]
+                line_end = (last["top"] + last["bottom"]) / 2 + PITCH_PT / 2
+                free = int((page.height - 35 * MM - line_end + 1) // PITCH_PT)
+                assert free < needed, f"附件说明 moved to page {page.page_number}, {free} lines free before it"
+
+
 def test_separate_keeps_the_text_only_document(tmp_path):
     ws = make_workspace(tmp_path, "002-qztc")
     [docx] = generate_plan(ws, pdf=False, separate=True)

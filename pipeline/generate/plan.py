@@ -318,6 +318,24 @@ def _fix_header_lines(document, size: float) -> None:
             para.paragraph_format.line_spacing = Pt(round(HEADER_LINE_EM * size * 2) / 2)
 
 
+def _end_annex_note(document) -> None:
+    """The 附件说明's last line does not keep with the next paragraph.
+
+    Its lines keep with each other, so the note is never split (GB/T 9704-2012 7.3.4); but a
+    keep on its last line chained it to the 落款 and 成文日期 that follow (kept together in turn),
+    and a block of nine lines or so jumped whole to a new page, leaving the text's last page
+    short where the note alone would have fitted. The 落款 still never leaves its date; where it
+    cannot follow the note on the same page it opens the next one (7.3.5.5 then lets the clerk
+    tighten the line spacing to bring it back).
+    """
+    note = ("公文-附件说明", "公文-附件续")
+    paras = document.paragraphs
+    for para, after in zip(paras, [*paras[1:], None]):
+        in_note = para.style is not None and para.style.name in note
+        if in_note and (after is None or after.style is None or after.style.name != "公文-附件续"):
+            para.paragraph_format.keep_with_next = False
+
+
 def _closing_table(document):
     """The 版记 of the rendered plan: the last body table holding the 印发 line (None if an
     office's own template has none)."""
@@ -447,6 +465,7 @@ def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, 
         raise LianzhengError(f"实施方案模板中的标记有误（{type(e).__name__}：{e}）", path=template,
                              hint="检查模板中 {{ }} 和 {%p %} 标记是否成对、是否被 Word 拆开；或删除工作区的 templates/plan.docx 改用自带模板") from None
     _place_signatures(tpl.docx)
+    _end_annex_note(tpl.docx)
     if ctx["header"]:
         _fix_header_lines(tpl.docx, _issuer_size(ws.profile.document.issuers))
     _set_roster_indents(tpl.docx, ctx)
