@@ -540,41 +540,39 @@ def _cell_text(value: object, path: Path, sheet: str, rownum: int, column: str) 
     return text
 
 
-def _rows(ws, path: Path):
-    """The sheet's rows as values; broken sheet XML (read lazily, row by row) is a ProfileError."""
-    from xml.etree.ElementTree import ParseError
+def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[list]]:
+    """The roster sheet's name and its rows as values, read by calamine.
 
-    rows = ws.iter_rows(values_only=True)
-    done = 0
-    while True:
+    calamine (Rust) reads a 10,000-person roster about six times faster than openpyxl's read-only
+    mode, and every command reads the roster. A file that is no workbook, a missing sheet and
+    damaged sheet XML are each a ProfileError naming what to do.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own kinds and OSError for a file that is no workbook
+        raise ProfileError(f"无法打开名册（{type(e).__name__}）", path=path, hint="用 Excel 另存为 .xlsx 后再试") from None
+    with wb:
+        if sheet and sheet not in wb.sheet_names:
+            raise ProfileError(f"名册中没有工作表“{sheet}”", path=path,
+                               hint=f"在 profile.toml 的 [roster] sheet 中写对表名，现有：{'、'.join(wb.sheet_names)}")
+        name = sheet or wb.sheet_names[0]
         try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except (ParseError, ValueError, KeyError, TypeError) as e:  # what openpyxl lets out of a damaged sheet
-            raise ProfileError(f"名册（工作表“{ws.title}”）第 {done + 1} 行的数据已损坏，读不出来（{type(e).__name__}，"
-                               "常见原因是从其他系统导出时混入了看不见的控制字符）", path=path,
-                               hint="用 Excel 打开名册，重新输入该行内容后“另存为” .xlsx 再试") from None
-        done += 1
-        yield row
+            return name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, WorksheetNotFound, ValueError) as e:
+            raise ProfileError(f"名册（工作表“{name}”）的数据已损坏，读不出来（{type(e).__name__}：{e}；"
+                               "多因导出程序写出了不合规的内容，或文件在传输中损坏）", path=path,
+                               hint="用 Excel 或 WPS 打开名册，检查后“另存为” .xlsx 再试") from None
 
 
 def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[StaffMember]:
     """Read the roster workbook: one row per person, headers as in :data:`ROSTER_COLUMNS`."""
-    from openpyxl import load_workbook
-
     path = Path(path)
     if not path.is_file():
         raise ProfileError("找不到人员名册", path=path, hint="把名册放在工作区，或在 profile.toml 的 [roster] file 中写对文件名")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a bad file
-        raise ProfileError(f"无法打开名册（{type(e).__name__}）", path=path, hint="用 Excel 另存为 .xlsx 后再试") from None
-    if sheet and sheet not in wb.sheetnames:
-        raise ProfileError(f"名册中没有工作表“{sheet}”", path=path,
-                           hint=f"在 profile.toml 的 [roster] sheet 中写对表名，现有：{'、'.join(wb.sheetnames)}")
-    ws = wb[sheet] if sheet else wb.worksheets[0]
-    rows = _rows(ws, path)
+    title, table = _sheet_rows(path, sheet)
+    rows = iter(table)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
@@ -588,7 +586,7 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
     for rownum, row in enumerate(rows, start=2):
         if row is None or all(c in (None, "") for c in row):
             continue
-        record = {k: _cell_text(row[i], path, ws.title, rownum, header[i]) for k, i in index.items() if i < len(row)}
+        record = {k: _cell_text(row[i], path, title, rownum, header[i]) for k, i in index.items() if i < len(row)}
         if not record.get("tier"):
             record.pop("tier", None)
         try:
@@ -605,5 +603,4 @@ def load_roster(path: Path, profile: Profile, sheet: str | None = None) -> list[
                                path=path, hint="每人一个工号，改正其中一行")
         seen[person.staff_id] = rownum
         people.append(person)
-    wb.close()
     return people

@@ -305,12 +305,12 @@ def test_pdfa_copies_carry_pdfa_2b_embedded_fonts_and_the_archive_stamp(tmp_path
     plan = next(r for r in rows if r["文件"].startswith("01-实施方案/") and r["PDF/A"])
     box = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(result.bag / "data" / plan["PDF/A"]), "-"],
                          capture_output=True, check=True).stdout.decode("utf-8")
-    words = {m[4]: (float(m[0]), float(m[1])) for m in re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>', box)}
+    words: dict[str, list[tuple[float, float]]] = {}
+    for m in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>', box):
+        words.setdefault(m[4], []).append((float(m[0]), float(m[1])))
     page_width = float(re.search(r'<page width="([\d.]+)"', box)[1])
-    for text in ("0123", "2012", "0001", "JJW", "Y", plan["页数"]):
-        x, y = words[text]
-        assert x > page_width / 2 and y < 80, (text, x, y)
+    for text in ("0123", "2012", "0001", "JJW", "Y", plan["页数"]):  # the page's own text may hold them too
+        assert any(x > page_width / 2 and y < 80 for x, y in words[text]), (text, words[text])
     assert (result.bag / "data" / plan["文件"].split("；")[0]).read_bytes() == next(
         (ws.outbox / "plan").glob("*.docx")).read_bytes()  # the source stays unstamped
     assert api.verify_archive(result.zip, report=tmp_path / "r.txt").ok

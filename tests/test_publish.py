@@ -49,7 +49,7 @@ def _accepted(ws) -> Counter:
     """(department, level as the office has it) of every accepted current risk point, from the store."""
     with open_store(ws.database_url)() as s:
         points = ledger_risk_points(s, ws.profile.campaign.code)
-    return Counter((p.department, p.rv_level or p.level_scheme) for p in points if p.status == Status.ACCEPTED.value)
+    return Counter((p.department, p.rv_level or p.level_scheme) for p in points.rows if p.status == Status.ACCEPTED.value)
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from operator import itemgetter
 from pipeline.forms import FormDefinition, registry
 from pipeline.profile import Profile, StaffMember
 from pipeline.report.headings import LEDGER, SUPERVISION
+from pipeline.store.queries import LedgerPoints
 from pipeline.store.status import Status
 
 MAIN_LEADER: str = SUPERVISION["main_leader"]
@@ -193,7 +194,7 @@ class LedgerRow:
     stated_post: str = ""  # the post grade (岗位风险等级) the form itself states, 001
 
 
-def ledger_rows(profile: Profile, roster: Sequence[StaffMember], points: Sequence) -> tuple[LedgerColumns, list[LedgerRow]]:
+def ledger_rows(profile: Profile, roster: Sequence[StaffMember], points: LedgerPoints) -> tuple[LedgerColumns, list[LedgerRow]]:
     """Turn :func:`pipeline.store.queries.ledger_risk_points` rows into ledger rows, numbered 序号."""
     columns = LedgerColumns(measure_columns(profile))
     people = People(profile, roster)
@@ -205,11 +206,11 @@ def ledger_rows(profile: Profile, roster: Sequence[StaffMember], points: Sequenc
     # the same few answers for every row of a return: computed once, one string shared by the rows
     status_label, who = cache(Status.label), cache(people.who)
     day = cache(lambda at: f"{at:%Y-%m-%d}" if at else "")
-    for p in points:
+    for p in points.rows:
         if p.form_type not in wanted:
             continue
         definition = known[p.form_type]
-        header = p.header or {}
+        header = points.header(p)
         extra = header.get("extra") or {}
         staff = people.staff.get(p.staff_id or "")
         personal = definition.audience == "person"

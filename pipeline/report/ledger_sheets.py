@@ -32,6 +32,7 @@ from pipeline.report.xlsx import (
     style_id,
     write_sheet,
 )
+from pipeline.store.queries import LedgerPoints
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
@@ -267,7 +268,7 @@ def _cols(headings: dict[str, str], **sizes: dict) -> list[Col]:
 
 # --- 职权目录 ------------------------------------------------------------------------------------
 
-def catalogue_rows(profile: Profile, points: Sequence) -> list[list]:
+def catalogue_rows(profile: Profile, points: LedgerPoints) -> list[list]:
     """Power items of the catalogue forms, each with the 流程 steps of its flow chart form.
 
     A flow form (one whose header names the 职权, 004's 权力运行流程图) contributes steps, matched to
@@ -276,13 +277,13 @@ def catalogue_rows(profile: Profile, points: Sequence) -> list[list]:
     known = registry()
     steps: dict[tuple[str, str], list[str]] = defaultdict(list)
     items = []
-    for p in points:
+    for p in points.rows:
         definition = known.get(p.form_type or "")
         if definition is None or definition.kind != "catalogue":
             continue
         extra = p.extra or {}
         if definition.header_field("power") is not None:
-            power = ((p.header or {}).get("extra") or {}).get("power") or ""
+            power = (points.header(p).get("extra") or {}).get("power") or ""
             detail = "；".join(v for v in (extra.get("subject"), extra.get("time_limit")) if v)
             steps[(p.department or "", power)].append(f"{p.name}（{detail}）" if detail else p.name)
         else:

@@ -37,7 +37,7 @@ from pipeline.profile import Profile, StaffMember
 from pipeline.report.headings import PUBLISH
 from pipeline.report.ledger_rows import SELF_ROLES, LedgerColumns, LedgerRow, People, ledger_rows
 from pipeline.store import open_store
-from pipeline.store.queries import ledger_risk_points
+from pipeline.store.queries import LedgerPoints, ledger_risk_points
 from pipeline.store.status import Status
 from pipeline.workspace import Workspace
 
@@ -104,9 +104,9 @@ def ordinary_staff(profile: Profile, roster: Sequence[StaffMember]) -> set[str]:
     return {p.name for p in roster if p.tier == "一般工作人员" and p.name not in public}
 
 
-def notices(profile: Profile, roster: Sequence[StaffMember], points: Sequence) -> list[Notice]:
+def notices(profile: Profile, roster: Sequence[StaffMember], points: LedgerPoints) -> list[Notice]:
     """The 公示 rows of the accepted points, by department (profile order), then level, highest first."""
-    accepted = [p for p in points if p.status == Status.ACCEPTED.value]
+    accepted = points.where(lambda p: p.status == Status.ACCEPTED.value)
     columns, rows = ledger_rows(profile, roster, accepted)
     people = People(profile, roster)
     hidden = set() if profile.publication.staff_names else ordinary_staff(profile, roster)
