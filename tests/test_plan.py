@@ -373,8 +373,8 @@ def test_pdf_geometry(plans, name):
                     and abs(c["size"] - 14) < 0.5]
             assert _squeeze("".join(c["text"] for c in foot)) == f"—{page.page_number}—"
             closing_page = page is pages[-1] and ws.profile.document.printer
-            if page.page_number > len(text_pages) and not closing_page:
-                continue  # an annex form keeps its own margins
+            if page.page_number > len(text_pages) and not closing_page and page.width > page.height:
+                continue  # a landscape annex form keeps its own page setup
             top = min(c["top"] for c in foot)
             assert abs(top - (297 - 35 + 7) * MM) < MM, f"page number {top / MM - 262:.1f} mm below the 版心"
             x0, x1 = min(c["x0"] for c in foot), max(c["x1"] for c in foot)
@@ -494,6 +494,16 @@ def test_pdf_annexes_bound_after_the_text(plans, name):
             template = Document(ws.template(template_name(forms.get(form_type))))
             landscape = template.sections[0].page_width > template.sections[0].page_height
             assert (page.width > page.height) == landscape, f"{label} lost its orientation"
+            if not landscape:  # 附件格式要求同正文: a portrait form sits in the plan's 版心, on one page
+                marks = [*page.lines, *(c for c in page.chars if c["text"].strip())]
+                foot = page.height - 35 * MM
+                assert abs(min(m["x0"] for m in marks) - 28 * MM) < MM, f"{label} left edge"
+                assert abs(page.width - max(m["x1"] for m in marks) - 26 * MM) < MM, f"{label} right edge"
+                assert max(m["bottom"] for m in marks if m["top"] < foot) < foot, f"{label} below the 版心"
+                following = pdf.pages[page.page_number] if page.page_number < len(pdf.pages) else None
+                assert following is None or not following.chars or _FORM_MARK.match(
+                    _squeeze(following.extract_text_lines()[0]["text"])) or "印发" in following.extract_text(), \
+                    f"{label} runs onto a second page"
         order = [starts[p.annexes.annex_label(f)].page_number for f in p.annexes.forms]
         assert order == sorted(order) and order[0] > text_end - (1 if p.annexes.leadership_list else 0)
         # 附件说明 on one page

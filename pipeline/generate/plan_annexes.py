@@ -5,8 +5,9 @@ Each form is its template under ``templates/<form id>.docx`` rendered for the pr
 institution-level blank (the static context :mod:`pipeline.generate.forms` gives every copy, the
 per-person values left empty), then appended with docxcompose, which carries its styles,
 numbering and pictures over. Every form gets a section of its own, so it keeps its own page size
-and orientation (a landscape form stays landscape) and starts on a new page; those sections use
-the plan's footers, so the annex pages are numbered on with the text. The form's own footer (the
+and orientation (a landscape form stays landscape, with its own margins) and starts on a new page;
+a portrait form takes the plan's 版心 (see :func:`_fit_to_text_block`). Those sections use the
+plan's footers, so the annex pages are numbered on with the text. The form's own footer (the
 form id, meaningless on a blank) is not carried over.
 """
 
@@ -111,6 +112,52 @@ def _isolate_styles(form) -> None:
                 tblpr.insert(0, ts)
 
 
+def _text_box(sectpr) -> tuple[int, int]:
+    """Width and height of a section's text block, in twentieths of a point."""
+    size, margins = sectpr.find(qn("w:pgSz")), sectpr.find(qn("w:pgMar"))
+    get = lambda el, attr: int(el.get(qn(f"w:{attr}")) or 0)  # noqa: E731
+    return (get(size, "w") - get(margins, "left") - get(margins, "right"),
+            get(size, "h") - get(margins, "top") - get(margins, "bottom"))
+
+
+def _fit_to_text_block(form, text_sectpr) -> None:
+    """A portrait form bound with the plan takes the plan's margins, its tables scaled to the 版心.
+
+    GB/T 9704-2012 7.3.7 binds the annexes with the text and 附件格式要求同正文: on a page of the
+    plan's size and orientation that is the plan's 版心 (156 × 225 mm, page number 7 mm below it),
+    so a portrait form's 170 mm tables and tab stops shrink to 156 mm and its rows to the shorter
+    block, so it still fills one page. A landscape form cannot sit in a portrait 版心 and keeps its
+    own page setup.
+    """
+    sectpr = form.element.body.find(qn("w:sectPr"))
+    size = sectpr.find(qn("w:pgSz")) if sectpr is not None else None
+    if size is None or int(size.get(qn("w:w"))) > int(size.get(qn("w:h"))):
+        return
+    (form_w, form_h), (text_w, text_h) = _text_box(sectpr), _text_box(text_sectpr)
+    body = form.element.body
+    rows = sum(int(el.get(qn("w:val")) or 0) for el in body.iter(qn("w:trHeight")))
+    # the rows give up the height the page loses, and a quarter more for the lines that wrap
+    # again in the narrower block (the text above and below the table keeps its size)
+    scale = {"w": text_w / form_w, "h": max(0.5, 1 - 1.25 * (form_h - text_h) / rows) if rows else 1.0}
+
+    def shrink(el, attr: str, by: str) -> None:
+        value = el.get(qn(f"w:{attr}"))
+        if value is not None and value.lstrip("-").isdigit():
+            el.set(qn(f"w:{attr}"), str(round(int(value) * scale[by])))
+
+    for tag in ("w:tblW", "w:tcW", "w:tblInd"):
+        for el in body.iter(qn(tag)):
+            if el.get(qn("w:type")) in (None, "dxa"):
+                shrink(el, "w", "w")
+    for el in body.iter(qn("w:gridCol")):
+        shrink(el, "w", "w")
+    for el in body.iter(qn("w:tab")):
+        shrink(el, "pos", "w")
+    for el in body.iter(qn("w:trHeight")):
+        shrink(el, "val", "h")
+    sectpr.replace(sectpr.find(qn("w:pgMar")), deepcopy(text_sectpr.find(qn("w:pgMar"))))
+
+
 def _section_break(body_sectpr, geometry_from) -> OxmlElement:
     """An empty paragraph ending a section: the plan's footers and settings, ``geometry_from``'s
     page size, margins, columns and grid, starting on a new page."""
@@ -151,6 +198,7 @@ def bind_annexes(ws: Workspace, document, *, before=None) -> bool:
     for form_type in form_types:
         form = blank_form(ws, form_type)
         _isolate_styles(form)
+        _fit_to_text_block(form, text_geometry)
         form_sectpr = form.element.body.find(qn("w:sectPr"))
         # end the previous part (the text, or the previous form) in its own geometry
         brk = _section_break(body_sectpr, previous)
