@@ -18,11 +18,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.intake.matching import Match, Matcher
-from pipeline.intake.resubmission import saved_time, settle_slot
+from pipeline.intake.resubmission import saved_time, settle_slots
 from pipeline.intake.workers import Parsed
 from pipeline.intake.validate import form_problems
 from pipeline.records import ParsedForm, Problem
-from pipeline.store import event
+from pipeline.store import events
 from pipeline.store.models import ProblemRow, RiskPoint, Submission
 from pipeline.store.status import Scope, Status
 
@@ -38,53 +38,75 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
     """Store ``batch`` in one transaction; per file its submission row, or None if already stored.
 
     ``received`` is the arrival time (one per ingest run), which orders returns whose documents
-    carry no plausible save time.
+    carry no plausible save time. Each table gets one statement for the whole batch (the
+    submissions' ids come back from the same multi-row INSERT … RETURNING, in the batch's order),
+    so the statements, not the files, are what a batch costs the main process.
     """
     out: list[dict | None] = []
     with factory.begin() as s:
         present = set(s.scalars(select(Submission.sha256).where(
             Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]))))
-        slots = set()
+        new: list[tuple[Parsed, dict, list[Problem]]] = []
         for parsed in batch:
             if parsed.item.sha256 in present:
                 out.append(None)
                 continue
             present.add(parsed.item.sha256)
-            row = _store(s, matcher, campaign, parsed, received)
-            slots.add(row.get("slot"))
+            row, problems = _row(matcher, campaign, parsed, received)
+            new.append((parsed, row, problems))
             out.append(row)
+        if new:
+            _insert(s, campaign, new)
         issued_by = dt.datetime.combine(matcher.profile.document.issue_date, dt.time())
-        for slot in sorted(filter(None, slots)):
-            settle_slot(s, campaign, slot, issued_by=issued_by)
+        settle_slots(s, campaign, {row["slot"] for _, row, _ in new if row["slot"]}, issued_by=issued_by)
     return out
 
 
-def _store(s: Session, matcher: Matcher, campaign: str, parsed: Parsed, received: dt.datetime) -> dict:
+#: Every column a new submission row sets (one INSERT for a batch needs the same keys in each row).
+_ROW = dict(meta={}, form_id=None, form_type=None, match_method=None, department=None, person_name=None,
+            staff_id=None, slot=None, saved_at=None, parsed=None, reason=None)
+
+
+def _row(matcher: Matcher, campaign: str, parsed: Parsed, received: dt.datetime) -> tuple[dict, list[Problem]]:
+    """The submission row of one file (matched and validated, unless unreadable) and its problems."""
     item, form = parsed.item, parsed.form
-    row = dict(campaign=campaign, sha256=item.sha256, filename=item.rel, filename_raw=item.raw_name, size=item.size,
-               file_modified=item.modified, received_at=received, meta={}, form_id=None,
-               form_type=None, match_method=None, department=None, person_name=None, problems=[])
+    row = dict(_ROW, campaign=campaign, sha256=item.sha256, filename=item.rel, filename_raw=item.raw_name,
+               size=item.size, file_modified=item.modified, received_at=received, problems=[])
     if parsed.reason is not None:
-        status = Status.FAULT if parsed.fault else Status.REJECTED
-        row.update(status=status.value, reason=parsed.reason)
-        row["id"] = s.execute(_INSERT_SUBMISSION, _columns(row)).inserted_primary_key[0]
-        event(s, "fault" if parsed.fault else "reject", item.sha256, campaign=campaign, file=item.rel, submission=row["id"],
-              reason=parsed.reason)
-        return row
+        row.update(status=(Status.FAULT if parsed.fault else Status.REJECTED).value, reason=parsed.reason)
+        return row, []
     match = matcher.match(form)
     problems = [*form_problems(form, matcher.profile.rules), *match.problems]
-    row.update(_fields(form, match, problems))
-    row["saved_at"] = saved_time(form.meta)
-    sid = row["id"] = s.execute(_INSERT_SUBMISSION, _columns(row)).inserted_primary_key[0]
-    if form.risks:
-        s.execute(_INSERT_RISK, risk_rows(sid, form))
-    if problems:
-        s.execute(_INSERT_PROBLEM, [dict(submission_id=sid, code=p.code, message=p.message, where=p.where,
-                                         scope=Scope.FORM.value) for p in problems])
-    event(s, "ingest", item.sha256, campaign=campaign, file=item.rel, submission=sid, form_id=row["form_id"],
-          form_type=row["form_type"], match=row["match_method"], status=row["status"], problems=len(problems))
-    row["problems"] = [f"{p.where}：{p.message}" if p.where else p.message for p in problems]
-    return row
+    row.update(_fields(form, match, problems), saved_at=saved_time(form.meta),
+               problems=[f"{p.where}：{p.message}" if p.where else p.message for p in problems])
+    return row, problems
+
+
+def _insert(s: Session, campaign: str, new: list[tuple[Parsed, dict, list[Problem]]]) -> None:
+    """The batch's submissions, then their risk points, problems and events, one statement each."""
+    ids = s.execute(_INSERT_SUBMISSION.returning(Submission.id, sort_by_parameter_order=True),
+                    [_columns(row) for _, row, _ in new]).scalars().all()
+    risks: list[dict] = []
+    problem_rows: list[dict] = []
+    entries: list[tuple[str, str, dict]] = []
+    for (parsed, row, problems), sid in zip(new, ids, strict=True):
+        row["id"] = sid
+        item = parsed.item
+        if parsed.reason is not None:
+            entries.append(("fault" if parsed.fault else "reject", item.sha256,
+                            dict(file=item.rel, submission=sid, reason=parsed.reason)))
+            continue
+        risks += risk_rows(sid, parsed.form)
+        problem_rows += [dict(submission_id=sid, code=p.code, message=p.message, where=p.where,
+                              scope=Scope.FORM.value) for p in problems]
+        entries.append(("ingest", item.sha256, dict(
+            file=item.rel, submission=sid, form_id=row["form_id"], form_type=row["form_type"],
+            match=row["match_method"], status=row["status"], problems=len(problems))))
+    if risks:
+        s.execute(_INSERT_RISK, risks)
+    if problem_rows:
+        s.execute(_INSERT_PROBLEM, problem_rows)
+    events(s, campaign, entries)
 
 
 def _columns(row: dict) -> dict:

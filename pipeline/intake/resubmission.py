@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.store import event
 from pipeline.store.models import IssuedForm, ProblemRow, Submission
+from pipeline.store.queries import chunked
 from pipeline.store.status import BLOCKING, READABLE, Status
 
 
@@ -59,22 +60,29 @@ def plausible(saved: dt.datetime | None, received: dt.datetime, issued: dt.datet
     return issued is None or saved >= issued - CLOCK_SKEW
 
 
-def settle_slot(s: Session, campaign: str, slot: str | None, *, issued_by: dt.datetime | None = None) -> None:
-    """Make the current return of ``slot`` current and mark every other readable one superseded by it.
+def settle_slots(s: Session, campaign: str, slots: set[str], *, issued_by: dt.datetime | None = None) -> None:
+    """In each of ``slots``, make the current return current and mark every other readable one
+    superseded by it (the readable returns of all the slots read in one query).
 
     ``issued_by``: the campaign's document date; no form of the campaign went out later than it.
     """
-    if slot is None:
-        return
-    rows = s.execute(select(Submission.id, Submission.sha256, Submission.status, Submission.superseded_by,
-                            Submission.saved_at, Submission.received_at, Submission.file_modified,
-                            IssuedForm.issued_at)
-                     .outerjoin(IssuedForm, IssuedForm.form_id == Submission.form_id)
-                     .where(Submission.campaign == campaign, Submission.slot == slot,
-                            Submission.status.in_(READABLE))).all()
-    if len(rows) < 2:
-        return
+    by_slot: dict[str, list] = {}
+    for chunk in chunked(sorted(slots)):
+        for r in s.execute(select(Submission.id, Submission.slot, Submission.sha256, Submission.status,
+                                  Submission.superseded_by, Submission.saved_at, Submission.received_at,
+                                  Submission.file_modified, IssuedForm.issued_at)
+                           .outerjoin(IssuedForm, IssuedForm.form_id == Submission.form_id)
+                           .where(Submission.campaign == campaign, Submission.slot.in_(chunk),
+                                  Submission.status.in_(READABLE))):
+            by_slot.setdefault(r.slot, []).append(r)
+    for slot in sorted(by_slot):
+        if len(by_slot[slot]) > 1:
+            _settle(s, campaign, slot, by_slot[slot], issued_by)
+
+
+def _settle(s: Session, campaign: str, slot: str, rows: list, issued_by: dt.datetime | None) -> None:
     lowest = dt.datetime.min
+
     def issued(r) -> dt.datetime | None:
         return min((t for t in (r.issued_at, issued_by) if t is not None), default=None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import getpass
+import json
 import os
 from pathlib import Path
 
@@ -31,9 +32,22 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _json_dumps(value: object) -> str:
     """JSON columns through orjson: a ledger decodes 100,000 of them, about twice as fast as ``json``.
 
-    Non-string keys are written as strings, as ``json.dumps`` does.
+    Non-string keys are written as strings, as ``json.dumps`` does. A lone surrogate (a file name's
+    undecodable byte, kept by ``surrogateescape``) is no UTF-8, which orjson refuses: ``json``
+    writes it as a ``\\udcxx`` escape, and reads it back the same.
     """
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def _json_loads(text: str | bytes) -> object:
+    """Read back what :func:`_json_dumps` wrote (``json`` for the surrogate escapes orjson refuses)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def open_store(url: str) -> sessionmaker[Session]:
@@ -51,7 +65,7 @@ def open_store(url: str) -> sessionmaker[Session]:
 
     shown = url.split("@")[-1]  # never print a password
     try:
-        engine: Engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
+        engine: Engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads)
         if engine.dialect.name == "sqlite":
             sa_event.listen(engine, "connect", _sqlite_pragmas)
         upgrade(engine)
@@ -80,8 +94,15 @@ _INSERT_EVENT = insert(Event.__table__)
 
 def event(session: Session, action: str, subject: str, *, campaign: str, **detail) -> None:
     """Append one entry to ``campaign``'s audit log (``events``), in the caller's transaction."""
-    session.execute(_INSERT_EVENT, dict(at=utcnow(), actor=actor(), action=action, subject=subject,
-                                        campaign=campaign, detail=detail))
+    events(session, campaign, [(action, subject, detail)])
+
+
+def events(session: Session, campaign: str, entries: list[tuple[str, str, dict]]) -> None:
+    """Append (action, subject, detail) entries to ``campaign``'s audit log in one statement."""
+    if entries:
+        at, who = utcnow(), actor()
+        session.execute(_INSERT_EVENT, [dict(at=at, actor=who, action=action, subject=subject, campaign=campaign,
+                                             detail=detail) for action, subject, detail in entries])
 
 
 def sync_profile(session: Session, profile, roster) -> None:
