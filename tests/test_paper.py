@@ -127,3 +127,22 @@ def test_tesseract_engine_reads_a_line():
     engine = ocr.engine("tesseract")
     [(text, confidence)] = engine.read_lines([np.asarray(image)])
     assert text == "经费报销审核" and 0 < confidence <= 1
+
+
+@pytest.mark.skipif(not ocr._module("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
+def test_rapidocr_decodes_over_the_forms_alphabet():
+    """A character no form holds ("·") gives way to the likeliest one it may hold, and the line's
+    confidence says how much the recogniser believed in the other."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.parse.paper.read import FORM_TEXT_RE
+
+    image = Image.new("L", (420, 70), 255)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 36)
+    ImageDraw.Draw(image).text((10, 10), "审核·报销", fill=0, font=font)
+    engine = ocr.engine("rapidocr")
+    [(free, _)] = engine.read_lines([np.asarray(image)])
+    [(text, confidence)] = engine.read_lines([np.asarray(image)], FORM_TEXT_RE)
+    assert "·" in free
+    assert all(FORM_TEXT_RE.fullmatch(ch) for ch in text) and text.startswith("审核") and text.endswith("报销")
+    assert confidence < 0.5

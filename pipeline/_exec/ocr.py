@@ -16,6 +16,7 @@ import functools
 import importlib
 import importlib.util
 import os
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,13 +42,17 @@ class TextLine:
 
 
 class Engine(Protocol):
+    """``alphabet``, when given, matches each character the text may hold (the caller knows what
+    the page can say): an engine that can reads the likeliest text of those characters and counts
+    its belief in any other character as doubt about the line; one that cannot ignores it."""
+
     name: str
 
-    def read(self, region: np.ndarray) -> list[TextLine]:
+    def read(self, region: np.ndarray, alphabet: re.Pattern[str] | None = None) -> list[TextLine]:
         """The text lines of ``region`` (a grayscale uint8 image), in any order."""
         ...
 
-    def read_lines(self, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+    def read_lines(self, lines: list[np.ndarray], alphabet: re.Pattern[str] | None = None) -> list[tuple[str, float]]:
         """The text and confidence of each image in ``lines``, each known to hold one line of text
         (the caller cut them out), in the same order; engines batch them."""
         ...

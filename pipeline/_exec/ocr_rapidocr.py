@@ -14,6 +14,7 @@ alone. On one thread a larger batch is no faster: the padding costs what the few
 from __future__ import annotations
 
 import importlib.util
+import re
 
 import numpy as np
 
@@ -46,8 +47,17 @@ class RapidEngine:
         self._ocr = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=1, use_cls=False,
                              det_limit_type="max", det_limit_side_len=1500,
                              width_height_ratio=-1)
+        self._masks: dict[str, np.ndarray] = {}
 
-    def read(self, region: np.ndarray) -> list[TextLine]:
+    def _mask(self, alphabet: re.Pattern[str]) -> np.ndarray:
+        """1 for each recogniser class ``alphabet`` allows (the CTC blank always), else 0."""
+        if alphabet.pattern not in self._masks:
+            chars = self._ocr.text_rec.postprocess_op.character
+            self._masks[alphabet.pattern] = np.array(
+                [i == 0 or alphabet.fullmatch(c) is not None for i, c in enumerate(chars)], np.float32)
+        return self._masks[alphabet.pattern]
+
+    def read(self, region: np.ndarray, alphabet: re.Pattern[str] | None = None) -> list[TextLine]:
         """The detector finds the lines, the recogniser reads them as :meth:`read_lines` does."""
         import cv2
 
@@ -60,21 +70,28 @@ class RapidEngine:
         if boxes is None:
             # The caller hands over only regions with ink in them: when the detector finds no
             # line (a lone small character, "中"), the region is read whole as one line.
-            return [TextLine(t, c, (0, 0, w, h)) for t, c in self.read_lines([image]) if t.strip()]
-        read = self.read_lines(ocr.get_crop_img_list(padded, boxes))
+            return [TextLine(t, c, (0, 0, w, h)) for t, c in self.read_lines([image], alphabet) if t.strip()]
+        read = self.read_lines(ocr.get_crop_img_list(padded, boxes), alphabet)
         out = []
         for box, (text, conf) in zip(ocr._get_origin_points(boxes, record, h, w), read):
             xs, ys = box[:, 0], box[:, 1]
             out.append(TextLine(text, conf, (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))))
         return out
 
-    def read_lines(self, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+    def read_lines(self, lines: list[np.ndarray], alphabet: re.Pattern[str] | None = None) -> list[tuple[str, float]]:
         """Each line's text and the probability of its least sure character. The recogniser's own
         score is the mean over the characters, which stays above 0.9 when one character of twenty
-        is a wrong guess (在 read as 作 on a fax); the office must see that line."""
+        is a wrong guess (在 read as 作 on a fax); the office must see that line.
+
+        With an ``alphabet`` the text is decoded over its characters only: where a character
+        outside it wins a step (a comma whose tail a 1-bit fax lost, read as "·"), the likeliest
+        allowed one is taken instead — usually the right one, as the recogniser ranks it second.
+        The line is then no surer than the probability left outside the alphabet allows: a step
+        that gave 0.7 to "·" makes the line's confidence 0.3, and the office looks at it."""
         import cv2
 
         rec = self._ocr.text_rec
+        keep = self._mask(alphabet) if alphabet is not None else None
         images = [cv2.cvtColor(x, cv2.COLOR_GRAY2BGR) if x.ndim == 2 else x for x in lines]
         out: list[tuple[str, float]] = [("", 0.0)] * len(images)
         for batch in _batches(images):
@@ -82,8 +99,12 @@ class RapidEngine:
             ratio = max(ratio, rec.rec_image_shape[2] / rec.rec_image_shape[1])
             tensor = np.stack([rec.resize_norm_img(images[i], ratio) for i in batch]).astype(np.float32)
             preds = rec.session(tensor)[0]
-            for i, (text, _), pred in zip(batch, rec.postprocess_op(preds), preds):
-                out[i] = (str(text), _least_sure(pred))
+            doubt = np.zeros(len(batch), np.float32)
+            if keep is not None:
+                doubt = (preds * (1 - keep)).max(axis=(1, 2))
+                preds = preds * keep
+            for i, (text, _), pred, d in zip(batch, rec.postprocess_op(preds), preds, doubt):
+                out[i] = (str(text), min(_least_sure(pred), 1.0 - float(d)))
         return out
 
 

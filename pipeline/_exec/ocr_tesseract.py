@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -43,8 +44,9 @@ class TesseractEngine:
     def __init__(self, threads: int) -> None:
         self._env = {"OMP_THREAD_LIMIT": str(max(1, threads)), "PATH": "/usr/bin:/bin"}
 
-    def read(self, region: np.ndarray, psm: str = "6") -> list[TextLine]:
-        """``psm`` is tesseract's page segmentation mode: 6 a block of lines, 7 a single line."""
+    def read(self, region: np.ndarray, alphabet: re.Pattern[str] | None = None, psm: str = "6") -> list[TextLine]:
+        """``psm`` is tesseract's page segmentation mode: 6 a block of lines, 7 a single line;
+        ``alphabet`` is not passed on (the second engine reads as it always did)."""
         import cv2
 
         with tempfile.TemporaryDirectory(prefix="lianzheng-ocr-") as tmp:
@@ -73,7 +75,7 @@ class TesseractEngine:
         return out
 
 
-    def read_lines(self, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+    def read_lines(self, lines: list[np.ndarray], alphabet: re.Pattern[str] | None = None) -> list[tuple[str, float]]:
         out = []
         for line in lines:
             found = self.read(line, psm="7")

@@ -19,15 +19,10 @@ import re
 from pipeline.forms import Column, get
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid
-from pipeline.parse.paper.read import PaperLayout, Reading
+from pipeline.parse.paper.read import FORM_TEXT_RE, PaperLayout, Reading
 from pipeline.parse.settings import ParseSettings
 from pipeline.parse.text import squash
 from pipeline.records import ParsedForm, Problem
-
-
-#: Any character outside these — Han characters, digits, Latin letters, the punctuation of
-#: Chinese prose and of numbered lists — is a recogniser's guess at something it could not read.
-_FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
 
 #: A lone Latin letter against a Han character ("E丽华"): the recogniser's guess at a character it
 #: could not make out. Level letters stand alone in their cell, words such as "OA系统" have two.
@@ -36,7 +31,7 @@ _STRAY_LETTER_RE = re.compile(r"(?<![A-Za-z])[A-Za-z](?=[\u3400-\u9fff])|(?<=[\u
 
 def _doubt(text: str, column: Column | None, levels: list[str]) -> str | None:
     """Why ``text`` read into ``column`` cannot be right, or ``None`` when it could be."""
-    odd = sorted({ch for ch in text if not _FORM_TEXT_RE.match(ch)})
+    odd = sorted({ch for ch in text if not FORM_TEXT_RE.fullmatch(ch)})
     if odd:
         return "含表中不会出现的字符“" + "".join(odd) + "”"
     stray = _STRAY_LETTER_RE.search(text)

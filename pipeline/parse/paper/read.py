@@ -27,6 +27,10 @@ _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)
 #: Look-alikes recognisers put for what a form holds: the radical 丶 for the enumeration comma,
 #: a full-width full stop after an item number.
 _LOOKALIKES = (re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), ".")
+#: Any character outside these — Han characters, digits, Latin letters, the punctuation of
+#: Chinese prose and of numbered lists — is a recogniser's guess at something it could not read:
+#: the engine decodes over these alone, and a reading with any other is flagged.
+FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
 PAD = 10  # white pixels around a crop: text detectors miss strokes touching the image edge
 LINE_PAD = 3  # ... and around one line for the recogniser alone
 
@@ -106,15 +110,15 @@ def _line_crop(page: np.ndarray, box: Box) -> np.ndarray:
 
 def _ink_box(binary: np.ndarray, box: Box, settings: ParseSettings) -> Box | None:
     """The part of a cell that holds writing, or ``None`` for a blank cell: the bounding box of its
-    ink once specks (noise, fax dirt) are opened away. A lone "1" or "一" is a few dozen pixels,
+    ink (``binary`` has lost its lone specks already). A lone "1" or "一" is a few dozen pixels,
     which a share of the cell's area would miss; and the text detector finds a small word in a
-    tight crop that it overlooks in a tall empty cell."""
+    tight crop that it overlooks in a tall empty cell. The ink is not opened: an opening erases
+    the one-pixel strokes of a light letter at 150 dpi, and the level cell "C" read as blank."""
     import cv2
 
     region = binary[box.y0:box.y1, box.x0:box.x1]
     if region.size == 0:
         return None
-    region = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     if np.count_nonzero(region) < settings.ocr_min_ink_px:
         return None
     x, y, w, h = cv2.boundingRect(region)
@@ -157,11 +161,11 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
             continue
         lines = _cell_lines(binary, written)
         if lines is None:
-            found[n] = [ln for ln in engine.read(_crop(text_page, written.x0, written.y0, written.x1, written.y1))
-                        if ln.text.strip()]
+            crop = _crop(text_page, written.x0, written.y0, written.x1, written.y1)
+            found[n] = [ln for ln in engine.read(crop, FORM_TEXT_RE) if ln.text.strip()]
         else:
             batch += [(n, ln) for ln in lines]
-    read = engine.read_lines([_line_crop(text_page, b) for _, b in batch])
+    read = engine.read_lines([_line_crop(text_page, b) for _, b in batch], FORM_TEXT_RE)
     for (n, b), (text, conf) in zip(batch, read):
         if text.strip():
             found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
@@ -261,7 +265,7 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
             continue
         a, b = max(0, y0 - m), min(band.shape[0], y1 + m)
         if y1 - y0 > 2.2 * typical:
-            lines = [ln for ln in engine.read(_crop(band, 0, a, band.shape[1], b)) if ln.text.strip()]
+            lines = [ln for ln in engine.read(_crop(band, 0, a, band.shape[1], b), FORM_TEXT_RE) if ln.text.strip()]
             found += [(a + r[0].box[1], r) for r in _rows_of(lines)]
             continue
         for x0, x1 in _pieces(row, settings.ocr_prose_max_gap * (y1 - y0)):
@@ -270,7 +274,7 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
                 continue  # a lone stroke, not writing: what is left of a photographed page's edge
             batch.append((len(found), Box(x0, y0, x1, y1)))
         found.append((a, []))
-    read = engine.read_lines([_line_crop(band, bx) for _, bx in batch])
+    read = engine.read_lines([_line_crop(band, bx) for _, bx in batch], FORM_TEXT_RE)
     for (n, bx), (text, conf) in zip(batch, read):
         if text.strip():
             found[n][1].append(TextLine(text, conf, (bx.x0, bx.y0, bx.x1, bx.y1)))
