@@ -218,6 +218,16 @@ class Annexes(_Model):
     label: str = Field(default="附件", description="附件 或 附表")
     leadership_list: bool = Field(default=False, description="附件1 为领导小组名单（由 leadership 和 office 生成），表单从附件2 起编号")
     fill_date: bool = Field(default=False, description="表格上预填填表日期、承诺日期（填本表报送截止日）；默认留空，与原表一致，由填表人填写")
+    report_dates: dict[str, dt.date] = Field(
+        default_factory=dict,
+        description="表单注中“本表一式N份……一份于X月X日前上报”的日期，按表单类型 id；省略时为该表的报送截止日")
+
+    @model_validator(mode="after")
+    def _report_dates_name_annexes(self) -> Annexes:
+        unknown = sorted(set(self.report_dates) - set(self.forms))
+        if unknown:
+            raise ValueError(f"report_dates 中的表单不在 forms 中：{'、'.join(unknown)}")
+        return self
 
     def annex_number(self, form_type: str) -> int:
         """A form's annex number: its place in ``forms``, after the leadership list when the plan
@@ -371,6 +381,12 @@ class Profile(_Model):
     def deadline(self) -> dt.date:
         """The campaign's last date: the end of its last phase."""
         return max(p.end for p in self.phases)
+
+    def report_date(self, form_type: str) -> dt.date:
+        """The date a form's 本表一式N份 line sends its copy up by: ``annexes.report_dates`` where the
+        seed prints its own (003's forms go to the 市局 after the plan's internal deadline), else
+        the form's due date."""
+        return self.annexes.report_dates.get(form_type) or self.due_date(form_type)
 
     def due_date(self, form_type: str) -> dt.date:
         """When a form is due: the earliest task naming it, else the campaign's last date.

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.cnfmt import chinese_number
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -201,6 +203,7 @@ class FormDefinition(_Model):
         return self.note.format(
             levels_high_to_low="、".join(level_labels),
             levels_low_to_high="、".join(reversed(level_labels)),
+            levels_count=chinese_number(len(level_labels)),
             categories="、".join(categories),
         )
 

@@ -11,9 +11,10 @@ Files: ``outbox/forms/<部门>/<工号>-<姓名>/<附件N>-<标题>.docx`` for a
 for the institution.
 
 Dates: the fill date (填表日期, a pledge's date) is left blank, as on the seeds' forms, for the
-person to write; a profile with ``annexes.fill_date`` pre-fills it with the form's due date. The
-due date itself (the task naming the form, else the campaign's deadline) is printed where the form
-says by when its copy goes to the leading group (本表一式N份 …).
+person to write; a profile with ``annexes.fill_date`` pre-fills it with the form's due date (the
+task naming the form, else the campaign's deadline). Where the form says by when its copy goes to
+the leading group (本表一式N份 …) it prints ``annexes.report_dates`` for the form, as the seed does
+when that date is not the plan's (003), else the due date.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _static_context(ws: Workspace, definition: FormDefinition) -> dict:
         "note": definition.render_note(profile.levels.labels, profile.categories),
         "rows": rows,
         "date": cn_date(profile.due_date(definition.id)) if profile.annexes.fill_date else "",
-        "copies": definition.render_copies(cn_date(profile.due_date(definition.id), with_year=False)),
+        "copies": definition.render_copies(cn_date(profile.report_date(definition.id), with_year=False)),
         "institution": profile.institution.name,
         "campaign": profile.campaign.code,
         "form_type": definition.id,
