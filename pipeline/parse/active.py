@@ -56,8 +56,8 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
         if not name.endswith((".xml", ".rels")) or info.file_size > 50 * 1024 * 1024:
             continue
         try:
-            prolog = _prolog(zf, info)
-            data = zf.read(info) if name.endswith(".rels") else b""
+            data = zf.read(info) if name.endswith(".rels") else b""  # small: read whole, its prolog with it
+            prolog = data or _prolog(zf, info)
         except ZIP_DAMAGE:
             raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
                                  hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None

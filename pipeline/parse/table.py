@@ -173,7 +173,21 @@ def named_counts(grid: Grid, settings: ParseSettings = DEFAULT) -> list[Counter]
 
 
 def match_header(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) -> HeaderMatch | None:
-    """The best header row (plus a sub-header row) of ``grid`` for one definition."""
+    """The best header row (plus a sub-header row) of ``grid`` for one definition.
+
+    Remembered on the grid: choosing the form asks the same (definition, grid) more than once
+    (the best fit with the title, the best fit by the table alone, continuations).
+    """
+    if grid.header_matches is None or grid.header_matches[0] is not settings:
+        grid.header_matches = (settings, {})
+    known = grid.header_matches[1]
+    did = ix.definition.id
+    if did not in known:
+        known[did] = _match_header(ix, grid, settings)
+    return known[did]
+
+
+def _match_header(ix: DefIndex, grid: Grid, settings: ParseSettings) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     n = len(ix.definition.columns)
     named, counts = _named_rows(grid, settings)
