@@ -471,6 +471,22 @@ def test_pdf_ends_on_an_even_page_with_the_closing_block_at_its_foot(plans, name
 
 
 @needs_soffice
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_bound_annex_charts_are_pictures(plans, name):
+    """A bound annex form that carries a drawn chart (004's 权力运行流程图) shows it as a picture in
+    the plan, as in the issued form; no value's Python repr ever reaches the page as text."""
+    import zipfile
+
+    ws, docx, _ = plans[name]
+    text = _docx_text(docx)
+    assert "Picture(" not in text and "data=b" not in text
+    charts = [f for f in ws.profile.annexes.forms if forms.get(f).chart]
+    with zipfile.ZipFile(docx) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        body = z.read("word/document.xml").decode("utf-8")
+    assert len(media) >= len(charts) and body.count("<pic:pic") >= len(charts), (name, charts, media)
+
 @pytest.mark.parametrize("name", PROFILES)
 def test_pdf_annexes_bound_after_the_text(plans, name):
     """GB/T 9704-2012 7.3.7: every blank annex form follows the text on a new page, in the form's

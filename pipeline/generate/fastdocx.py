@@ -55,6 +55,16 @@ class Picture:
     height_mm: float
 
 
+def template_context(tpl, values: dict) -> dict:
+    """``values`` for docxtpl: a :class:`Picture` becomes an image of ``tpl`` at its print size
+    (left as it is, docxtpl would print the object's repr as text)."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    return {k: InlineImage(tpl, BytesIO(v.data), width=Mm(v.width_mm), height=Mm(v.height_mm))
+            if isinstance(v, Picture) else v for k, v in values.items()}
+
+
 @dataclass(frozen=True)
 class _Static:
     name: bytes
@@ -95,12 +105,10 @@ class PreparedDocx:
     @classmethod
     def render(cls, template: Path, static: dict, keys: set[str], qr_name: str) -> "PreparedDocx":
         """Render ``template`` once with docxtpl: ``static`` values as they are, ``keys`` as sentinels."""
-        from docx.shared import Mm
-        from docxtpl import DocxTemplate, InlineImage
+        from docxtpl import DocxTemplate
 
         tpl = DocxTemplate(str(template))
-        context = {k: InlineImage(tpl, BytesIO(v.data), width=Mm(v.width_mm), height=Mm(v.height_mm))
-                   if isinstance(v, Picture) else v for k, v in static.items()}
+        context = template_context(tpl, static)
         context.update({k: SENTINEL.format(k) for k in keys})
         tpl.render(context, autoescape=True)
         finish(tpl.docx)  # docxtpl's merge tags add tcPr children out of schema order

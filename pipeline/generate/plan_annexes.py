@@ -31,13 +31,14 @@ def blank_form(ws: Workspace, form_type: str):
     from docxtpl import DocxTemplate
 
     from pipeline.forms import get
+    from pipeline.generate.fastdocx import template_context
     from pipeline.generate.forms import SUBJECT_KEYS, _static_context
     from pipeline.generate.templates import template_name
 
     definition = get(form_type)
-    context = dict(_static_context(ws, definition))
-    context.update({k: "" for k in SUBJECT_KEYS})
     tpl = DocxTemplate(str(ws.template(template_name(definition))))
+    context = template_context(tpl, dict(_static_context(ws, definition)))
+    context.update({k: "" for k in SUBJECT_KEYS})
     tpl.render(context, autoescape=True)
     buf = BytesIO()
     tpl.save(buf)
