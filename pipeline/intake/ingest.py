@@ -41,9 +41,9 @@ from pipeline.intake.recheck import recheck
 from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
 from pipeline.intake.workers import Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
-from pipeline.store.models import IssuedForm, Submission
+from pipeline.store.models import Submission
 from pipeline.store.originals import keep_original, original_path, quarantine, restore, sweep_temporaries
-from pipeline.store.queries import chunked, problems_of
+from pipeline.store.queries import chunked, issued_forms, problems_of
 from pipeline.store.status import Scope, Status
 from pipeline.workspace import Workspace
 
@@ -162,7 +162,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
             take_turn(s, campaign)
             sync_profile(s, profile, roster)
             issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id, r.version)
-                      for r in s.scalars(select(IssuedForm).where(IssuedForm.campaign == campaign))]
+                      for r in issued_forms(s, campaign)]
         matcher = Matcher(profile, roster, issued)
         fresh, repeats = _sort_out(factory, campaign, scan(inbox, skip=ws.store_dir, root=ws.root), summary,
                                    ws.originals)
