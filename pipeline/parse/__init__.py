@@ -64,10 +64,10 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     active: list = []  # active content found in the file (macros, scripts, outside links)
     sha = hashlib.sha256(data).hexdigest()
     if kind == "docx":
-        from pipeline.parse.docx import read_docx
+        from pipeline.parse.docx import ALWAYS_READ, read_docx
 
         with open_docx_zip(path, io.BytesIO(data)) as zf:
-            active = docx_findings(path, zf)
+            active = docx_findings(path, zf, checked_by_reader=ALWAYS_READ)
             layout = read_docx(path, zf)
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx

@@ -37,8 +37,12 @@ _REFUSE_HINT = "不要打开此文件；请让填表人用 Word/WPS 重新保存
 _CLEAN_HINT = "请在 Word/WPS 中删除宏、控件和嵌入对象，另存为普通 .docx（或重新导出 PDF）后再报送"
 
 
-def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
-    """Problems for active content in a .docx; raises InputFileError for a package that cannot be trusted."""
+def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozenset[str] = frozenset()) -> list[Problem]:
+    """Problems for active content in a .docx; raises InputFileError for a package that cannot be trusted.
+
+    ``checked_by_reader``: parts the caller reads whole and refuses a DTD in itself
+    (:func:`refuse_dtd`), so their prologs are not decompressed twice.
+    """
     infos = zf.infolist()
     names = [i.filename for i in infos]
     folded = [n.replace("\\", "/").lower() for n in names]
@@ -53,7 +57,8 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
     found: list[str] = []
     for info in infos:
         name = info.filename.lower()
-        if not name.endswith((".xml", ".rels")) or info.file_size > 50 * 1024 * 1024:
+        if not name.endswith((".xml", ".rels")) or info.file_size > 50 * 1024 * 1024 \
+                or info.filename in checked_by_reader:
             continue
         try:
             data = zf.read(info) if name.endswith(".rels") else b""  # small: read whole, its prolog with it
@@ -62,8 +67,7 @@ def docx_findings(path: Path, zf: zipfile.ZipFile) -> list[Problem]:
             raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
                                  hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
         if _has_dtd(prolog):
-            raise InputFileError(f"文件的 {info.filename} 内含 DOCTYPE/外部实体声明，可能是恶意构造的文件，已拒绝读取",
-                                 path=path, hint=_REFUSE_HINT)
+            _refuse(path, info.filename)
         if name.endswith(".rels") and _external(data):
             found.append("外部链接（远程模板、链接的图片或文档）")
     lowered = set(folded)
@@ -91,6 +95,18 @@ def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
             out += chunk
             if not chunk or _FIRST_ELEMENT_RE.search(out):
                 return out
+
+
+def refuse_dtd(path: Path, name: str, data: bytes) -> None:
+    """Raise InputFileError if the part ``name`` (its whole bytes, ``data``) declares a DTD."""
+    first = _FIRST_ELEMENT_RE.search(data)
+    if _has_dtd(data[:first.start()] if first else data):
+        _refuse(path, name)
+
+
+def _refuse(path: Path, name: str) -> None:
+    raise InputFileError(f"文件的 {name} 内含 DOCTYPE/外部实体声明，可能是恶意构造的文件，已拒绝读取",
+                         path=path, hint=_REFUSE_HINT)
 
 
 def _has_dtd(data: bytes) -> bool:
