@@ -139,7 +139,31 @@ def rulings(binary: np.ndarray, settings: ParseSettings) -> tuple[np.ndarray, np
     vert = cv2.subtract(vert, cv2.morphologyEx(vert, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (t, lv))))
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 15)))
-    return horiz, vert
+    short_v = _bridging(binary, horiz, settings.ocr_min_cell_px, vertical=True)
+    short_h = _bridging(binary, vert, settings.ocr_min_cell_px, vertical=False)
+    return cv2.bitwise_or(horiz, short_h), cv2.bitwise_or(vert, short_v)
+
+
+def _bridging(binary: np.ndarray, across: np.ndarray, length: int, *, vertical: bool) -> np.ndarray:
+    """Short ruling lines: straight runs of ink at least ``length`` long that meet a line of
+    ``across`` at both ends — the rule between two cells of a one-line row (44 pixels at 150 dpi,
+    shorter than the length that tells a ruling line from a character's stroke) or across a
+    narrow column. A character's stroke may touch a ruling line at one end, never at both."""
+    import cv2
+
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, length) if vertical else (length, 1))
+    runs = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    keep = []
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        if vertical:
+            ends = across[y:y + 3, x:x + w], across[y + h - 3:y + h, x:x + w]
+        else:
+            ends = across[y:y + h, x:x + 3], across[y:y + h, x + w - 3:x + w]
+        if ends[0].any() and ends[1].any():
+            keep.append(i)
+    return np.isin(labels, keep).astype(np.uint8) * 255 if keep else np.zeros_like(binary)
 
 
 def ruled(lines: np.ndarray, settings: ParseSettings) -> list[np.ndarray]:
