@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
@@ -359,7 +360,9 @@ def test_pdf_geometry(plans, name):
             assert abs(pitch - PITCH_PT) < 0.1
             bottom = page.height - (top + 22 * pitch)
             assert abs(bottom - 35 * MM) < MM, f"page {page.page_number}: bottom margin {bottom / MM:.2f} mm"
-            if len(body) == 22:
+            # a paragraph running onto a last page set closer (the 落款 kept with the text, 7.3.5)
+            # is closer on this page too: its last lines end the page a little higher
+            if len(body) == 22 and tops[-1] - tops[-2] > PITCH_PT - 0.5:
                 last_end = page.height - ((last["top"] + last["bottom"]) / 2 + PITCH_PT / 2)
                 assert abs(last_end - 35 * MM) < MM, f"page {page.page_number}: 22nd line ends {last_end / MM:.2f} mm up"
         assert measured, "no page opens with a body line"
@@ -552,6 +555,109 @@ def test_annex_note_follows_the_text_where_it_fits(plans, name):
                 line_end = (last["top"] + last["bottom"]) / 2 + PITCH_PT / 2
                 free = int((page.height - 35 * MM - line_end + 1) // PITCH_PT)
                 assert free < needed, f"附件说明 moved to page {page.page_number}, {free} lines free before it"
+
+
+def _signature_lines(profile) -> set[str]:
+    doc = profile.document
+    return {_squeeze(t) for t in (*(doc.signature or doc.issuers), cn_date(doc.issue_date))}
+
+
+def _page_body(page) -> list[str]:
+    """The page's text lines above the page number, squeezed."""
+    return [_squeeze(ln["text"]) for ln in page.extract_text_lines() if ln["bottom"] < page.height - 34 * MM]
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", PROFILES)
+def test_signature_never_opens_a_page_alone(plans, name):
+    """GB/T 9704-2012 7.3.5: the 落款 and 成文日期 stay on the page of the text's end, the line
+    spacing of that page tightened to at most 0.85 of its pitch where the space left cannot hold
+    them (a page with the 落款 and date alone is not acceptable)."""
+    from pipeline.generate.plan import MIN_PITCH_SCALE
+    from pipeline.generate.plan_template import LINE_PT
+
+    ws, docx, pdf_path = plans[name]
+    block = _signature_lines(ws.profile)
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages[1:]:
+            body = _page_body(page)
+            assert not body or not set(body) <= block, f"page {page.page_number} holds only the 落款: {body}"
+    pitches = [p.paragraph_format.line_spacing.pt for p in Document(docx).paragraphs
+               if p.paragraph_format.line_spacing is not None and hasattr(p.paragraph_format.line_spacing, "pt")]
+    assert min(pitches, default=LINE_PT) >= MIN_PITCH_SCALE * LINE_PT - 0.05, pitches
+
+
+def test_signature_fit_tightens_within_bounds_else_keeps_the_note_with_it(plans):
+    """The pitch comes from the measured space: the page's lines and the block together fill the
+    版心; past 0.85 of the pitch the paragraph before the 落款 keeps with it instead."""
+    from pipeline.generate.plan import MIN_PITCH_SCALE, SignatureFit, signature_fit
+
+    _, docx, _ = plans["004-hfzy"]
+    paras = Document(docx).paragraphs
+    block = next(i for i, p in enumerate(paras) if p.style.name == "公文-落款-首行")
+    text = _squeeze(paras[block - 2].text + paras[block - 1].text)
+    box = 225 * MM
+    fit = signature_fit(docx, text, box - 2 * PITCH_PT, box)
+    assert fit == SignatureFit(block=block, start=block - 2, scale=fit.scale)
+    assert MIN_PITCH_SCALE <= fit.scale < 1
+    assert abs(fit.scale * (box - 2 * PITCH_PT + 4 * PITCH_PT) - box) < 3  # 2 names: 4 lines with the blank
+    assert signature_fit(docx, text, box + 2 * PITCH_PT, box) == SignatureFit(block=block, keep=True)
+
+
+@needs_soffice
+def test_signature_fit_fallback_takes_the_annex_note_along(plans, tmp_path):
+    """When tightening cannot make room, the 附件说明 goes over with the 落款 (still whole), so the
+    落款 never stands alone."""
+    from pipeline.generate.plan import SignatureFit
+
+    ws, docx, _ = plans["004-hfzy"]
+    paras = Document(docx).paragraphs
+    block = next(i for i, p in enumerate(paras) if p.style.name == "公文-落款-首行")
+    kept = render_docx(ws, tmp_path / "kept.docx", fit=SignatureFit(block=block, keep=True))
+    assert Document(kept).paragraphs[block - 1].paragraph_format.keep_with_next
+    [pdf_path] = soffice.convert([kept], tmp_path / "pdf")
+    label = ws.profile.annexes.label + "："
+    with pdfplumber.open(pdf_path) as pdf:
+        [page] = [pg for pg in pdf.pages if any(ln.startswith(label) for ln in _page_body(pg))]
+        body = _page_body(page)
+        assert _squeeze(cn_date(ws.profile.document.issue_date)) in body, "the note left the 落款"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_no_empty_paragraph_ends_a_section(plans, name):
+    """A section break rides in the part's last paragraph: an empty paragraph after the 成文日期
+    (or a form's last line) could open a blank numbered page on a full page."""
+    _, docx, _ = plans[name]
+    body = Document(docx).element.body
+    for para in body.iter(qn("w:p")):
+        if para.find(qn("w:pPr") + "/" + qn("w:sectPr")) is None or "".join(para.itertext()).strip():
+            continue
+        previous = para.getprevious()
+        assert previous is None or previous.tag != qn("w:p"), \
+            f"empty section break after {''.join(previous.itertext())[:20]!r}"
+
+
+def _cjk(char: dict) -> bool:
+    return bool(char["text"].strip()) and not char["text"].isascii()
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", PROFILES)
+def test_no_text_line_is_spread(plans, name):
+    """A line left short by an unbreakable word (an e-mail address) is not spread by justification:
+    between two Chinese characters of a body line there is never more than a little gap."""
+    _, _, pdf_path = plans[name]
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages[:_text_end(pdf)]:
+            rows: dict[int, list] = {}
+            for c in page.chars:
+                if abs(c["size"] - 16) < 0.3:
+                    rows.setdefault(round(c["top"]), []).append(c)
+            for row in rows.values():
+                row.sort(key=lambda c: c["x0"])
+                gaps = [b["x0"] - a["x1"] for a, b in pairwise(row) if _cjk(a) and _cjk(b)]
+                text = "".join(c["text"] for c in row)
+                assert max(gaps, default=0) < 3, f"page {page.page_number}: spread line {text!r}"
 
 
 def test_separate_keeps_the_text_only_document(tmp_path):

@@ -13,19 +13,21 @@ import math
 import re
 from collections.abc import Sequence
 from copy import deepcopy
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, Twips
 from docxtpl import DocxTemplate, RichText
 
 from pipeline import atomic, forms
 from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
+from pipeline.generate.plan_template import LINE_PT
 from pipeline.generate.titles import break_title
 from pipeline.profile import Profile
 from pipeline.workspace import Workspace
@@ -325,8 +327,9 @@ def _end_annex_note(document) -> None:
     keep on its last line chained it to the 落款 and 成文日期 that follow (kept together in turn),
     and a block of nine lines or so jumped whole to a new page, leaving the text's last page
     short where the note alone would have fitted. The 落款 still never leaves its date; where it
-    cannot follow the note on the same page it opens the next one (7.3.5.5 then lets the clerk
-    tighten the line spacing to bring it back).
+    cannot follow the note on the same page it would open the next one alone, which the laid-out
+    pages tell: :func:`convert_with_even_closing` then tightens that page (7.3.5), or, where it
+    cannot, sets this keep again so that the note goes over with the 落款 (:class:`SignatureFit`).
     """
     note = ("公文-附件说明", "公文-附件续")
     paras = document.paragraphs
@@ -334,6 +337,68 @@ def _end_annex_note(document) -> None:
         in_note = para.style is not None and para.style.name in note
         if in_note and (after is None or after.style is None or after.style.name != "公文-附件续"):
             para.paragraph_format.keep_with_next = False
+
+
+@dataclass(frozen=True)
+class SignatureFit:
+    """How a 落款 that would open a page alone stays with the text (GB/T 9704-2012 7.3.5).
+
+    ``block`` is the 落款's first paragraph (its index among the body paragraphs). From ``start``
+    to the 成文日期 the lines and their spacing are set at ``scale`` times their pitch; or, with
+    ``keep``, the paragraph before the 落款 (the 附件说明's last line, or the text's) keeps with
+    it, so the note (never split) or the text's last lines go over to the 落款's page.
+    """
+
+    block: int
+    start: int = -1
+    scale: float = 1.0
+    keep: bool = False
+
+
+def _inherited(para, attr: str):
+    """A paragraph format value as the paragraph or its style chain sets it (None if nowhere)."""
+    value, style = getattr(para.paragraph_format, attr), para.style
+    while value is None and style is not None:
+        value, style = getattr(style.paragraph_format, attr), style.base_style
+    return value
+
+
+def _fit_signature(document, fit: SignatureFit) -> None:
+    """Apply ``fit`` (see :class:`SignatureFit`): an exact pitch stays exact, only closer."""
+    paras = document.paragraphs
+    if fit.keep:
+        paras[fit.block - 1].paragraph_format.keep_with_next = True
+        return
+    end = next((i for i in range(fit.block, len(paras))
+                if paras[i].style is not None and paras[i].style.name == "公文-成文日期"), fit.block)
+    for para in paras[fit.start:end + 1]:
+        pf = para.paragraph_format
+        line = _inherited(para, "line_spacing")
+        if _inherited(para, "line_spacing_rule") == WD_LINE_SPACING.EXACTLY and line:
+            pf.line_spacing = Twips(int(line.twips * fit.scale))
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        for attr in ("space_before", "space_after"):
+            space = _inherited(para, attr)
+            if space:
+                setattr(pf, attr, Twips(int(space.twips * fit.scale)))
+
+
+#: A run of Latin letters, digits and signs no line may break inside (an e-mail address, a URL),
+#: long enough to leave the line before it visibly short.
+UNBREAKABLE = re.compile(r"[!-~]{16,}")
+
+
+def _unspread_addresses(document) -> None:
+    """Left-align a justified paragraph that holds an unbreakable run (:data:`UNBREAKABLE`).
+
+    Such a run goes whole to the next line, and justification spreads the line it left short
+    over the full width (联 系 电 话 ： …); an address broken across lines is misread, so the run
+    stays whole and the line keeps its natural spacing. The paragraph's other lines lose nothing
+    visible: a full line of Chinese fills the 版心 at 28 characters either way.
+    """
+    for para in document.paragraphs:
+        if UNBREAKABLE.search(para.text) and _inherited(para, "alignment") == WD_ALIGN_PARAGRAPH.JUSTIFY:
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
 def _closing_table(document):
@@ -445,13 +510,15 @@ def _hygiene(document, profile: Profile) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, annexes: bool = True) -> Path:
+def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, annexes: bool = True,
+                fit: SignatureFit | None = None) -> Path:
     """Render the plan's .docx to ``target`` from the workspace's (or the bundled) template.
 
     ``annexes`` binds every blank annex form after the text (GB/T 9704-2012 7.3.7: on new pages,
     before the 版记), each in its own orientation. ``closing`` places the 版记 (see
     :data:`CLOSING_AT_FOOT` and its siblings); only a laid-out page tells which one lands it on an
-    even page, see :func:`closing_for`.
+    even page, see :func:`closing_for`. ``fit`` keeps a 落款 that the laid-out pages show alone
+    with the text (see :func:`signature_fit`).
     """
     template = ws.template(TEMPLATE_NAME)
     if not template.is_file():
@@ -466,6 +533,9 @@ def render_docx(ws: Workspace, target: Path, *, closing: int = CLOSING_AT_FOOT, 
                              hint="检查模板中 {{ }} 和 {%p %} 标记是否成对、是否被 Word 拆开；或删除工作区的 templates/plan.docx 改用自带模板") from None
     _place_signatures(tpl.docx)
     _end_annex_note(tpl.docx)
+    _unspread_addresses(tpl.docx)
+    if fit is not None:
+        _fit_signature(tpl.docx, fit)
     if ctx["header"]:
         _fix_header_lines(tpl.docx, _issuer_size(ws.profile.document.issuers))
     _set_roster_indents(tpl.docx, ctx)
@@ -513,33 +583,137 @@ def closing_for(pages: int, closing_page: int, body_end: int) -> int:
     return CLOSING_OWN_PAGE if body_end % 2 else CLOSING_AFTER_BLANK
 
 
+#: The closest pitch 7.3.5 lets the text's last page take to keep the 落款 with it, as a fraction
+#: of the normal one: closer and the page reads cramped, so the 附件说明 goes over with the 落款.
+MIN_PITCH_SCALE = 0.85
+#: Room a tightened page keeps spare, in points, for LibreOffice's and Word's rounding.
+FIT_SLACK_PT = 2.0
+_MM = 72 / 25.4
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def signature_block(profile: Profile) -> list[str]:
+    """The lines of the 落款 and 成文日期 as printed."""
+    doc = profile.document
+    return [*(doc.signature or doc.issuers), cn_date(doc.issue_date)]
+
+
+def lone_signature(pdf_path: Path, block: Sequence[str]) -> tuple[str, float, float] | None:
+    """Where a page's body holds nothing but the 落款 and 成文日期 (``block``'s lines): the page
+    before's body text, the height it uses from the 版心's top edge to its last line's foot, and the
+    版心's height (all in points); None when every 落款 shares its page with text."""
+    import pdfplumber
+
+    wanted = {_squeeze(line) for line in block}
+    with pdfplumber.open(pdf_path) as pdf:
+        before: list[dict] = []
+        for page in pdf.pages:
+            top, foot = 37 * _MM, page.height - 35 * _MM
+            lines = [ln for ln in page.extract_text_lines() if ln["bottom"] <= foot + 1]  # not the page number
+            if before and lines and {_squeeze(ln["text"]) for ln in lines} <= wanted:
+                last = before[-1]
+                used = (last["top"] + last["bottom"]) / 2 + LINE_PT / 2 - top
+                return "".join(_squeeze(ln["text"]) for ln in before), used, foot - top
+            before = lines
+    return None
+
+
+def signature_fit(docx_path: Path, before_text: str, used: float, box: float) -> SignatureFit | None:
+    """How to bring a lone 落款 back to the page before (GB/T 9704-2012 7.3.5: where the space left
+    cannot hold the 落款 and 成文日期, line spacing is adjusted so that they stay with the text).
+
+    The paragraphs on that page are the last ones before a 落款 whose text holds the page's (the
+    first of them holds its first line). Their pitch shrinks so that they and the block (a blank
+    line, the names, the date, at the same pitch) fill the 版心; below :data:`MIN_PITCH_SCALE`
+    the paragraph before the 落款 keeps with it instead.
+    """
+    from docx import Document
+
+    paras = Document(docx_path).paragraphs
+    blocks = [i for i, p in enumerate(paras) if p.style is not None and p.style.name == "公文-落款-首行"]
+    for b in blocks:
+        names = next((i for i in range(b, len(paras)) if paras[i].style.name == "公文-成文日期"), b) - b
+        height = (names + 2) * LINE_PT
+        joined = ""
+        for k in range(b - 1, -1, -1):
+            joined = _squeeze(paras[k].text) + joined
+            if before_text in joined:
+                scale = (box - FIT_SLACK_PT) / (used + height)
+                if MIN_PITCH_SCALE <= scale < 1:
+                    return SignatureFit(block=b, start=k, scale=scale)
+                return SignatureFit(block=b, keep=True)
+    return SignatureFit(block=blocks[-1], keep=True) if blocks else None
+
+
+@dataclass
+class _Job:
+    ws: Workspace
+    target: Path
+    annexes: bool
+    closing: int
+    fit: SignatureFit | None = None
+    closing_checked: bool = False
+
+    def render(self) -> None:
+        render_docx(self.ws, self.target, closing=self.closing, annexes=self.annexes, fit=self.fit)
+
+    def settle(self, pdf: Path) -> bool:
+        """Read the laid-out ``pdf``; True when the plan was rendered again and needs converting.
+
+        First the 落款 is kept with the text (tightened, or, if that was not enough, with the
+        附件说明 going over); then, on that final text layout, the 版记 goes to an even page.
+        """
+        if self.fit is None or not self.fit.keep:
+            alone = lone_signature(pdf, signature_block(self.ws.profile))
+            if alone is not None:
+                fit = signature_fit(self.target, *alone)
+                if fit is not None and fit != self.fit:
+                    self.fit = fit if self.fit is None else replace(fit, start=-1, scale=1.0, keep=True)
+                    return True
+        if not self.closing_checked:
+            self.closing_checked = True
+            layout = closing_layout(pdf)
+            closing = closing_for(*layout) if layout else self.closing
+            if closing != self.closing:
+                self.closing = closing
+                return True
+        return False
+
+
 def convert_with_even_closing(jobs: Sequence[tuple], outdir: Path | None = None) -> dict[Path, Path]:
-    """Convert rendered plans to PDF with the 版记 on an even last page; returns docx → PDF.
+    """Convert rendered plans to PDF, the 落款 with the text and the 版记 on an even last page;
+    returns docx → PDF.
 
     ``jobs`` are ``(workspace, docx)`` or ``(workspace, docx, annexes)``: plans :func:`render_docx`
     wrote with the 版记 in its first place (at the foot of the text, or on a page of its own after
-    bound annexes). A first LibreOffice run lays them out; those whose 版记 lands on an odd page
-    are rendered again (on a page of its own, after a blank page if need be) and converted once
-    more. Each step converts all plans in one LibreOffice run.
+    bound annexes). LibreOffice lays them out; a plan whose 落款 and 成文日期 open a page alone is
+    rendered again with its last text page closer (:func:`signature_fit`), then one whose 版记 lands
+    on an odd page on a page of its own (after a blank page if need be), each time converted once
+    more. Each round converts all the plans it concerns in one LibreOffice run.
     """
     from pipeline._exec import soffice
 
-    jobs = [(job[0], job[1], job[2] if len(job) > 2 else True) for job in jobs]
-    produced = {Path(pdf).stem: Path(pdf) for pdf in soffice.convert([t for _, t, _ in jobs], outdir)}
-    again = []
-    for ws, target, annexes in jobs:
-        pdf = produced.get(target.stem)
-        layout = closing_layout(pdf) if pdf else None
-        bound = annexes and bool(ws.profile.annexes.forms)
-        first = CLOSING_OWN_PAGE if bound else CLOSING_AT_FOOT
-        closing = closing_for(*layout) if layout else first
-        if closing != first:
-            render_docx(ws, target, closing=closing, annexes=annexes)
-            pdf.unlink()  # a failed second conversion must not leave the odd-page layout behind
-            again.append(target)
-    if again:
-        produced.update({Path(pdf).stem: Path(pdf) for pdf in soffice.convert(again, outdir)})
-    return {target: produced[target.stem] for _, target, _ in jobs if target.stem in produced
+    pending = []
+    for job in jobs:
+        annexes = job[2] if len(job) > 2 else True
+        bound = annexes and bool(job[0].profile.annexes.forms)
+        pending.append(_Job(job[0], job[1], annexes, CLOSING_OWN_PAGE if bound else CLOSING_AT_FOOT))
+    targets = [job.target for job in pending]
+    produced: dict[str, Path] = {}
+    while pending:
+        produced.update({Path(pdf).stem: Path(pdf) for pdf in soffice.convert([j.target for j in pending], outdir)})
+        again = []
+        for job in pending:
+            pdf = produced.get(job.target.stem)
+            if pdf is not None and job.settle(pdf):
+                job.render()
+                pdf.unlink()  # a failed conversion must not leave the superseded layout behind
+                again.append(job)
+        pending = again
+    return {target: produced[target.stem] for target in targets if target.stem in produced
             and produced[target.stem].exists()}
 
 

@@ -159,9 +159,9 @@ def _fit_to_text_block(form, text_sectpr) -> None:
     sectpr.replace(sectpr.find(qn("w:pgMar")), deepcopy(text_sectpr.find(qn("w:pgMar"))))
 
 
-def _section_break(body_sectpr, geometry_from) -> OxmlElement:
-    """An empty paragraph ending a section: the plan's footers and settings, ``geometry_from``'s
-    page size, margins, columns and grid, starting on a new page."""
+def _section_props(body_sectpr, geometry_from):
+    """A section's properties: the plan's footers and settings, ``geometry_from``'s page size,
+    margins, columns and grid, starting on a new page."""
     sectpr = deepcopy(body_sectpr)
     for tag in _GEOMETRY:
         for el in sectpr.findall(qn(f"w:{tag}")):
@@ -171,9 +171,36 @@ def _section_break(body_sectpr, geometry_from) -> OxmlElement:
             sectpr.append(deepcopy(src))
     for el in sectpr.findall(qn("w:type")):
         sectpr.remove(el)
-    para = OxmlElement("w:p")
-    para.get_or_add_pPr().append(sectpr)
-    return para
+    return sectpr
+
+
+_CONTENT = {qn(f"w:{tag}") for tag in ("drawing", "pict", "object", "br", "sectPr", "pageBreakBefore")}
+
+
+def _blank(el) -> bool:
+    """An empty paragraph: no text, picture, break or section properties."""
+    return el.tag == qn("w:p") and not "".join(el.itertext()).strip() and not any(
+        child.tag in _CONTENT for child in el.iter())
+
+
+def _end_section(anchor, sectpr) -> None:
+    """End the part that runs up to ``anchor`` (the element the next part goes before) with ``sectpr``.
+
+    The section properties go into the part's last paragraph, after dropping the empty paragraphs
+    it ends with (the plan template's closing one): an empty paragraph carrying the break would
+    sit after the 成文日期 (or a form's last line) and, on a full page, open a blank numbered page
+    of its own. Only a part ending in a table gets a paragraph for the break (one must follow it).
+    """
+    last = anchor.getprevious()
+    while last is not None and _blank(last) and last.getprevious() is not None \
+            and last.getprevious().tag == qn("w:p"):
+        previous = last.getprevious()
+        last.getparent().remove(last)
+        last = previous
+    if last is None or last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+        last = OxmlElement("w:p")
+        anchor.addprevious(last)
+    last.get_or_add_pPr().append(sectpr)
 
 
 def bind_annexes(ws: Workspace, document, *, before=None) -> bool:
@@ -202,19 +229,15 @@ def bind_annexes(ws: Workspace, document, *, before=None) -> bool:
         _fit_to_text_block(form, text_geometry)
         form_sectpr = form.element.body.find(qn("w:sectPr"))
         # end the previous part (the text, or the previous form) in its own geometry
-        brk = _section_break(body_sectpr, previous)
-        if before is not None:
-            before.addprevious(brk)
-            index = list(body).index(before)
-        else:
-            body_sectpr.addprevious(brk)
-            index = list(body).index(body_sectpr)
+        anchor = before if before is not None else body_sectpr
+        _end_section(anchor, _section_props(body_sectpr, previous))
+        index = list(body).index(anchor)
         composer.insert(index, form)
         previous = form_sectpr if form_sectpr is not None else text_geometry
         last_form_geometry = previous
     if before is not None:
         # end the last form's section; the 版记 opens the last (portrait) section
-        before.addprevious(_section_break(body_sectpr, last_form_geometry))
+        _end_section(before, _section_props(body_sectpr, last_form_geometry))
         before.addprevious(OxmlElement("w:p"))  # LibreOffice needs a paragraph before a floating table
     else:
         for tag in _GEOMETRY:
