@@ -105,12 +105,20 @@ def test_formula_like_text_is_stored_as_text(ledger002) -> None:
         assert not any("<f>" in z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
+def _charts(path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+
+
 def test_native_charts(ledger002) -> None:
+    """A stacked bar of departments by level; no category table or pie where no point has a
+    category (002's forms have no 风险类别 column: it would be all 未分类)."""
     _, paths, _ = ledger002
-    with zipfile.ZipFile(paths[0]) as z:
-        charts = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+    charts = _charts(paths[0])
     assert any("<barChart>" in c and '<grouping val="stacked"/>' in c for c in charts)
-    assert any("<pieChart>" in c for c in charts)
+    assert not any("<pieChart>" in c for c in charts)
+    firsts = [r[0] for r in openpyxl.load_workbook(paths[0])["汇总"].iter_rows(values_only=True)]
+    assert "风险类别" not in firsts and "未分类" not in firsts
 
 
 def test_every_sheet_is_laid_out_for_print(ledger002) -> None:
@@ -125,7 +133,7 @@ def test_every_sheet_is_laid_out_for_print(ledger002) -> None:
         assert "&P" in sh.oddFooter.center.text and sh["A1"].value and sh.auto_filter.ref, sh.title
         if sh.title == "汇总":  # several tables: each starts a page, none has another's header over it
             assert sh.freeze_panes == "A2" and not sh.print_title_rows and sh.print_area, sh.title
-            assert len(sh.row_breaks.brk) == 2
+            assert len(sh.row_breaks.brk) == 1  # 002 has no category table: the department table, then the rest
         else:
             assert sh.freeze_panes == "A3" and sh.print_title_rows == "$2:$2", sh.title
     risk = wb["风险点台账"]
@@ -212,6 +220,13 @@ def test_supervision_columns_follow_003(tmp_path) -> None:
     assert by_level["A"]["责任人"] == f"{d.supervisor}（分管领导）" and by_level["A"]["监督人"] == "刘春文（主要领导）"
     assert by_level["B"]["责任人"] == f"{d.head}（科室负责人）" and by_level["B"]["监督人"] == f"{d.supervisor}（分管领导）"
     assert by_level["C"]["责任人"] == f"{person.name}（个人）" and by_level["C"]["监督人"] == f"{d.head}（科室负责人）"
+    # 003's form has a 风险类别 column: the summary counts by category, with the pie beside the table
+    path = ledger_path(ws)
+    assert any("<pieChart>" in c for c in _charts(path))
+    summary = list(openpyxl.load_workbook(path)["汇总"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(summary) if r[0] == "风险类别")
+    total = {r[0]: r[len(ws.profile.levels.labels) + 1] for r in summary[start + 1:] if r[0]}
+    assert sum(n for c, n in total.items() if c in ws.profile.categories) == len(rows)
 
 
 def test_report_up_for_000(tmp_path) -> None:

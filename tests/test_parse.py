@@ -346,3 +346,14 @@ def test_header_fields_without_colon_and_values_below_labels(tmp_path):
     assert (form.header.unit, form.header.name, form.header.position, form.header.date) == (
         "组织部", "郑晓东", "部长", dt.date(2012, 6, 20))
     assert [r.name for r in form.risks] == ["干部考察失真"]
+
+
+@pytest.mark.parametrize("written", ["岗位职责", "岗位职责风险", "岗位职责方面的风险", " 岗位职责\n风险 "])
+def test_a_category_is_named_as_the_campaign_spells_it(written) -> None:
+    """Offices write a category with or without 风险 / 方面的风险; the ledger shows the profile's name."""
+    from pipeline.parse.form import canonical_category
+
+    campaign = ("岗位职责风险", "业务流程风险", "制度机制风险", "外部环境风险")  # seed 003's spelling
+    assert canonical_category(written, campaign) == "岗位职责风险"
+    assert canonical_category(written) == "岗位职责"  # no campaign: the vocabulary's name
+    assert canonical_category("医德医风", campaign) == "医德医风"  # unknown: kept as written

@@ -27,7 +27,7 @@ def test_category_named_like_a_field_is_a_risk_row(tmp_path) -> None:
     form = parse_file(path, profile=ws.profile)
     assert [r.name for r in form.risks] == [r["name"] for r in rows]
     assert [r.level_scheme for r in form.risks] == ["A", "B", "C"]
-    assert {r.category for r in form.risks} == {"岗位职责"}
+    assert {r.category for r in form.risks} == {"岗位职责风险"}  # the category as 003 spells it
     assert all(r.duty == person.duty for r in form.risks)  # the field row 岗位职责 | duty is still a field
     assert form.header.name == person.name
 

@@ -28,19 +28,27 @@ FORM_ID_PROPERTY = "lianzheng_form_id"
 
 
 def canonical_category(text: str, extra: Sequence[str] = ()) -> str | None:
-    """A category as written, reduced to a known name (the vocabulary's, its aliases, and ``extra``:
-    the campaign's) once the vocabulary's suffixes are dropped; unknown categories are kept as written."""
+    """A category as written, reduced to a known name; unknown categories are kept as written.
+
+    Names are compared once the vocabulary's suffixes are dropped from both sides ("岗位职责",
+    "岗位职责方面的风险" and a campaign's "岗位职责风险" are one category), and the campaign's own
+    names (``extra``) come first, so the ledger shows each category as the profile spells it; an
+    alias from the vocabulary maps to its category first.
+    """
     t = clean(text).replace("\n", "")
     if not t:
         return None
-    base = VOCABULARY.category_suffix_re.sub("", t) or t
-    for written in (t, base):
-        if written in VOCABULARY.category_aliases:
-            return VOCABULARY.category_aliases[written]
-    for c in (*VOCABULARY.categories, *extra):
-        if base == c or t == c:
+    written = _category_base(t)
+    alias = VOCABULARY.category_aliases.get(t) or VOCABULARY.category_aliases.get(written)
+    wanted = {written, _category_base(alias)} if alias else {written}
+    for c in (*extra, *VOCABULARY.categories):
+        if c == t or _category_base(c) in wanted:
             return c
-    return t
+    return alias or t
+
+
+def _category_base(name: str) -> str:
+    return VOCABULARY.category_suffix_re.sub("", name) or name
 
 
 @functools.cache

@@ -71,7 +71,7 @@ def _people(names: Sequence[str]) -> str:
 
 
 def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], tracking: Sequence[DepartmentStatus]):
-    """Four tables and two charts; returns the worksheet.
+    """Four tables and two charts (three and one where no point has a category); returns the worksheet.
 
     On paper each table starts a page, with its chart beside it (the rows below a table are kept
     free down to its chart's foot); the sheet prints as one area fitted to the width, and no row
@@ -121,15 +121,18 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
     emit(["合计", *[sum(by_dept[(d, lv)] for d in departments) for lv in levels], len(rows)])
     bar_height = max(7.5, 0.8 * len(departments))
     new_page(2 + int(bar_height / _ROW_CM) + 1)
-    # 2. category × level, the pie beside it
-    emit([SUMMARY["category"], *levels, "合计"], styles.header)
-    t2_first = cursor + 1
-    for c in categories:
-        counts = [by_cat[(c, lv)] for lv in levels]
-        emit([c, *counts, sum(counts)])
-    t2_last = cursor
-    pie_height = 7.5
-    new_page(t2_first - 1 + int(pie_height / _ROW_CM) + 1)
+    # 2. category × level, the pie beside it: only where points are categorised (seed 002's forms
+    # have no 风险类别 column; a table of zeros and one all-未分类 pie would say nothing)
+    categorised = any(r.category for r in rows)
+    if categorised:
+        emit([SUMMARY["category"], *levels, "合计"], styles.header)
+        t2_first = cursor + 1
+        for c in categories:
+            counts = [by_cat[(c, lv)] for lv in levels]
+            emit([c, *counts, sum(counts)])
+        t2_last = cursor
+        pie_height = 7.5
+        new_page(t2_first - 1 + int(pie_height / _ROW_CM) + 1)
     # 3. the highest level per department
     top = levels[0]
     emit(["部门", f"{top}风险点", "涉及人员"], styles.header)
@@ -156,7 +159,7 @@ def summary_sheet(wb, ws: Workspace, title: str, rows: Sequence[LedgerRow], trac
         bar.set_categories(Reference(sheet, min_col=1, min_row=t1_first, max_row=t1_last))
         bar.height, bar.width = bar_height, 16
         sheet.add_chart(bar, f"{get_column_letter(chart_col)}2")
-    if categories:
+    if categorised:
         pie = PieChart()
         pie.title = SUMMARY["pie_title"]
         pie.add_data(Reference(sheet, min_col=len(levels) + 2, min_row=t2_first - 1, max_row=t2_last),
