@@ -212,3 +212,37 @@ def test_ingest_keeps_a_fault_apart_and_logs_it(tmp_path, monkeypatch):
     assert f.status == "fault" and "解析程序出错（Injected）" in f.reason
     (log,) = (ws.store_dir / "logs").iterdir()
     assert str(log) in f.reason and "Injected" in log.read_text(encoding="utf-8")
+
+
+def test_a_fault_is_read_again_once_the_program_is_mended(tmp_path, monkeypatch):
+    """A file this program failed on waits in the inbox; the next ingest reads it again without
+    anyone moving it: still failing, it stays a fault with the new log; mended, it is stored as
+    any return, the fault's reason kept in the event log."""
+    from sqlalchemy import select
+
+    from conftest import make_workspace
+    from pipeline.forms import get
+    from pipeline.store import open_store
+    from pipeline.store.models import Event, Submission
+    from pipeline.testing import fill_form, sample_rows
+
+    ws = make_workspace(tmp_path)
+    person = ws.roster[0]
+    definition = next(d for d in map(get, ws.profile.annexes.forms) if d.audience == "person")
+    api.make_forms(ws, person=person.staff_id, form_type=definition.id, progress=False, jobs=1)
+    issued = next(p for p in (ws.outbox / "forms").rglob("*.docx") if definition.title in p.name)
+    fill_form(issued, ws.inbox / "r.docx", definition, sample_rows(person.name, definition, list(ws.profile.levels.labels)))
+    with monkeypatch.context() as m:
+        m.setattr("pipeline.parse.docx.paragraph_text", _boom)
+        (first,) = api.ingest(ws, progress=False, jobs=1).files
+        assert first.status == "fault"
+        (again,) = api.ingest(ws, progress=False, jobs=1).files
+        assert again.status == "fault" and again.reason != first.reason  # a new log for the new attempt
+    (mended,) = api.ingest(ws, progress=False, jobs=1).files
+    assert mended.status in ("accepted", "needs_revision") and mended.outcome == "new"
+    with open_store(ws.database_url)() as s:
+        rows = s.execute(select(Submission.status)).scalars().all()
+        retry = s.execute(select(Event.detail).where(Event.action == "retry")).scalars().all()
+    assert rows == [mended.status] and len(retry) == 1 and "Injected" in retry[0]["fault"]
+    (known,) = api.ingest(ws, progress=False, jobs=1).files
+    assert known.outcome == "duplicate"

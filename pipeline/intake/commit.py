@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.intake.matching import Match, Matcher
@@ -22,7 +22,7 @@ from pipeline.intake.resubmission import saved_time, settle_slots
 from pipeline.intake.workers import Parsed
 from pipeline.intake.validate import form_problems
 from pipeline.records import ParsedForm, Problem
-from pipeline.store import events
+from pipeline.store import event, events
 from pipeline.store.models import ProblemRow, RiskPoint, Submission
 from pipeline.store.status import Scope, Status
 
@@ -44,14 +44,27 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
     """
     out: list[dict | None] = []
     with factory.begin() as s:
-        present = set(s.scalars(select(Submission.sha256).where(
-            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]))))
+        present = dict(s.execute(select(Submission.sha256, Submission.id).where(
+            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]),
+            Submission.status != Status.FAULT.value)).all())
+        faulted = dict(s.execute(select(Submission.sha256, Submission.id).where(
+            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]),
+            Submission.status == Status.FAULT.value)).all())
         new: list[tuple[Parsed, dict, list[Problem]]] = []
         for parsed in batch:
-            if parsed.item.sha256 in present:
+            sha = parsed.item.sha256
+            if sha in present:
                 out.append(None)
                 continue
-            present.add(parsed.item.sha256)
+            if sha in faulted and parsed.fault:  # still beyond this program: its row gets the new log
+                row, _ = _row(matcher, campaign, parsed, received)
+                row["id"] = faulted[sha]
+                s.execute(update(Submission).where(Submission.id == row["id"]).values(reason=parsed.reason))
+                out.append(row)
+                continue
+            present[sha] = 0
+            if sha in faulted:
+                _retire_fault(s, campaign, sha, faulted[sha])
             row, problems = _row(matcher, campaign, parsed, received)
             new.append((parsed, row, problems))
             out.append(row)
@@ -60,6 +73,17 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
         issued_by = dt.datetime.combine(matcher.profile.document.issue_date, dt.time())
         settle_slots(s, campaign, {row["slot"] for _, row, _ in new if row["slot"]}, issued_by=issued_by)
     return out
+
+
+def _retire_fault(s: Session, campaign: str, sha: str, submission_id: int) -> None:
+    """Replace the row of a file this program once faulted on by the reading that now succeeds.
+
+    The fault row holds no records (nothing was read), only the reason; the event log keeps it,
+    and the original stays where the fault put it, in quarantine, beside its new copy.
+    """
+    reason = s.scalar(select(Submission.reason).where(Submission.id == submission_id))
+    s.execute(delete(Submission).where(Submission.id == submission_id))
+    event(s, "retry", sha, campaign=campaign, submission=submission_id, fault=reason)
 
 
 #: Every column a new submission row sets (one INSERT for a batch needs the same keys in each row).

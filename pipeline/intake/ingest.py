@@ -187,8 +187,10 @@ def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Inc
               summary: IngestSummary, originals: Path) -> tuple[list[Incoming], list[FileResult]]:
     """New files to ingest, and copies of files seen twice in this inbox (their status comes at the end).
 
-    A file already stored whose original has gone missing or changed in the store is put back from
-    this inbox copy (its sha256 proves it is the same file)."""
+    A file this program faulted on (status ``fault``) counts as new: once the program is mended, the
+    next run reads it again without anyone moving files. A file already stored whose original has
+    gone missing or changed in the store is put back from this inbox copy (its sha256 proves it is
+    the same file)."""
     items: list[Incoming] = []
     for item in found:
         if isinstance(item, Skipped):
@@ -198,7 +200,10 @@ def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Inc
     known = _known(factory, campaign, [i.sha256 for i in items])
     fresh, repeats, batch = [], [], set()
     for item in items:
-        if item.sha256 in known:
+        if known.get(item.sha256) == Status.FAULT and item.sha256 not in batch:
+            batch.add(item.sha256)  # this program failed on it last time: read it again (it may be fixed)
+            fresh.append(item)
+        elif item.sha256 in known:
             result = FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256])
             if known[item.sha256] not in (Status.REJECTED, Status.FAULT) and _mend(originals, item):
                 result.reason = "原件库中的这份原件缺失或被改动，已用收件目录中哈希相符的同一文件补回"

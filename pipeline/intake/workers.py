@@ -47,14 +47,20 @@ def fault_log(log_dir: Path | None, item: Incoming, exc: BaseException) -> Path 
     if log_dir is None:
         return None
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    log = log_dir / f"{stamp}-{item.sha256[:8]}.log"
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        log.write_text(f"file: {item.rel}\nsha256: {item.sha256}\n\n{text}", encoding="utf-8")
+        for n in range(1, 100):  # the same file failing twice in one second keeps both logs
+            log = log_dir / f"{stamp}-{item.sha256[:8]}{'' if n == 1 else f'-{n}'}.log"
+            try:
+                with open(log, "x", encoding="utf-8") as f:
+                    f.write(f"file: {item.rel}\nsha256: {item.sha256}\n\n{text}")
+                return log
+            except FileExistsError:
+                continue
     except OSError:
-        return None
-    return log
+        pass
+    return None
 
 
 def parse_one(item: Incoming) -> Parsed:
