@@ -24,7 +24,7 @@ from pipeline.errors import MissingProgramError, ProfileError
 from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.generate.plan import (
     CLOSING_AFTER_BLANK, CLOSING_AT_FOOT, CLOSING_OWN_PAGE, break_title, closing_for,
-    convert_with_even_closing, generate_plan, leadership_list_title, render_docx,
+    convert_with_even_closing, generate_plan, leadership_list_title, render_docx, signature_block,
 )
 from tests.conftest import bundled_profiles, make_workspace, needs_soffice
 
@@ -235,8 +235,10 @@ def test_seed_001_annexes_the_leadership_list_before_its_three_forms(plans):
     paras = [p.text for p in doc.paragraphs]
     start = next(i for i, t in enumerate(paras) if t.startswith("附件："))
     titles = [forms.get(f).title for f in ws.profile.annexes.forms]
-    assert paras[start:start + 4] == [
-        "附件：1. 淄川区教体系统廉政风险防范管理工作领导小组名单", *(f"{n}. {t}" for n, t in enumerate(titles, start=2))]
+    listed = paras[start:start + 4]
+    assert [_squeeze(t) for t in listed] == [
+        "附件：1.淄川区教体系统廉政风险防范管理工作领导小组名单", *(_squeeze(f"{n}.{t}") for n, t in enumerate(titles, start=2))]
+    assert all(t.split("\t")[0][-1] == "." for t in listed)  # each title after its number's tab stop
     # the annex itself: a page of its own, 附件1 then the title, every member and the office
     mark = next(p for p in doc.paragraphs if p.text == "附件1")
     assert mark.style.name == "公文-附件标识" and mark.style.paragraph_format.page_break_before
@@ -536,6 +538,35 @@ def test_pdf_annexes_bound_after_the_text(plans, name):
 
 
 @needs_soffice
+
+@needs_soffice
+@pytest.mark.parametrize("name", PROFILES)
+def test_annex_titles_wrap_under_their_first_character(plans, name):
+    """GB/T 9704-2012 7.3.4: a long annex title in the 附件说明 wraps under its own first character
+    (not under its number), between words, and no last line holds a character or two alone."""
+    ws, _, pdf_path = plans[name]
+    label = ws.profile.annexes.label + "："
+    numbered = re.compile(r"^(?:" + label + r")?\d+\.")
+    with pdfplumber.open(pdf_path) as pdf:
+        page = next(pg for pg in pdf.pages if any(_squeeze(ln["text"]).startswith(label) for ln in pg.extract_text_lines()))
+        lines = [ln for ln in page.extract_text_lines() if ln["bottom"] < page.height - 35 * MM]  # not the page number
+    start = next(k for k, ln in enumerate(lines) if _squeeze(ln["text"]).startswith(label))
+    title_x = None
+    wrapped = 0
+    for ln in lines[start:]:
+        text = _squeeze(ln["text"])
+        chars = [c for c in ln["chars"] if c["text"].strip()]
+        m = numbered.match(text)
+        if m:
+            title_x = chars[len(m.group())]["x0"]  # the title's first character
+        elif text in {_squeeze(x) for x in signature_block(ws.profile)} or not text:
+            break
+        else:
+            wrapped += 1
+            assert abs(chars[0]["x0"] - title_x) < 1.5, (name, text)
+            assert len(text) >= 4, (name, text)
+    assert wrapped or name != "003-gzwy", "003's long titles wrap"
+
 @pytest.mark.parametrize("name", PROFILES)
 def test_annex_note_follows_the_text_where_it_fits(plans, name):
     """GB/T 9704-2012 7.3.4: the 附件说明 one line below the text and on one page; it opens a new page

@@ -27,7 +27,7 @@ from pipeline import atomic, forms
 from pipeline.cnfmt import chinese_number, cn_date
 from pipeline.errors import LianzhengError, MissingProgramError
 from pipeline.generate.ooxml import FONT_XBS, SIZE, finish
-from pipeline.generate.plan_template import LINE_PT
+from pipeline.generate.plan_template import ANNEX_NUMBER_CHARS, LINE_PT
 from pipeline.generate.titles import break_title
 from pipeline.profile import Profile
 from pipeline.workspace import Workspace
@@ -46,6 +46,11 @@ HEADER_LINE_EM = 1.2
 LINE_CHARS = 28
 #: A paragraph's first-line indent, in characters.
 INDENT = 2
+#: Characters of an annex title per line of the 附件说明: the line less 附件：, the number and the two
+#: characters in, and one spare (full-width brackets and Word's and LibreOffice's rounding differ).
+#: A longer title is broken into balanced lines between words (GB/T 9704-2012 7.3.4: wrapped under
+#: its first character), never left with one character alone on its last line.
+ANNEX_TITLE_CHARS = int(LINE_CHARS - 5 - ANNEX_NUMBER_CHARS) - 1
 _LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
@@ -264,7 +269,7 @@ def context(profile: Profile) -> dict:
         "sections": sections(p),
         "closing_paras": [_para(t) for t in p.texts.closing],
         "annex_label": p.annexes.label,
-        "annexes": [f"{n}. {title}" for n, title in annex_list(p)],
+        "annexes": [f"{n}.\t{break_title(title, ANNEX_TITLE_CHARS, words=_names(p))}" for n, title in annex_list(p)],
         "leadership_annex": leadership_annex(p),
         "closing": bool(doc.printer),
         "subject_words": "　".join(doc.subject_words),

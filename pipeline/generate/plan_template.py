@@ -35,6 +35,8 @@ RED = "FF0000"
 LINE_PT = 28.95
 BODY_PT = SIZE["三号"]
 TEXT_WIDTH_MM = 210 - 28 - 26
+#: Width in body characters of an annex's number in the 附件说明 ("1." to "99.": digits are half-width).
+ANNEX_NUMBER_CHARS = 1.5
 #: Width of the column holding the issuers in the red header; "文件" takes the rest.
 ISSUER_COL_MM = 124
 #: Height of the empty line above the red header: 35 mm less the gap LibreOffice and Word leave
@@ -144,12 +146,19 @@ def _styles(doc) -> None:
                 first_indent=-4 * body)
     # GB/T 9704-2012 7.2.3: the 发文机关标志's upper edge 35 mm below the 版心's top edge
     _para_style(doc, "公文-版头上空", FONT_FANGSONG, 1, first_indent=0, line=HEADER_SPACER_PT)
-    # 附件说明 kept on one page (keep with next, each line kept whole)
-    annex = _para_style(doc, "公文-附件说明", FONT_FANGSONG, body, left=5 * body, first_indent=-3 * body,
-                        before=LINE_PT, keep_next=True)
+    # 附件说明 kept on one page (keep with next, each line kept whole); GB/T 9704-2012 7.3.4: a long
+    # title wraps under its own first character, so each title follows its number after a tab stop
+    # at the hanging indent (附件： 3 characters, the number ANNEX_NUMBER_CHARS, from 2 characters in)
+    title_at = (5 + ANNEX_NUMBER_CHARS) * body
+    annex = _para_style(doc, "公文-附件说明", FONT_FANGSONG, body, left=title_at,
+                        first_indent=-(3 + ANNEX_NUMBER_CHARS) * body, before=LINE_PT, keep_next=True)
     annex.paragraph_format.keep_together = True
-    cont = _para_style(doc, "公文-附件续", FONT_FANGSONG, body, left=5 * body, first_indent=0, keep_next=True)
+    cont = _para_style(doc, "公文-附件续", FONT_FANGSONG, body, left=title_at, first_indent=-ANNEX_NUMBER_CHARS * body,
+                       keep_next=True)
     cont.paragraph_format.keep_together = True
+    for style in (annex, cont):  # a list, not prose: justified, a broken line would be spread out
+        style.paragraph_format.tab_stops.add_tab_stop(Pt(title_at))
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     # GB/T 9704-2012 8: an annex starts a new page, 附件N in 3号黑体 on the first line flush left,
     # its title centred on the third.
     mark = _para_style(doc, "公文-附件标识", FONT_HEI, body, first_indent=0, after=LINE_PT)
@@ -285,7 +294,7 @@ def _signature(doc) -> None:
 
 
 def _annex_list(doc) -> None:
-    """附件说明: ``附件：1. 标题`` then each further title on its own line, aligned under ``1.``."""
+    """附件说明: ``附件：1.⇥标题`` then each further ``N.⇥标题`` on its own line, numbers under ``1.``."""
     _p(doc, "{%p if annexes %}", "公文-正文")
     _p(doc, "{{ annex_label }}：{{ annexes[0] }}", "公文-附件说明")
     _p(doc, "{%p for a in annexes[1:] %}", "公文-附件续")
