@@ -52,7 +52,8 @@ def clean(text: str | None) -> str:
     text = text.translate(_FOLD)
     lines = []
     for line in text.split("\n"):
-        line = _MARKER_SPACE_RE.sub(r"\1", _SPACES_RE.sub(" ", _HAN_SPACE_RE.sub("", line)).strip())
+        if " " in line or not line.isprintable():  # else no space of any kind: nothing to trim or join
+            line = _MARKER_SPACE_RE.sub(r"\1", _SPACES_RE.sub(" ", _HAN_SPACE_RE.sub("", line)).strip())
         if line:
             lines.append(line)
     return "\n".join(lines)
