@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import bagit
 import pytest
@@ -323,3 +323,38 @@ def test_archive_command_builds_and_says_where(built):
     assert out.exit_code == 0, out.output
     assert str(first.zip) in out.output and first.sha256 in out.output
     assert "未生成 PDF/A：按要求跳过" in out.output
+
+
+def test_a_returned_word_file_gets_a_pdfa_copy_unless_it_holds_active_content(tmp_path):
+    """A records office reads a return as its sender saw it, decades on: a readable returned .docx
+    gets a PDF/A copy beside its byte-for-byte original; one flagged for macros is kept as it came
+    (it is never opened by another program)."""
+    import pikepdf
+
+    from pipeline.forms import get
+    from pipeline.testing import fill_form, sample_rows
+
+    ws = make_workspace(tmp_path)
+    people = ws.roster[:2]
+    definition = next(d for d in map(get, ws.profile.annexes.forms) if d.audience == "person")
+    for person in people:
+        api.make_forms(ws, person=person.staff_id, form_type=definition.id, progress=False, jobs=1)
+    issued = {p.staff_id: next(f for f in (ws.outbox / "forms").rglob("*.docx")
+                               if p.staff_id in str(f) and definition.title in f.name) for p in people}
+    plain, macro = (ws.inbox / f"{p.name}.docx" for p in people)
+    for person, target in zip(people, (plain, macro)):
+        fill_form(issued[person.staff_id], target, definition,
+                  sample_rows(person.name, definition, list(ws.profile.levels.labels)))
+    with zipfile.ZipFile(macro, "a") as z:
+        z.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run, only kept")
+    api.ingest(ws, progress=False, jobs=1)
+    result = api.archive(ws, pdf=True, progress=False)
+    returns = {PurePosixPath(r["文件"].split("；")[0]).name.split("-", 1)[1]: r for r in _rows(result.bag)
+               if r["文件"].startswith("03-收回表格/")}  # the original first, named 00001-<as sent>
+    assert set(returns) == {plain.name, macro.name}, list(returns)
+    assert returns[plain.name]["PDF/A"] and not returns[macro.name]["PDF/A"], returns
+    data = result.bag / "data"
+    with pikepdf.open(data / returns[plain.name]["PDF/A"]) as pdf:
+        assert pdf.open_metadata().get("pdfaid:part") == "2"
+    assert (data / returns[plain.name]["文件"].split("；")[0]).read_bytes() == plain.read_bytes()  # as it came
+    assert api.verify_archive(result.zip, report=tmp_path / "r.txt").ok

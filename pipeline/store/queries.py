@@ -98,6 +98,12 @@ def all_submissions(s: Session, campaign: str) -> list[Row]:
         .where(Submission.campaign == campaign).order_by(Submission.id)).all())
 
 
+def submissions_with_problem(s: Session, campaign: str, code: str) -> set[int]:
+    """Ids of the campaign's returns that carry a problem of ``code`` (e.g. ``active_content``)."""
+    return set(s.scalars(select(ProblemRow.submission_id).join(Submission, Submission.id == ProblemRow.submission_id)
+                         .where(Submission.campaign == campaign, ProblemRow.code == code)))
+
+
 def all_events(s: Session, campaign: str) -> list[Row]:
     """The campaign's whole audit log in the order it was written (a shared store holds many)."""
     return list(s.execute(

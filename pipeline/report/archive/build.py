@@ -14,7 +14,9 @@ Payload (``data/``), one folder per kind of document:
 
 A .pdf in the outbox beside a .docx of the same name is not taken: the stamped PDF/A made from
 the .docx stands for it. Every .docx the program wrote (plan, forms, notices, ledgers, 公示) gets
-a PDF/A-2b copy carrying the 归档章 beside it; returned files are kept only as they came.
+a PDF/A-2b copy carrying the 归档章 beside it, and so does every readable returned .docx (a Word
+file is no long-term format, and the records office reads the return as its sender saw it) except
+one flagged for active content, which is kept only as it came; the originals stay byte for byte.
 
 Building reads the store and writes nothing into it except the PDF/A cache, so the same store
 and files give a byte-identical zip. Bagging-Date is the campaign's last date.
@@ -88,7 +90,8 @@ def build_archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> 
     from pipeline.report.archive.pdfa import page_count
     from pipeline.store import open_store
     from pipeline.store.originals import original_path, quarantine_path
-    from pipeline.store.queries import all_events, all_submissions, issued_forms
+    from pipeline.store.queries import all_events, all_submissions, issued_forms, submissions_with_problem
+    from pipeline.store.status import READABLE
 
     profile, arch = ws.profile, ws.profile.archive
     code, year, when = profile.campaign.code, profile.campaign.year, profile.deadline
@@ -106,6 +109,8 @@ def build_archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> 
 
     with open_store(ws.database_url)() as s:
         issued, subs, events = issued_forms(s, code), all_submissions(s, code), all_events(s, code)
+        active = submissions_with_problem(s, code, "active_content")
+    rendered: list[Entry] = []  # returned .docx files that get a PDF/A copy too
 
     for kind, folder in OUTBOX:
         root = ws.outbox / folder
@@ -153,6 +158,8 @@ def build_archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> 
                           r.received_at.date(), files, note=note + (f"；表单编号 {r.form_id}" if r.form_id else ""))
                 if suffix.lower() == ".pdf":
                     e.pages = page_count(path=source)
+                elif suffix.lower() == ".docx" and r.status in READABLE and r.id not in active:
+                    rendered.append(e)
                 entries.append(e)
     csv_log, json_log = _events_files(events)
     entries.append(Entry("audit", arch.retention_of("audit"), f"{profile.campaign.name}审计日志", institution, when,
@@ -161,7 +168,7 @@ def build_archive(ws: Workspace, *, pdf: bool = True, progress: bool = True) -> 
 
     number(entries, fonds=arch.fonds, category=arch.category, year=year, org=arch.org_code)
 
-    words = [e for e in entries if e.kind in CONVERTED_KINDS and e.files[0].endswith(".docx")]
+    words = [e for e in entries if e.kind in CONVERTED_KINDS and e.files[0].endswith(".docx")] + rendered
     if words and not pdf:
         skipped.append(f"未生成 PDF/A：按要求跳过，{len(words)} 个 Word 文件只以原格式归档")
     elif words and soffice.find() is None:
