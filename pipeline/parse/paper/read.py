@@ -153,7 +153,7 @@ def _cell_lines(binary: np.ndarray, box: Box) -> list[Box] | None:
 
 
 def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -> bool:
-    """Whether a faint mark stands just beyond the ends of a line, where the line's crop cuts it
+    """Whether a faint mark reaches beyond the ends of a line, where the line's crop cuts it
     off: a final "。" or "、" or the right half of a "C" that a photo's blur left lighter than
     ink (the darkest pixel of a blurred "。" at 150 dpi is 201). The recogniser never sees it, so
     its confidence cannot say so; the reading is doubted instead. A faint mark is a blob no larger
@@ -170,7 +170,7 @@ def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -
     for x, y, w, bh, area in stats[1:]:
         left, top = x0 + int(x), y0 + int(y)
         clear = cell.x0 + 2 < left and left + w < cell.x1 - 2 and cell.y0 + 2 < top and top + bh < cell.y1 - 2
-        outside = left + w <= line.x0 or left >= line.x1
+        outside = left < line.x0 - 2 or left + w > line.x1 + 2  # beyond the crop, not its grey rim
         if clear and outside and area > 2 * settings.ocr_speck_px and w <= h and bh <= h:
             return True
     return False
