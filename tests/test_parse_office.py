@@ -463,3 +463,43 @@ def test_ingest_converts_a_batch_of_legacy_returns_in_one_run(legacy_returns, tm
     # three versions of one person's form: read, and two of them superseded by the third
     assert sorted(f.status for f in summary.files) == ["accepted", "superseded", "superseded"]
     assert all(f.form_type == "002-person-assessment" for f in summary.files)
+
+
+# --- header values people write their own way ----------------------------------------------------
+
+COLUMNS_002 = ["序号", "风险点", "风险内容及表现形式", "风险等级", "审核意见"]
+
+
+def _rows_002() -> list[list[str]]:
+    return [[str(i), *r] for i, r in enumerate(RISKS_002, start=1)]
+
+
+@pytest.mark.parametrize("written, name, position", [
+    ("郑晓东（部长）", "郑晓东", "部长"),
+    ("郑晓东(组织部部长)", "郑晓东", "组织部部长"),
+    ("王萍（女）", "王萍", None),  # a sex in brackets is no post
+])
+def test_a_post_written_in_brackets_after_the_name(tmp_path, written, name, position):
+    path = typed_form(tmp_path / "r.docx", title="个人廉政风险排查评估表",
+                      header_lines=[f"部门：组织部    姓名：{written}    填表日期：2012年6月20日"],
+                      columns=COLUMNS_002, rows=_rows_002(), after=[NOTE_002])
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert (form.header.unit, form.header.name, form.header.position) == ("组织部", name, position)
+
+
+def test_a_unit_written_before_the_title(tmp_path):
+    """An office that types its unit into the title line ("组织部个人…表", "2012年度" dropped) and
+    leaves out the 部门 field: the unit is read from the title."""
+    path = typed_form(tmp_path / "r.docx", title="组织部2012年度个人廉政风险排查评估表",
+                      header_lines=["姓名：郑晓东    职务：部长"], columns=COLUMNS_002, rows=_rows_002())
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert form.form_type == "002-person-assessment" and form.header.unit == "组织部"
+    assert "required_empty" not in {p.code for p in form.problems}
+
+
+def test_a_blank_unit_field_is_not_filled_from_the_title(tmp_path):
+    """A 部门 field left blank stays a missing field, whatever the title carries in front."""
+    path = typed_form(tmp_path / "r.docx", title="泉州师范学院个人廉政风险排查评估表",
+                      header_lines=["部门：            姓名：郑晓东    职务：部长"], columns=COLUMNS_002, rows=_rows_002())
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert form.header.unit is None and "required_empty" in {p.code for p in form.problems}

@@ -229,6 +229,11 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     for k, v in table.field_columns.items():
         if not values.get(k):
             values[k] = v
+    _name_with_post(values)
+    if "unit" not in values and definition.header_field("unit") is not None:
+        unit = _unit_before_title(form.form_title, definition)
+        if unit:
+            values["unit"] = unit
 
     date = find_date(clean(values.get("date", ""))) or hdr.find_any_date(before) \
         or hdr.find_any_date([c.text for row in table.field_rows for c in row]) or hdr.find_any_date(lines)
@@ -285,6 +290,32 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     if id_problem:
         form.problems.append(id_problem)
     return form
+
+
+#: A name with its post in brackets after it, as people fill a 姓名 field ("郑晓东（部长）").
+_NAME_POST_RE = re.compile(r"(\S{2,4}?)\s*[（(]\s*([^（()）]{1,15}?)\s*[）)]")
+#: A year before a title ("2012年度"), before or after the unit: no part of it.
+_YEAR_RE = re.compile(r"^(?:19|20)\d{2}年度?|(?:19|20)\d{2}年度?$")
+
+
+def _name_with_post(values: dict[str, str]) -> None:
+    """Split "郑晓东（部长）" in the name field into the name and, where no post was read, the post."""
+    m = _NAME_POST_RE.fullmatch(values.get("name") or "")
+    if m:
+        values["name"] = m.group(1)
+        if not values.get("position") and m.group(2) not in ("男", "女"):  # a sex in brackets is no post
+            values["position"] = m.group(2)
+
+
+def _unit_before_title(title: str | None, definition: FormDefinition) -> str | None:
+    """The unit an office wrote in front of the form's title ("组织部个人廉政风险排查评估表") when the
+    form has no unit field of its own: whatever precedes the title, less a year. The matcher then
+    places it among the profile's departments, or reports it, as any unit."""
+    if not title:
+        return None
+    at = squash(title).find(squash(definition.title))
+    prefix = _YEAR_RE.sub("", squash(title)[:at]) if at > 0 else ""
+    return prefix or None
 
 
 _NUMBERED_RE = re.compile(r"^\s*[（(]?\s*(\d{1,3})\s*[.、．)）]\s*(\S.*)")
