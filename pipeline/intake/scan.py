@@ -75,19 +75,22 @@ def scan(inbox: Path, skip: Path, *, root: Path | None = None) -> Iterator[Incom
     """
     skip = skip.resolve()
     root = (root or inbox.parent).resolve()
+    real_inbox = inbox.resolve()
     for path in _walk(inbox):
         name = path.name
         if name.startswith((".", "~$")):
             continue
-        rel, raw = readable_name(path.relative_to(inbox).as_posix())
-        try:
-            resolved = path.resolve()
+        inside = path.relative_to(inbox)
+        rel, raw = readable_name(inside.as_posix())
+        link = path.is_symlink()
+        try:  # the walk follows no link, so only a link needs resolving (a stat per path component)
+            resolved = path.resolve() if link else real_inbox / inside
         except OSError:  # a link loop
             yield Skipped(rel, "符号链接无法解析（可能循环指向自身），未收取：请放入文件本身", raw)
             continue
         if resolved.is_relative_to(skip):
             continue
-        if path.is_symlink() and not resolved.is_relative_to(root):
+        if link and not resolved.is_relative_to(root):
             yield Skipped(rel, "这是指向工作区以外的符号链接，未收取：请把文件本身复制到 inbox", raw)
             continue
         if name.lower().endswith(PARTIAL_SUFFIXES):
