@@ -357,3 +357,19 @@ def test_a_category_is_named_as_the_campaign_spells_it(written) -> None:
     assert canonical_category(written, campaign) == "岗位职责风险"
     assert canonical_category(written) == "岗位职责"  # no campaign: the vocabulary's name
     assert canonical_category("医德医风", campaign) == "医德医风"  # unknown: kept as written
+
+
+def test_level_words_graded_in_their_own_order() -> None:
+    """较高 / 一般 / 较低 are three levels on a three-level scheme (the three-step words read 较高 and
+    一般 both as 中); words that do not make as many grades as the scheme are placed one by one."""
+    from pipeline.parse.levels import graded_levels
+
+    s002 = ["三级", "二级", "一级"]  # 002: 三级 the highest
+    got = graded_levels(["较高风险", "一般", "较低", "一般"], s002)
+    assert {w: (p.label, p.rank) for w, p in got.items()} == {
+        "较高风险": ("三级", 1), "一般": ("二级", 2), "较低": ("一级", 3)}
+    assert {w: p.label for w, p in graded_levels(["高", "中", "低"], ["A", "B", "C"]).items()} == \
+        {"高": "A", "中": "B", "低": "C"}
+    assert graded_levels(["较高", "较低"], s002) == {}  # two grades on three levels: each alone
+    assert graded_levels(["较高", "二级", "较低"], s002) == {}  # not every level a word
+    assert graded_levels([], s002) == {}

@@ -503,3 +503,15 @@ def test_a_blank_unit_field_is_not_filled_from_the_title(tmp_path):
                       header_lines=["部门：            姓名：郑晓东    职务：部长"], columns=COLUMNS_002, rows=_rows_002())
     form = parse_file(path, levels=["三级", "二级", "一级"])
     assert form.header.unit is None and "required_empty" in {p.code for p in form.problems}
+
+
+def test_graded_level_words_are_three_levels(tmp_path):
+    """An office grading its risks 较高 / 一般 / 较低 on 002's scheme (三级 the highest)."""
+    rows = [[str(i), name, text, level, "同意"] for i, (name, text, level) in enumerate([
+        ("科研经费报销不实", "虚列劳务费", "较高"), ("物资采购暗箱操作", "收受回扣", "一般"),
+        ("会议组织", "超标准安排会务", "较低")], start=1)]
+    path = typed_form(tmp_path / "r.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：组织部    姓名：郑晓东    职务：部长"], columns=COLUMNS_002, rows=rows)
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert [(r.level_label, r.level_scheme, r.level_rank) for r in form.risks] == [
+        ("较高", "三级", 1), ("一般", "二级", 2), ("较低", "一级", 3)]

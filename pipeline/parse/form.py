@@ -16,7 +16,7 @@ from pipeline.forms import FormDefinition, by_code, registry
 from pipeline.parse import checks, header as hdr
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
-from pipeline.parse.levels import choose_scheme, place_level, token
+from pipeline.parse.levels import choose_scheme, graded_levels, place_level, token
 from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.table import HeaderMatch, cell_key, indexes, named_counts, match_header, read_rows, title_scores
 from pipeline.parse.text import clean, label_key, squash
@@ -245,6 +245,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     written = [r.values.get(level_col.key) for r in table.rows] if level_col else []
     note = "\n".join([*lines, *table.notes])
     levels = choose_scheme(levels=scheme.levels, note_text=note, written=written)
+    graded = graded_levels(written, levels)
     form.levels = list(levels) if level_col else []
     post_levels = list(scheme.post_levels or VOCABULARY.default_post_levels)
     header_duty = values.get("duty") or None
@@ -263,7 +264,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
                 continue
             if col.type == "level":
                 if text:
-                    placed = place_level(text, levels)
+                    placed = graded.get(text) or place_level(text, levels)
                     record.level, record.level_scheme, record.level_rank = placed
                     record.level_label = text
             elif col.type == "category":

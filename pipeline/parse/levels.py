@@ -88,6 +88,34 @@ def place_level(text: str | None, scheme_labels: Sequence[str]) -> Placement:
     return Placement(place_of(i, n), None, None)
 
 
+def graded_levels(written: Iterable[str | None], scheme_labels: Sequence[str]) -> dict[str, Placement]:
+    """Placements of a form's level words by their own finer order, where that order fits the scheme.
+
+    When every level the form writes is a level word (高, 较高, 一般, 较低, …) and they make exactly as
+    many distinct grades (``[levels.grades]``) as the scheme has levels, the form's highest grade
+    is the scheme's highest label, and so on down: an office that grades 较高 / 一般 / 较低 means
+    three levels, not two. Otherwise empty, and each level is placed alone (:func:`place_level`).
+    """
+    texts = [w for w in written if w and squash(w)]
+    grades = {w: _grade(w) for w in texts}
+    distinct = sorted(set(grades.values()), key=lambda g: (g is None, g))
+    if not texts or None in grades.values() or len(distinct) != len(scheme_labels):
+        return {}
+    n = len(scheme_labels)
+    return {w: Placement(place_of(distinct.index(g), n), scheme_labels[distinct.index(g)], distinct.index(g) + 1)
+            for w, g in grades.items()}
+
+
+def _grade(text: str) -> int | None:
+    s = squash(text)
+    for _ in range(3):
+        stripped = V.level_suffix_re.sub("", s)
+        if stripped == s or not stripped:
+            break
+        s = stripped
+    return V.level_grades.get(s)
+
+
 def _family(t: str) -> tuple[str, ...] | None:
     """The tokens of the vocabulary's level family holding token ``t``, in that family's own order
     (highest first): 一级…三级, A…C and 高/中/低 each head their own family."""

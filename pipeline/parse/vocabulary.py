@@ -41,6 +41,7 @@ class Vocabulary:
     placeholders: frozenset[str]
     level_numerals: dict[str, str]
     level_words: dict[str, str]
+    level_grades: dict[str, int]
     level_suffixes: tuple[str, ...]
     default_schemes: tuple[tuple[str, ...], ...]
     default_post_levels: tuple[str, ...]
@@ -109,6 +110,7 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         placeholders=frozenset(data["placeholders"]["vague"]),
         level_numerals=dict(lv["numerals"]),
         level_words=dict(lv["words"]),
+        level_grades=dict(lv["grades"]),
         level_suffixes=tuple(lv["suffixes"]),
         default_schemes=tuple(tuple(s) for s in lv["default_schemes"]),
         default_post_levels=tuple(lv["default_post_levels"]),
