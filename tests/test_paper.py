@@ -80,6 +80,17 @@ def test_unsure_readings_are_flagged_with_their_cell_and_column():
     assert form.meta["ocr_unsure"] == "2" and form.meta["ocr_pieces"] == "3"
 
 
+def test_a_cell_with_writing_read_as_nothing_is_flagged():
+    grid = Grid(rows=[[Cell("序号"), Cell("风险点"), Cell("风险等级")], [Cell("1"), Cell("经费报销"), Cell("")]],
+                page=1, index=1)
+    paper = PaperLayout(Layout(blocks=["个人廉政风险排查登记表", grid]), engine="test", readings=[
+        Reading(1, 1, 2, 2, "经费报销", 0.99), Reading(1, 1, 2, 3, "", 0.0)])
+    form = ParsedForm(source="x.png", sha256="0", form_type="004-person-register", levels=["高", "中", "低"])
+    flag(form, paper, DEFAULT)
+    [flagged] = [p for p in form.problems if p.code == "low_confidence"]
+    assert flagged.where == "第1页 表1 第2行 第3列（风险等级）" and "有字迹但未能识别" in flagged.message
+
+
 def test_confident_readings_that_cannot_be_right_are_flagged():
     grid = Grid(rows=[[Cell("序号"), Cell("风险点"), Cell("风险等级")], [Cell("1"), Cell("经费报销？审核"), Cell("午")],
                       [Cell("2"), Cell("物资采购OA系统"), Cell("中")], [Cell("3"), Cell("E丽华"), Cell("低")]],

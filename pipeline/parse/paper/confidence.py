@@ -71,7 +71,7 @@ def flag(form: ParsedForm, paper: PaperLayout, settings: ParseSettings) -> None:
         else:
             where = f"第{r.page}页 表格外文字"
         why = f"识别结果{doubt}" if doubt else f"识别把握不大（{r.confidence:.0%}）"
-        form.problems.append(Problem(code="low_confidence", where=where,
-                                     message=f"扫描件此处{why}，识别为“{r.text}”，请对照原件核对"))
+        message = f"扫描件此处{why}，识别为“{r.text}”，请对照原件核对" if r.text else "扫描件此处有字迹但未能识别，请对照原件填写"
+        form.problems.append(Problem(code="low_confidence", where=where, message=message))
     form.meta = {**form.meta, "read_from": "paper", "ocr_engine": paper.engine,
                  "ocr_pieces": str(len(paper.readings)), "ocr_unsure": str(len(unsure))}

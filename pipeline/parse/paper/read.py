@@ -206,6 +206,11 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
             box = table.cells[n]
             texts[n] = text
             readings.append(Reading(page_no, index, box.rows[0] + 1, box.cols[0] + 1, text, conf))
+    # A cell with writing in it that the recogniser read as nothing (a light "C" it could not make
+    # out) is a reading too: empty and unsure, so the office is sent to look at that cell.
+    for n in sorted(({n for n, _ in batch} | set(found)) - set(texts)):
+        box = table.cells[n]
+        readings.append(Reading(page_no, index, box.rows[0] + 1, box.cols[0] + 1, "", 0.0))
     rows = [[Cell("") for _ in range(table.n_cols)] for _ in range(table.n_rows)]
     for n, box in enumerate(table.cells):
         for r in range(*box.rows):
