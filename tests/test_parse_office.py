@@ -515,3 +515,14 @@ def test_graded_level_words_are_three_levels(tmp_path):
     form = parse_file(path, levels=["三级", "二级", "一级"])
     assert [(r.level_label, r.level_scheme, r.level_rank) for r in form.risks] == [
         ("较高", "三级", 1), ("一般", "二级", 2), ("较低", "一级", 3)]
+
+
+@pytest.mark.parametrize("total", [["合计", "2项", "", "", ""], ["", "合计：2", "", "", ""], ["小计", "", "", "", ""]])
+def test_a_totals_row_is_no_risk(tmp_path, total):
+    """Offices close a table with 合计 / 小计 (and leave blank rows between): no risk, no problem."""
+    blank = [""] * 5
+    path = typed_form(tmp_path / "r.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：组织部    姓名：郑晓东    职务：部长"], columns=COLUMNS_002,
+                      rows=[_rows_002()[0], blank, _rows_002()[1], total], after=[NOTE_002])
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert [r.name for r in form.risks] == [r[0] for r in RISKS_002] and not form.problems

@@ -317,7 +317,7 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
     """Data rows of ``grids`` (each with its first data row and its column map): the matched grid
     and those continuing it.
 
-    Blank and "……" rows, repeated header rows and note rows are dropped; rows naming a header field
+    Blank and "……" rows, repeated header rows, totals rows and note rows are dropped; rows naming a header field
     are handed to the header reader instead, and so is every row after a field the definition
     places under the risk rows (opinions, their signatures and stamps). A merged column
     keeps its text on later pages, and the part of a row that a PDF page break pushed to the next
@@ -341,6 +341,8 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                                                   and row[0].text == lead and len(row) > 1 and row[-1].hmerge):
                 out.notes.append(lead)
                 continue
+            if VOCABULARY.total_re.match(lead):
+                continue  # a totals row ("合计 | 3项") counts the risks above it; it is none itself
             if below or _is_field_row(ix, row, columns):
                 below = below or label_key(lead) in ix.below_keys
                 out.field_rows.append(row)

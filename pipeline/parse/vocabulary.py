@@ -58,6 +58,7 @@ class Vocabulary:
     sentence_punct: tuple[str, ...]
     title_endings: tuple[str, ...]
     note_words: tuple[str, ...]
+    total_words: tuple[str, ...]
     signature_words: tuple[str, ...]
     image_text: str
     header_families: dict[str, "HeaderFamily"]
@@ -95,6 +96,11 @@ class Vocabulary:
         return re.compile("[" + "".join(re.escape(p) for p in self.sentence_punct) + "]")
 
     @functools.cached_property
+    def total_re(self) -> re.Pattern[str]:
+        """A totals row's first cell: "合计", "合计：3项", "小计 2"."""
+        return re.compile(rf"^({_alternation(list(self.total_words))})\s*([0-9:：]|$)")
+
+    @functools.cached_property
     def note_re(self) -> re.Pattern[str]:
         """A note row or line: "备注：…", "注1. …"."""
         return re.compile(rf"^({_alternation(list(self.note_words))})\s*[0-9:：.、]")
@@ -127,6 +133,7 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         sentence_punct=tuple(data["columns"]["sentence_punct"]),
         title_endings=tuple(titles["title_endings"]),
         note_words=tuple(lines["note_words"]),
+        total_words=tuple(lines["total_words"]),
         signature_words=tuple(lines["signature_words"]),
         image_text=lines["image_text"],
         header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
