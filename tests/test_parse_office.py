@@ -526,3 +526,19 @@ def test_a_totals_row_is_no_risk(tmp_path, total):
                       rows=[_rows_002()[0], blank, _rows_002()[1], total], after=[NOTE_002])
     form = parse_file(path, levels=["三级", "二级", "一级"])
     assert [r.name for r in form.risks] == [r[0] for r in RISKS_002] and not form.problems
+
+
+@needs_soffice
+@pytest.mark.parametrize("line", ["部门 组织部    姓名 郑晓东    职务 部长", "部门 组织部 姓名 郑晓东 职务 部长"])
+def test_labels_without_colons_read_the_same_from_word_and_its_pdf(tmp_path, line):
+    """An office types 部门 组织部 (a space, no colon). In the PDF the space is a gap of a third of
+    an em between Han characters set solid: it is read as the space it is, so the PDF's header
+    is the Word file's."""
+    from pipeline._exec import soffice
+
+    src = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表", header_lines=[line],
+                     columns=COLUMNS_002, rows=_rows_002(), after=[NOTE_002])
+    (pdf,) = soffice.convert([src], tmp_path / "pdf")
+    word, exported = parse_file(src), parse_file(pdf)
+    assert (word.header.unit, word.header.name, word.header.position) == ("组织部", "郑晓东", "部长")
+    assert exported.header == word.header and _risks(exported) == _risks(word)

@@ -86,7 +86,7 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
     compiled = _compiled(definition)
     alts, pattern = compiled.alts, compiled.bare_re
     pieces = [p.strip(" _＿") for p in _GAP_RE.split(line.strip())]
-    pieces = [p for p in pieces if p]
+    pieces = [t for p in pieces if p for t in _label_words(p, pattern)]
     k = 0
     while k < len(pieces):
         m = pattern.match(pieces[k]) if "：" not in pieces[k] and ":" not in pieces[k] else None
@@ -96,13 +96,26 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
         key = alts[int(next(g for g, v in m.groupdict().items() if v is not None and g != "value")[1:])][0]
         value = m.group("value")
         if value is None and k < len(pieces) and not pattern.match(pieces[k]):
-            value = pieces[k]
+            value = last = pieces[k]
             k += 1
+            while len(last) == 1 and _HAN_RE.match(last) and k < len(pieces) and len(pieces[k]) == 1 \
+                    and _HAN_RE.match(pieces[k]):  # a name spaced out one character at a time: 王 小 萍
+                last = pieces[k]
+                value += last
+                k += 1
         if value is None:
             continue
         value = clean(value) if key == "date" else _value(value, key)
         if value and not out.get(key):
             out[key] = value
+
+
+def _label_words(piece: str, pattern: re.Pattern[str]) -> list[str]:
+    """A piece split at its single spaces when two or more of its words are labels alone
+    ("部门 组织部 姓名 郑晓东 职务 部长", typed with one space throughout); else the piece whole."""
+    words = piece.split()
+    alone = sum(1 for w in words if (m := pattern.match(w)) and m.group("value") is None)
+    return words if alone >= 2 else [piece]
 
 
 def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:

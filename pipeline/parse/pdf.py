@@ -51,14 +51,23 @@ def _wide(text: str) -> bool:
 
 
 def _line_text(line: list[dict], wide_gaps: bool) -> str:
-    """A line's text; a gap next to a CJK character must be wider to count as a space, since
-    fonts leave room between a Latin digit and a Han character that nobody typed."""
+    """A line's text, its typed spaces found in the gaps between characters.
+
+    A gap counts from the line's own spacing (its median gap): CJK text is set solid, or spread
+    evenly by justification, so a typed space is a gap that much wider than the rest — about a
+    third of an em for one space beside a Han character ("部门 组织部"), where a font also leaves
+    a little room between a Latin digit and a Han character that nobody typed. With ``wide_gaps``
+    a gap of an em or more beyond the line's spacing (several spaces or a tab) reads as the wide
+    gap header lines are split on.
+    """
+    gaps = sorted(ch["x0"] - prev["x1"] for prev, ch in zip(line, line[1:]))
+    usual = max(gaps[len(gaps) // 2], 0.0) if gaps else 0.0
     parts = [line[0]["text"]]
     for prev, ch in zip(line, line[1:]):
-        gap = ch["x0"] - prev["x1"]
+        gap = ch["x0"] - prev["x1"] - usual
         size = max(ch["size"], 1)
-        space = 0.6 if _wide(ch["text"]) or _wide(prev["text"]) else 0.2
-        if wide_gaps and gap > 1.5 * size:
+        space = 0.25 if _wide(ch["text"]) and _wide(prev["text"]) else 0.45 if _wide(ch["text"]) or _wide(prev["text"]) else 0.2
+        if wide_gaps and gap > 1.0 * size:
             parts.append("    ")
         elif gap > space * size:
             parts.append(" ")
