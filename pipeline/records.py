@@ -15,7 +15,7 @@ Place = Literal["high", "medium", "low"]
 
 
 class Scheme(BaseModel):
-    """The little of a campaign the parser needs: its level labels, post levels and categories.
+    """The little of a campaign the parser needs: its level labels, post levels, categories and forms.
 
     Built from a profile by :func:`pipeline.parse.scheme_of`; an empty ``levels`` lets the parser
     take the scheme from the form's own note or its defaults, empty ``post_levels`` and
@@ -26,6 +26,7 @@ class Scheme(BaseModel):
     levels: tuple[str, ...] = Field(default=(), description="risk level labels, highest first")
     post_levels: tuple[str, ...] = Field(default=(), description="post risk level labels, highest first")
     categories: tuple[str, ...] = Field(default=(), description="the campaign's risk categories")
+    forms: tuple[str, ...] = Field(default=(), description="the campaign's form types (its annexes)")
 
 
 def place_of(index: int, count: int) -> Place:

@@ -542,3 +542,35 @@ def test_labels_without_colons_read_the_same_from_word_and_its_pdf(tmp_path, lin
     word, exported = parse_file(src), parse_file(pdf)
     assert (word.header.unit, word.header.name, word.header.position) == ("组织部", "郑晓东", "部长")
     assert exported.header == word.header and _risks(exported) == _risks(word)
+
+
+# --- the campaign's own forms first ---------------------------------------------------------------
+
+def test_the_campaigns_own_form_with_its_measure_columns_merged(tmp_path):
+    """A 000 office types its 个人岗位 form with one 防控措施 column instead of three: it is still the
+    campaign's form (the measure read into its first column), not another campaign's
+    four-column form that fits the table a little better."""
+    from pipeline.profile import load_profile
+
+    profile = load_profile(Path(__file__).resolve().parents[1] / "profiles" / "000-ccmc" / "profile.toml")
+    path = typed_form(tmp_path / "r.docx", title="个人廉政风险防控登记表",
+                      header_lines=["部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计"],
+                      columns=["序号", "风险点", "风险等级", "防控措施"],
+                      rows=[["1", "报销审核把关不严", "一级", "建立审核制度，定期抽查"],
+                            ["2", "资金支付不规范", "二级", "双人复核，月度对账"]])
+    form = parse_file(path, profile=profile)
+    assert form.form_type == "000-person-control"
+    assert [(r.name, r.level_scheme, r.measures) for r in form.risks] == [
+        ("报销审核把关不严", "一级", "建立审核制度，定期抽查"), ("资金支付不规范", "二级", "双人复核，月度对账")]
+
+
+def test_another_campaigns_form_is_still_itself(tmp_path):
+    """002's 个人廉政风险排查评估表 returned to a 000 campaign stays what it is (the office is told it
+    is not this campaign's form): the campaign's preference never outvotes a whole fit."""
+    from pipeline.profile import load_profile
+
+    profile = load_profile(Path(__file__).resolve().parents[1] / "profiles" / "000-ccmc" / "profile.toml")
+    path = typed_form(tmp_path / "r.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：组织部    姓名：郑晓东    职务：部长"], columns=COLUMNS_002,
+                      rows=_rows_002(), after=[NOTE_002])
+    assert parse_file(path, profile=profile).form_type == "002-person-assessment"

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 
 def scheme_of(profile: "Profile | None" = None, levels: Sequence[str] | None = None) -> Scheme:
     """The parser's view of a campaign: ``levels`` (``--levels``) if given, else the profile's level
-    labels; the profile's post levels and categories. No profile, no levels: an empty scheme."""
+    labels; the profile's post levels, categories and annex forms. No profile, no levels: an empty scheme."""
     return Scheme(
         levels=tuple(levels or (profile.levels.labels if profile is not None else ())),
         post_levels=tuple(profile.levels.post_labels) if profile is not None else (),
         categories=tuple(profile.categories) if profile is not None else (),
+        forms=tuple(profile.annexes.forms) if profile is not None else (),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pipeline.campaign import identity
 from pipeline.forms import FormDefinition, by_code, registry
@@ -71,15 +71,16 @@ def _title_lines(lines: list[str], settings: ParseSettings) -> list[str]:
 
 
 def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAULT,
-               only: str | None = None) -> tuple[HeaderMatch | None, float]:
+               only: str | None = None, campaign: Collection[str] = ()) -> tuple[HeaderMatch | None, float]:
     """The (definition, table, header row) that explains the file best, title breaking ties, and its
-    score; with ``only``, the best table for that one definition."""
+    score; with ``only``, the best table for that one definition. The ``campaign``'s own forms
+    have their column fit raised by ``settings.campaign_weight``."""
     grids = [b for b in layout.blocks if isinstance(b, Grid)]
     if not grids:
         return None, 0.0
     titles = title_scores(_title_lines(lines, settings), settings)
     doc_keys = _doc_label_keys(layout, lines, settings)
-    best, best_score = None, 0.0
+    best, best_fit, best_score = None, 0.0, 0.0
     candidates = {did for g in grids for counts in named_counts(g, settings) for did, n in counts.items()
                   if n >= settings.min_named_columns}
     for ix in indexes(settings):
@@ -91,12 +92,13 @@ def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAU
             m = match_header(ix, grid, settings)
             if m is None:
                 continue
-            score = m.score + settings.title_weight * titles.get(ix.definition.id, 0) \
+            fit = m.score + (settings.campaign_weight if ix.definition.id in campaign else 0.0)
+            score = fit + settings.title_weight * titles.get(ix.definition.id, 0) \
                 + settings.header_field_weight * header_frac
-            if m.score < (best.score if best is not None else 0) - settings.table_fit_margin:
+            if fit < best_fit - settings.table_fit_margin:
                 continue  # the title and header fields break ties; they never outvote a better-fitting table
-            if score > best_score or (best is not None and m.score > best.score + settings.table_fit_margin):
-                best, best_score = m, score
+            if score > best_score or (best is not None and fit > best_fit + settings.table_fit_margin):
+                best, best_fit, best_score = m, fit, score
     return best, best_score
 
 
@@ -198,7 +200,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     form.form_id = form_id
     fid = identity.parse(form_id) if form_id else None
     by_id = by_code(fid.form_code) if fid is not None else None
-    match, _ = best_match(layout, lines, settings)
+    match, _ = best_match(layout, lines, settings, campaign=scheme.forms)
     if by_id is not None and (match is None or match.ix.definition.id != by_id.id):
         match, _ = best_match(layout, lines, settings, only=by_id.id) if by_id.columns else (None, 0.0)
     if by_id is not None:

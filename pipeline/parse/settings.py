@@ -38,6 +38,10 @@ class ParseSettings:
     #: explained) is better by more than this wins whatever the title says: an office retitles a
     #: form more freely than it redraws its columns.
     table_fit_margin: float = 0.2
+    #: Added to the column fit of the campaign's own forms (the profile's annexes): an office that
+    #: merges 000's three measure columns into one 防控措施 still returns 000's form, not another
+    #: campaign's four-column one; a form of another campaign whose columns all fit still wins.
+    campaign_weight: float = 0.75
     #: A short cell (at most this many characters) anywhere in a table may be a header label.
     field_cell_max_chars: int = 16
     #: A table continues the previous one on a later page when at most this many lines sit between.
