@@ -574,3 +574,19 @@ def test_another_campaigns_form_is_still_itself(tmp_path):
                       header_lines=["部门：组织部    姓名：郑晓东    职务：部长"], columns=COLUMNS_002,
                       rows=_rows_002(), after=[NOTE_002])
     assert parse_file(path, profile=profile).form_type == "002-person-assessment"
+
+
+def test_a_power_list_typed_with_its_own_headings(tmp_path):
+    """004's 职权目录 as an office retypes it: 权力清单 after the unit, 职权事项 / 主要内容 / 承办机构 /
+    行使依据 over the columns."""
+    from pipeline.profile import load_profile
+
+    profile = load_profile(Path(__file__).resolve().parents[1] / "profiles" / "004-hfzy" / "profile.toml")
+    path = typed_form(tmp_path / "r.docx", title="学生工作处权力清单", header_lines=["填报日期：2012年10月20日"],
+                      columns=["序号", "职权事项", "主要内容", "承办机构", "行使依据"],
+                      rows=[["1", "学生奖助学金评定", "组织评审并公示结果", "学生工作处", "《国家助学金管理办法》"]])
+    form = parse_file(path, profile=profile)
+    assert form.form_type == "004-authority-catalogue" and form.header.unit == "学生工作处"
+    (item,) = form.risks
+    assert (item.name, item.description, item.extra["subject"], item.extra["basis"]) == (
+        "学生奖助学金评定", "组织评审并公示结果", "学生工作处", "《国家助学金管理办法》")

@@ -316,8 +316,9 @@ def _unit_before_title(title: str | None, definition: FormDefinition) -> str | N
     places it among the profile's departments, or reports it, as any unit."""
     if not title:
         return None
-    at = squash(title).find(squash(definition.title))
-    prefix = _YEAR_RE.sub("", squash(title)[:at]) if at > 0 else ""
+    written = squash(title)
+    at = next((i for i in (written.find(squash(t)) for t in (definition.title, *definition.title_synonyms) if t) if i >= 0), -1)
+    prefix = _YEAR_RE.sub("", written[:at]) if at > 0 else ""
     return prefix or None
 
 
