@@ -38,7 +38,7 @@ REMOVED = (W + "del", W + "moveFrom")
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TCPR, GRIDSPAN, VMERGE, TRPR, GRIDBEFORE, VAL = W + "tcPr", W + "gridSpan", W + "vMerge", W + "trPr", W + "gridBefore", W + "val"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, collect_ids=False,
                           remove_comments=True, remove_pis=True)
 #: Parts :func:`read_docx` reads whole every time (and refuses a DTD in), which the active-content
 #: scan need not open again.
