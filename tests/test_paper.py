@@ -157,3 +157,29 @@ def test_rapidocr_decodes_over_the_forms_alphabet():
     assert "·" in free
     assert all(FORM_TEXT_RE.fullmatch(ch) for ch in text) and text.startswith("审核") and text.endswith("报销")
     assert confidence < 0.5
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_scan_pasted_into_a_word_file_is_read_as_the_scan(returns, monkeypatch, tmp_path):
+    """Offices scan the signed paper and paste the picture into Word: the .docx holds no table,
+    only the picture, and is read as the scan itself would be."""
+    from docx import Document
+    from docx.shared import Mm
+
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    root, made = returns
+    ret = made[0]
+    pages = [scanlab.degrade(p, "clean", seed=3) for p in scanlab.rasterise(ret.pdf, 200)]
+    scan = scanlab.save_scan(pages, tmp_path / "scan.png", 200)
+    doc = Document()
+    doc.add_paragraph("扫描件")
+    doc.add_picture(str(scan), width=Mm(170))
+    doc.save(tmp_path / "pasted.docx")
+    alone, pasted = parse_file(scan, levels=ret.expected.levels), parse_file(tmp_path / "pasted.docx", levels=ret.expected.levels)
+    assert pasted.meta["read_from"] == "paper" and pasted.form_id == ret.expected.form_id
+    assert scanlab.fields(pasted) == scanlab.fields(alone)
+    monkeypatch.setattr(ocr, "engine", lambda **_: (_ for _ in ()).throw(MissingProgramError("没有 OCR", hint="安装")))
+    unread = parse_file(tmp_path / "pasted.docx", levels=ret.expected.levels)
+    assert unread.form_id == ret.expected.form_id  # the QR code on the picture still names the form
+    assert any(p.code == "needs_ocr" and p.message.startswith("Word 文件里只有图片") for p in unread.problems)

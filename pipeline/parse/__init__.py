@@ -63,6 +63,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         raise InputFileError(f"文件读不出来（{e.strerror}）", path=path, hint="检查文件权限或重新复制该文件") from None
     kind = sniff(path, data[:2048])
     active: list = []  # active content found in the file (macros, scripts, outside links)
+    pictures: list[bytes] | None = None  # the pages of a scan pasted into a Word file
     sha = hashlib.sha256(data).hexdigest()
     if kind == "docx":
         from pipeline.parse.docx import ALWAYS_READ, read_docx
@@ -70,6 +71,10 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         with open_docx_zip(path, io.BytesIO(data)) as zf:
             active = docx_findings(path, zf, checked_by_reader=ALWAYS_READ)
             layout = read_docx(path, zf)
+            if not layout.has_text:  # a scan pasted into Word: its pictures are the pages
+                from pipeline.parse.docx import body_pictures
+
+                pictures = body_pictures(zf, path)
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx
         from pipeline.parse.legacy import converted_one
@@ -95,7 +100,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         from pipeline.parse.paper.pages import read_scan
 
         try:
-            paper = read_scan(path, kind, data, settings)
+            paper = read_scan(path, kind, data, settings, pictures=pictures)
         except MissingProgramError as e:
             no_engine = f"（{e.message}；{e.hint}）"
         if paper is not None:
@@ -110,8 +115,11 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         from pipeline.records import Problem
 
         if form.form_id is None:
-            _identify_scan(form, path, kind, data)
-        what = "扫描图片" if kind == "image" else "PDF 没有文字层（可能是扫描件），"
+            for page_kind, page in ([("image", pic) for pic in pictures] if pictures is not None else [(kind, data)]):
+                _identify_scan(form, path, page_kind, page)
+                if form.form_id is not None:
+                    break
+        what = {"image": "扫描图片", "pdf": "PDF 没有文字层（可能是扫描件），"}.get(kind, "Word 文件里只有图片（扫描件），")
         form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别" + no_engine
                                      + "，请交 Word 文件或由人工录入", where="全文"))
     return form

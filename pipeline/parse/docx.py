@@ -202,6 +202,41 @@ class _Walker:
             self.table(inner)
 
 
+#: Characters of text a Word file may hold beside its pictures and still be a pasted scan (a
+#: caption such as "扫描件"); a form typed in Word has a table or far more.
+PASTED_SCAN_MAX_CHARS = 20
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _only_pictures(layout: Layout) -> bool:
+    """No table and next to no text: what is left of a form is in its pictures."""
+    if any(isinstance(b, Grid) for b in layout.blocks):
+        return False
+    text = "".join(b for b in layout.blocks if isinstance(b, str)).replace(VOCABULARY.image_text, "")
+    return len("".join(text.split())) <= PASTED_SCAN_MAX_CHARS
+
+
+def body_pictures(zf: zipfile.ZipFile, path: Path) -> list[bytes]:
+    """The pictures of the body in reading order (a scan pasted in as one picture a page)."""
+    root = _xml(zf, "word/document.xml", path)
+    rels = _xml(zf, "word/_rels/document.xml.rels", path)
+    if root is None or rels is None:
+        return []
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.get("TargetMode") != "External"}
+    out = []
+    for node in root.iter(BLIP, IMAGEDATA):
+        rid = node.get(_REL_ID + "embed") or node.get(_REL_ID + "id")
+        target = targets.get(rid)
+        if not target:
+            continue
+        name = target.lstrip("/") if target.startswith("/") else f"word/{target}"
+        try:
+            out.append(zf.read(name))
+        except (KeyError, *ZIP_DAMAGE):
+            continue  # a picture that is not in the package is not read
+    return out
+
+
 _CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _CORE = {
     "{http://purl.org/dc/elements/1.1/}creator": "author",
@@ -222,6 +257,8 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
     if body is not None:
         walker.body(body)
     layout = Layout(blocks=walker.blocks)
+    if body is not None and _only_pictures(layout) and next(body.iter(BLIP, IMAGEDATA), None) is not None:
+        layout.has_text = False  # a scan pasted into Word: read its pictures as the pages of a scan
     custom = _xml(zf, "docProps/custom.xml", path)
     if custom is not None:
         for prop in custom.iter(_CUSTOM_NS + "property"):

@@ -93,15 +93,19 @@ def find_code(pages: list[np.ndarray]) -> Code | None:
     return None
 
 
-def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings):
+def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pictures: list[bytes] | None = None):
     """A scan read into a :class:`~pipeline.parse.paper.read.PaperLayout`, the QR code's form id
-    in its custom properties; no OCR engine installed is a MissingProgramError (the caller says so)."""
+    in its custom properties; no OCR engine installed is a MissingProgramError (the caller says so).
+    ``pictures``: the page images of a scan pasted into a Word file, read instead of ``data``."""
     from pipeline._exec.ocr import engine
     from pipeline.parse.form import FORM_ID_PROPERTY
     from pipeline.parse.paper.read import read_pages
 
     ocr = engine(threads=settings.ocr_threads)
-    pages = load(path, kind, data, settings)
+    if pictures is not None:
+        pages = [p for picture in pictures[:settings.ocr_max_pages] for p in load(path, "image", picture, settings)]
+    else:
+        pages = load(path, kind, data, settings)
     if not pages:
         return None
     code = find_code(pages)
