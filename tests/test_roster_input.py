@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_workspace
+from conftest import make_workspace, needs_soffice
 from pipeline.cli import main
 from pipeline.errors import ExitCode
 
@@ -79,3 +79,15 @@ def test_a_damaged_roster_is_named(tmp_path) -> None:
     code, output = _forms(ws)
     assert code == ExitCode.USAGE and "roster.xlsx" in output and "无法打开名册" in output
     assert "Traceback" not in output
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_a_roster_kept_as_xls_or_ods_reads_the_same(tmp_path, fmt):
+    """Offices keep rosters in old Excel or in WPS/LibreOffice sheets: the same people come out."""
+    from pipeline._exec import soffice
+    from pipeline.profile import load_roster
+
+    ws = make_workspace(tmp_path)
+    (converted,) = soffice.convert([ws.root / "roster.xlsx"], tmp_path / "out", to=fmt)
+    assert load_roster(converted, ws.profile, ws.profile.roster.sheet) == ws.roster
