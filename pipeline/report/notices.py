@@ -243,7 +243,7 @@ def _notice(profile: Profile, row: DepartmentStatus, problems: dict[int, list[tu
         groups = [[[str(i), _form(o, institution), _who(o),
                     cn_date(o.due, with_year=o.due.year != t.today.year) + ("\n（已逾期）" if o.due < t.today else "")]]
                   for i, o in enumerate(row.missing, start=1)]
-        _table(document, ["序号", "表格及表单编号", "填报人", "原定报送时间"], [9, 82, 30, 35], groups)
+        _table(document, ["序号", "表格及表单编号", "填报人", "原定报送时间"], [9, 80, 22, 45], groups)
     n += 1
     _para(document, f"{chinese_number(n)}、报送要求", font=FONT_HEI, indent=True, keep=True)
     how = "修改后的表格和补报的表格" if redo and chase else "修改后的表格" if redo else "表格"
