@@ -65,7 +65,7 @@ def _bad_inputs(tmp_path: Path, forms: dict[str, Path]) -> dict[str, tuple[Path,
     xlsx = tmp_path / "book.docx"
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    cases["excel renamed"] = (xlsx, "这是 Excel 文件")
+    cases["broken workbook"] = (xlsx, "Excel 文件已损坏")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n")
     cases["broken pdf"] = (tmp_path / "broken.pdf", "PDF 文件已损坏")
     cases["missing"] = (tmp_path / "nowhere.docx", "文件不存在")

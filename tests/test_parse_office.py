@@ -5,6 +5,7 @@ exact records read from it."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -590,3 +591,43 @@ def test_a_power_list_typed_with_its_own_headings(tmp_path):
     (item,) = form.risks
     assert (item.name, item.description, item.extra["subject"], item.extra["basis"]) == (
         "学生奖助学金评定", "组织评审并公示结果", "学生工作处", "《国家助学金管理办法》")
+
+
+# --- forms typed in Excel ---------------------------------------------------------------------------
+
+def _excel_form(path: Path, *, macro: bool = False) -> Path:
+    """002's person form as an office types it in Excel: the title merged over the row, header
+    fields as label and value cells, the review merged down its rows, the note under the table."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["个人廉政风险排查评估表"])
+    ws.merge_cells("A1:E1")
+    ws.append(["部门", "组织部", "姓名", "郑晓东", "职务"])
+    ws["F2"] = "部长"
+    ws.append(COLUMNS_002)
+    for i, (name, text, level, _) in enumerate(RISKS_002, start=1):
+        ws.append([i, name, text, level, "同意" if i == 1 else None])
+    ws.merge_cells("E4:E5")
+    ws.append([NOTE_002])
+    ws.merge_cells("A6:E6")
+    wb.save(path)
+    if macro:
+        with zipfile.ZipFile(path, "a") as z:
+            z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 never run")
+    return path
+
+
+def test_a_form_typed_in_excel_is_read_like_a_word_table(tmp_path):
+    form = parse_file(_excel_form(tmp_path / "r.xlsx"), levels=["三级", "二级", "一级"])
+    assert form.form_type == "002-person-assessment" and form.form_title == "个人廉政风险排查评估表"
+    assert (form.header.unit, form.header.name, form.header.position) == ("组织部", "郑晓东", "部长")
+    assert [(r.seq, r.name, r.description, r.level_label, r.review) for r in form.risks] == [
+        (1, RISKS_002[0][0], RISKS_002[0][1], "二级", "同意"), (2, RISKS_002[1][0], RISKS_002[1][1], "三级", "同意")]
+    assert not form.problems
+
+
+def test_an_excel_form_with_macros_is_flagged(tmp_path):
+    form = parse_file(_excel_form(tmp_path / "r.xlsx", macro=True), levels=["三级", "二级", "一级"])
+    assert any(p.code == "active_content" and "宏" in p.message for p in form.problems)

@@ -68,9 +68,15 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     if kind == "docx":
         from pipeline.parse.docx import ALWAYS_READ, read_docx
 
-        with open_docx_zip(path, io.BytesIO(data)) as zf:
-            active = docx_findings(path, zf, checked_by_reader=ALWAYS_READ)
-            layout = read_docx(path, zf)
+        with open_docx_zip(path, io.BytesIO(data), workbook=True) as zf:
+            if "xl/workbook.xml" in zf.NameToInfo:  # a form typed in Excel or WPS 表格
+                from pipeline.parse.xlsx import read_xlsx
+
+                active = docx_findings(path, zf)
+                layout = read_xlsx(path, data, zf)
+            else:
+                active = docx_findings(path, zf, checked_by_reader=ALWAYS_READ)
+                layout = read_docx(path, zf)
             if not layout.has_text:  # a scan pasted into Word: its pictures are the pages
                 from pipeline.parse.docx import body_pictures
 

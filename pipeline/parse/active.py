@@ -73,9 +73,9 @@ def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozens
     lowered = set(folded)
     if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in _content_types(zf):
         found.append("宏（VBA 代码）")
-    if any(n.startswith("word/embeddings/") for n in lowered):
+    if any("/embeddings/" in n for n in lowered):  # word/ or xl/embeddings
         found.append("嵌入的 OLE 对象")
-    if any(n.startswith("word/activex/") for n in lowered):
+    if any("/activex/" in n for n in lowered):
         found.append("ActiveX 控件")
     return _problems(found)
 

@@ -273,16 +273,24 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
                 if part is not None:
                     footers.extend(paragraph_text(p) for p in part.iter(P))
         layout.footer = "\n".join(footers)
+    layout.meta.update(core_meta(zf, path))
+    return layout
+
+
+def core_meta(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    """An Office file's author, last editor, created / modified times, title and the program that
+    saved it (``docProps/core.xml`` and ``app.xml``, the same in .docx and .xlsx)."""
+    meta: dict[str, str] = {}
     core = _xml(zf, "docProps/core.xml", path)
     if core is not None:
         for el in core:
             key = _CORE.get(el.tag)
             if key and el.text:
-                layout.meta[key] = el.text.strip()
+                meta[key] = el.text.strip()
     app = _xml(zf, "docProps/app.xml", path)
     if app is not None:
         name = app.findtext(_APP_NS + "Application")
         version = app.findtext(_APP_NS + "AppVersion")
         if name:
-            layout.meta["creator"] = f"{name.strip()} {version.strip()}" if version else name.strip()
-    return layout
+            meta["creator"] = f"{name.strip()} {version.strip()}" if version else name.strip()
+    return meta

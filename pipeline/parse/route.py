@@ -82,8 +82,9 @@ def sniff(path: Path, head: bytes) -> Kind:
                          hint="请交 Word 的 .docx 或 PDF 文件")
 
 
-def open_docx_zip(path: Path, data: BinaryIO | None = None) -> zipfile.ZipFile:
-    """Open the .docx container, checking the zip directory for damage and bombs before any read."""
+def open_docx_zip(path: Path, data: BinaryIO | None = None, *, workbook: bool = False) -> zipfile.ZipFile:
+    """Open the .docx container (with ``workbook`` an .xlsx too), checking the zip directory for
+    damage and bombs before any read."""
     try:
         zf = zipfile.ZipFile(data if data is not None else path)
     except ZIP_DAMAGE:
@@ -98,7 +99,7 @@ def open_docx_zip(path: Path, data: BinaryIO | None = None) -> zipfile.ZipFile:
         raise InputFileError(f"文件解压后异常巨大（{total // (1024 * 1024)} MB），疑似“压缩炸弹”，已拒绝读取", path=path,
                              hint="不要打开此文件；请向发送人核实，让其重新导出正常的表格")
     names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in names and not (workbook and "xl/workbook.xml" in names):
         zf.close()
         if "xl/workbook.xml" in names:
             what = "这是 Excel 文件，不是 Word 表格"

@@ -1,0 +1,93 @@
+"""The .xlsx reader: a form an office typed in Excel or WPS 表格, read into lines and grids.
+
+Offices that live in Excel retype a form there: the title in a merged first row, the header
+fields in a row of cells ("部门：组织部" or 部门 | 组织部), the risk table below, notes and signature
+lines under it. Each sheet with content becomes, in order: the lines above its table (rows with one
+text), one grid from the first row with two or more texts to the last, and the lines below it. A
+merged range repeats its text over the cells it covers, marked as a .docx reader marks them
+(across: ``hmerge``; down: ``vmerge``), so the form logic reads it like a Word table.
+
+python-calamine reads the cells and merged ranges (it reads .xlsx, .xls and .ods alike; its values
+are the ones the sheet shows, formulas' cached results included); the file's own save time and
+author come from its core properties, as for a .docx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from pipeline.errors import InputFileError
+from pipeline.parse.docx import core_meta
+from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.text import clean
+
+_HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送，或改交下发的 Word 表格"
+
+
+def read_xlsx(path: Path, data: bytes, zf: zipfile.ZipFile) -> Layout:
+    """Lines and grids of every sheet with content, and the file's metadata."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as e:  # calamine's own error kinds for a workbook it cannot open
+        raise InputFileError(f"Excel 文件已损坏，读不出来（{type(e).__name__}）", path=path, hint=_HINT) from None
+    layout = Layout(meta=core_meta(zf, path))
+    with wb:
+        for name in wb.sheet_names:
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                values = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
+            except Exception as e:  # damaged sheet XML: calamine's error kinds
+                raise InputFileError(f"Excel 文件的工作表“{name}”已损坏（{type(e).__name__}）", path=path,
+                                     hint=_HINT) from None
+            _sheet_blocks(layout, _cells(values, merged))
+    return layout
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return clean(str(value))
+
+
+def _cells(values: list[list], merged: list) -> list[list[Cell]]:
+    """The sheet's cells, a merged range's text repeated over it with the .docx reader's marks."""
+    rows = [[Cell(_text(v)) for v in row] for row in values]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        text = rows[r0][c0].text
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    rows[r][c] = Cell(text, hmerge=c > c0, vmerge=r > r0)
+    return rows
+
+
+def _texts(row: list[Cell]) -> list[str]:
+    """The texts a row shows: one per cell or merged range (its covered cells left out)."""
+    return [c.text for c in row if c.text and not c.hmerge and not c.vmerge]
+
+
+def _sheet_blocks(layout: Layout, rows: list[list[Cell]]) -> None:
+    """Lines above the table, the table from its first row of two texts to its last, lines below."""
+    wide = [i for i, row in enumerate(rows) if len(_texts(row)) >= 2]
+    if not wide:
+        layout.blocks += [t for row in rows for t in _texts(row)]
+        return
+    first, last = wide[0], wide[-1]
+    layout.blocks += [t for row in rows[:first] for t in _texts(row)]
+    width = max(len(r) for r in rows[first:last + 1])
+    grid = Grid(rows=[row + [Cell("")] * (width - len(row)) for row in rows[first:last + 1]],
+                index=sum(1 for b in layout.blocks if isinstance(b, Grid)) + 1)
+    layout.blocks.append(grid)
+    layout.blocks += [t for row in rows[last + 1:] for t in _texts(row)]
