@@ -66,6 +66,10 @@ def _bad_inputs(tmp_path: Path, forms: dict[str, Path]) -> dict[str, tuple[Path,
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
     cases["broken workbook"] = (xlsx, "Excel 文件已损坏")
+    hostile = tmp_path / "entity.xlsx"
+    with zipfile.ZipFile(hostile, "w") as zf:
+        zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>')
+    cases["workbook with a DTD"] = (hostile, "DOCTYPE/外部实体声明")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n")
     cases["broken pdf"] = (tmp_path / "broken.pdf", "PDF 文件已损坏")
     cases["missing"] = (tmp_path / "nowhere.docx", "文件不存在")
