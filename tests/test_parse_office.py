@@ -631,3 +631,16 @@ def test_a_form_typed_in_excel_is_read_like_a_word_table(tmp_path):
 def test_an_excel_form_with_macros_is_flagged(tmp_path):
     form = parse_file(_excel_form(tmp_path / "r.xlsx", macro=True), levels=["三级", "二级", "一级"])
     assert any(p.code == "active_content" and "宏" in p.message for p in form.problems)
+
+
+@needs_soffice
+def test_an_old_excel_workbook_is_read_as_its_xlsx(tmp_path):
+    """An .xls (Excel 97–2003 or WPS) shares its container with an old Word file; it is read as a
+    workbook, the same record as the .xlsx it was saved from."""
+    from pipeline._exec import soffice
+
+    xlsx = _excel_form(tmp_path / "r.xlsx")
+    (xls,) = soffice.convert([xlsx], tmp_path / "old", to="xls")
+    new, old = (parse_file(p, levels=["三级", "二级", "一级"]) for p in (xlsx, xls))
+    assert old.form_type == new.form_type == "002-person-assessment"
+    assert old.header == new.header and _risks(old) == _risks(new) and not old.problems

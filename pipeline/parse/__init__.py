@@ -81,6 +81,8 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
                 from pipeline.parse.docx import body_pictures
 
                 pictures = body_pictures(zf, path)
+    elif kind == "doc" and (workbook := _old_workbook(path, data)) is not None:  # an .xls typed in Excel
+        layout = workbook
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx
         from pipeline.parse.legacy import converted_one
@@ -129,6 +131,13 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别" + no_engine
                                      + "，请交 Word 文件或由人工录入", where="全文"))
     return form
+
+
+def _old_workbook(path: Path, data: bytes):
+    """An .xls (Excel 97–2003, WPS) read by calamine, or None for an old Word file."""
+    from pipeline.parse.xlsx import read_xls
+
+    return read_xls(path, data)
 
 
 def _identify_scan(form: ParsedForm, path: Path, kind: str, data: bytes) -> None:

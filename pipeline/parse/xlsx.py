@@ -1,4 +1,4 @@
-"""The .xlsx reader: a form an office typed in Excel or WPS 表格, read into lines and grids.
+"""The .xlsx (and .xls) reader: a form an office typed in Excel or WPS 表格, read into lines and grids.
 
 Offices that live in Excel retype a form there: the title in a merged first row, the header
 fields in a row of cells ("部门：组织部" or 部门 | 组织部), the risk table below, notes and signature
@@ -35,7 +35,23 @@ def read_xlsx(path: Path, data: bytes, zf: zipfile.ZipFile) -> Layout:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # calamine's own error kinds for a workbook it cannot open
         raise InputFileError(f"Excel 文件已损坏，读不出来（{type(e).__name__}）", path=path, hint=_HINT) from None
-    layout = Layout(meta=core_meta(zf, path))
+    return _read(path, wb, core_meta(zf, path))
+
+
+def read_xls(path: Path, data: bytes) -> Layout | None:
+    """An Excel 97–2003 (.xls) or WPS workbook read as :func:`read_xlsx` reads an .xlsx; None when the
+    file is no workbook (an old Word file shares its container format, and goes to LibreOffice)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # not a workbook calamine knows: the caller tries the file as a document
+        return None
+    return _read(path, wb, {})
+
+
+def _read(path: Path, wb, meta: dict[str, str]) -> Layout:
+    layout = Layout(meta=meta)
     with wb:
         for name in wb.sheet_names:
             try:
