@@ -44,29 +44,26 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
     """
     out: list[dict | None] = []
     with factory.begin() as s:
-        present = dict(s.execute(select(Submission.sha256, Submission.id).where(
-            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]),
-            Submission.status != Status.FAULT.value)).all())
-        faulted = dict(s.execute(select(Submission.sha256, Submission.id).where(
-            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]),
-            Submission.status == Status.FAULT.value)).all())
+        known = s.execute(select(Submission.sha256, Submission.id, Submission.status, Submission.reason).where(
+            Submission.campaign == campaign, Submission.sha256.in_([p.item.sha256 for p in batch]))).all()
+        stored = {r.sha256 for r in known if r.status != Status.FAULT.value}
+        faulted = {r.sha256: r for r in known if r.status == Status.FAULT.value}
         new: list[tuple[Parsed, dict, list[Problem]]] = []
         for parsed in batch:
             sha = parsed.item.sha256
-            if sha in present:
+            if sha in stored:
                 out.append(None)
                 continue
-            if sha in faulted and parsed.fault:  # still beyond this program: its row gets the new log
-                row, _ = _row(matcher, campaign, parsed, received)
-                row["id"] = faulted[sha]
-                s.execute(update(Submission).where(Submission.id == row["id"]).values(reason=parsed.reason))
-                out.append(row)
-                continue
-            present[sha] = 0
-            if sha in faulted:
-                _retire_fault(s, campaign, sha, faulted[sha])
+            stored.add(sha)
             row, problems = _row(matcher, campaign, parsed, received)
-            new.append((parsed, row, problems))
+            fault = faulted.get(sha)
+            if fault is not None and parsed.fault:  # still beyond this program: its row gets the new log
+                row["id"] = fault.id
+                s.execute(update(Submission).where(Submission.id == fault.id).values(reason=parsed.reason))
+            else:
+                if fault is not None:
+                    _retire_fault(s, campaign, sha, fault.id, fault.reason)
+                new.append((parsed, row, problems))
             out.append(row)
         if new:
             _insert(s, campaign, new)
@@ -75,13 +72,12 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
     return out
 
 
-def _retire_fault(s: Session, campaign: str, sha: str, submission_id: int) -> None:
+def _retire_fault(s: Session, campaign: str, sha: str, submission_id: int, reason: str | None) -> None:
     """Replace the row of a file this program once faulted on by the reading that now succeeds.
 
     The fault row holds no records (nothing was read), only the reason; the event log keeps it,
     and the original stays where the fault put it, in quarantine, beside its new copy.
     """
-    reason = s.scalar(select(Submission.reason).where(Submission.id == submission_id))
     s.execute(delete(Submission).where(Submission.id == submission_id))
     event(s, "retry", sha, campaign=campaign, submission=submission_id, fault=reason)
 
