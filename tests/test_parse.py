@@ -377,3 +377,15 @@ def test_level_words_graded_in_their_own_order() -> None:
     assert graded_levels(["较高", "较低"], s002) == {}  # two grades on three levels: each alone
     assert graded_levels(["较高", "二级", "较低"], s002) == {}  # not every level a word
     assert graded_levels([], s002) == {}
+
+
+@pytest.mark.parametrize("line, name", [("部门 组织部 姓名 王 小 萍 职务 科长", "王小萍"),
+                                        ("部门 组织部 姓名 王 小萍 职务 科长", "王小萍"),
+                                        ("姓名：王  萍    职务：科长", "王萍")])
+def test_a_name_spaced_out_is_one_name_with_or_without_colons(line, name) -> None:
+    """The same spaced-name rule after a colon label and in a line of bare labels."""
+    from pipeline.forms import get
+    from pipeline.parse.header import read_lines
+
+    got = read_lines(get("002-person-assessment"), [line])
+    assert (got["name"], got["position"]) == (name, "科长")

@@ -46,6 +46,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
     from pipeline.parse.active import docx_findings, pdf_findings
     from pipeline.parse.form import build
     from pipeline.parse.route import CONVERTED, open_docx_zip, sniff
+    from pipeline.parse.xlsx import read_xls, read_xlsx
     from pipeline.parse.settings import DEFAULT
 
     settings = settings or DEFAULT
@@ -70,8 +71,6 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
 
         with open_docx_zip(path, io.BytesIO(data), workbook=True) as zf:
             if "xl/workbook.xml" in zf.NameToInfo:  # a form typed in Excel or WPS 表格
-                from pipeline.parse.xlsx import read_xlsx
-
                 active = docx_findings(path, zf)
                 layout = read_xlsx(path, data, zf)
             else:
@@ -81,7 +80,7 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
                 from pipeline.parse.docx import body_pictures
 
                 pictures = body_pictures(zf, path)
-    elif kind == "doc" and (workbook := _old_workbook(path, data)) is not None:  # an .xls typed in Excel
+    elif kind == "doc" and (workbook := read_xls(path, data)) is not None:  # an .xls, not an old Word file
         layout = workbook
     elif kind in CONVERTED:  # .doc, .wps, .rtf, .odt: read from LibreOffice's .docx of it
         from pipeline.parse.docx import read_docx
@@ -131,13 +130,6 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         form.problems.append(Problem(code="needs_ocr", message=what + "暂不能自动识别" + no_engine
                                      + "，请交 Word 文件或由人工录入", where="全文"))
     return form
-
-
-def _old_workbook(path: Path, data: bytes):
-    """An .xls (Excel 97–2003, WPS) read by calamine, or None for an old Word file."""
-    from pipeline.parse.xlsx import read_xls
-
-    return read_xls(path, data)
 
 
 def _identify_scan(form: ParsedForm, path: Path, kind: str, data: bytes) -> None:

@@ -65,12 +65,19 @@ def _value(raw: str, key: str) -> str:
     if key != "date":
         raw = _DATE_RE.sub("  ", raw)
     pieces = [p for p in _GAP_RE.split(raw.strip(" \t_＿")) if p]
-    value = pieces[0] if pieces else ""
-    for prev, piece in zip(pieces, pieces[1:]):
-        if len(prev) != 1 or not _HAN_RE.match(prev) or not _HAN_RE.match(piece):
-            break
-        value += piece
+    value = _spaced_name(pieces)[0] if pieces else ""
     return clean(value.strip("_＿ "))
+
+
+def _spaced_name(pieces: list[str], is_label=lambda piece: False) -> tuple[str, int]:
+    """The first piece, joined with those after it while a name is spaced out a character at a time
+    ("王  萍", "王 小 萍": no field's value is a single character); and how many pieces it took."""
+    value, n = pieces[0], 1
+    while n < len(pieces) and len(pieces[n - 1]) == 1 and _HAN_RE.match(pieces[n - 1]) \
+            and _HAN_RE.match(pieces[n]) and not is_label(pieces[n]):
+        value += pieces[n]
+        n += 1
+    return value, n
 
 
 def _bare_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
@@ -96,13 +103,8 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
         key = alts[int(next(g for g, v in m.groupdict().items() if v is not None and g != "value")[1:])][0]
         value = m.group("value")
         if value is None and k < len(pieces) and not pattern.match(pieces[k]):
-            value = last = pieces[k]
-            k += 1
-            while len(last) == 1 and _HAN_RE.match(last) and k < len(pieces) and len(pieces[k]) == 1 \
-                    and _HAN_RE.match(pieces[k]):  # a name spaced out one character at a time: 王 小 萍
-                last = pieces[k]
-                value += last
-                k += 1
+            value, taken = _spaced_name(pieces[k:], is_label=lambda piece: pattern.match(piece) is not None)
+            k += taken
         if value is None:
             continue
         value = clean(value) if key == "date" else _value(value, key)

@@ -41,11 +41,7 @@ def token(text: str | None) -> str | None:
         outside = _BRACKET_RE.sub("", s)
         return (token(outside) if outside else None) or next(
             (t for t in (token(x) for x in _BRACKET_RE.findall(s)) if t), None)
-    for _ in range(3):  # "二级风险" needs two strips
-        stripped = V.level_suffix_re.sub("", s)
-        if stripped == s or not stripped:
-            break
-        s = stripped
+    s = _without_suffixes(s)
     if s in V.level_words:
         return V.level_words[s]
     if _TOKEN_RE.match(s):
@@ -96,24 +92,26 @@ def graded_levels(written: Iterable[str | None], scheme_labels: Sequence[str]) -
     is the scheme's highest label, and so on down: an office that grades 较高 / 一般 / 较低 means
     three levels, not two. Otherwise empty, and each level is placed alone (:func:`place_level`).
     """
-    texts = [w for w in written if w and squash(w)]
-    grades = {w: _grade(w) for w in texts}
-    distinct = sorted(set(grades.values()), key=lambda g: (g is None, g))
-    if not texts or None in grades.values() or len(distinct) != len(scheme_labels):
+    grades = {w: _grade(w) for w in written if w and squash(w)}
+    if not grades or None in grades.values() or len(set(grades.values())) != len(scheme_labels):
         return {}
+    order = {g: i for i, g in enumerate(sorted(set(grades.values())))}
     n = len(scheme_labels)
-    return {w: Placement(place_of(distinct.index(g), n), scheme_labels[distinct.index(g)], distinct.index(g) + 1)
-            for w, g in grades.items()}
+    return {w: Placement(place_of(order[g], n), scheme_labels[order[g]], order[g] + 1) for w, g in grades.items()}
 
 
 def _grade(text: str) -> int | None:
-    s = squash(text)
+    return V.level_grades.get(_without_suffixes(squash(text)))
+
+
+def _without_suffixes(s: str) -> str:
+    """``s`` less the vocabulary's level suffixes ("二级风险" needs two strips), never emptied."""
     for _ in range(3):
         stripped = V.level_suffix_re.sub("", s)
         if stripped == s or not stripped:
             break
         s = stripped
-    return V.level_grades.get(s)
+    return s
 
 
 def _family(t: str) -> tuple[str, ...] | None:

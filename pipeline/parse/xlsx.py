@@ -29,25 +29,27 @@ _HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送，或改交下�
 
 def read_xlsx(path: Path, data: bytes, zf: zipfile.ZipFile) -> Layout:
     """Lines and grids of every sheet with content, and the file's metadata."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:  # calamine's own error kinds for a workbook it cannot open
-        raise InputFileError(f"Excel 文件已损坏，读不出来（{type(e).__name__}）", path=path, hint=_HINT) from None
+    wb = _open(data)
+    if wb is None:
+        raise InputFileError("Excel 文件已损坏，读不出来", path=path, hint=_HINT)
     return _read(path, wb, core_meta(zf, path))
 
 
 def read_xls(path: Path, data: bytes) -> Layout | None:
     """An Excel 97–2003 (.xls) or WPS workbook read as :func:`read_xlsx` reads an .xlsx; None when the
     file is no workbook (an old Word file shares its container format, and goes to LibreOffice)."""
+    wb = _open(data)
+    return None if wb is None else _read(path, wb, {})
+
+
+def _open(data: bytes):
+    """The workbook in ``data``, or None where calamine cannot open one."""
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # not a workbook calamine knows: the caller tries the file as a document
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # calamine's own error kinds for what it cannot open
         return None
-    return _read(path, wb, {})
 
 
 def _read(path: Path, wb, meta: dict[str, str]) -> Layout:
