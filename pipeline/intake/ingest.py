@@ -20,11 +20,12 @@ Parsing runs in worker processes, one batch ahead of the commits; only this proc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -38,7 +39,7 @@ from pipeline.intake.claims import Claims, claims_for, take_turn
 from pipeline.intake.commit import commit_batch
 from pipeline.intake.matching import Issued, Matcher
 from pipeline.intake.recheck import recheck
-from pipeline.intake.scan import Incoming, Skipped, scan, unchanged
+from pipeline.intake.scan import Incoming, Skipped, listing, scan, unchanged
 from pipeline.intake.workers import Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import Submission
@@ -139,81 +140,45 @@ class IngestSummary:
                 "office_flags": self.office_flags, "files": [asdict(f) for f in self.files]}
 
 
-# --- the run --------------------------------------------------------------------------------------
+# --- the run ---------------------------------------------------------------------------------------
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
            progress: bool = True, batch: int = BATCH) -> IngestSummary:
     """Read every new file under ``inbox`` (default: the workspace's) into the store.
 
-    ``batch`` files are claimed and committed together (see :data:`BATCH`).
+    ``batch`` files are claimed and committed together (see :data:`BATCH`). The scan feeds the
+    workers as it reads: the first batch parses while the rest of the inbox is still being hashed
+    and the profile is synced, so no core waits for the whole inbox to be read first.
     """
     started = time.perf_counter()
     inbox = Path(inbox) if inbox is not None else ws.inbox
     if not inbox.is_dir():
         raise UsageError(f"收件目录不存在：{inbox}", hint="把收回的表格放进工作区的 inbox/ 文件夹，或用 --inbox 指定目录")
-    profile, roster = ws.profile, ws.roster
+    profile = ws.profile
     ws.store_dir.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary(inbox=inbox)
     factory = open_store(ws.database_url)
     campaign = profile.campaign.code
     with claims_for(factory.kw["bind"], ws.store_dir) as claims:
         sweep_temporaries(ws.originals, ws.quarantine)
-        with factory.begin() as s:
-            take_turn(s, campaign)
-            sync_profile(s, profile, roster)
-            issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id, r.version)
-                      for r in issued_forms(s, campaign)]
-        matcher = Matcher(profile, roster, issued)
-        fresh, repeats = _sort_out(factory, campaign, scan(inbox, skip=ws.store_dir, root=ws.root), summary,
-                                   ws.originals)
-        by_sha: dict[str, FileResult] = {}
-        run = _Run(ws, factory, matcher, campaign, claims, summary, by_sha, received=utcnow(), batch=max(1, batch))
-        with _progress(progress, len(fresh)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
+        paths = listing(inbox)
+        run = _Run(ws, factory, campaign, claims, summary, received=utcnow(), batch=max(1, batch))
+        with _progress(progress, len(paths)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
                 Parser(profile, jobs, ws.store_dir / "logs") as parser:
-            run.all(fresh, parser, copier, advance)
+            run.advance = advance
+            run.all(scan(inbox, skip=ws.store_dir, root=ws.root, paths=paths), parser, copier)
+        run.prepare()  # the profile is synced into the store even when nothing new came
         with factory.begin() as s:
             take_turn(s, campaign)  # one recheck at a time: the last process to finish sees every commit
         summary.office_flags = recheck(factory, profile)
-        _refresh_statuses(factory, campaign, by_sha)
-        for r in repeats:
-            r.status = by_sha[r.sha256].status if r.sha256 in by_sha else _status_of(factory, campaign, r.sha256)
-        summary.files += repeats
+        _refresh_statuses(factory, campaign, run.by_sha)
+        for r in run.repeats:
+            r.status = run.by_sha[r.sha256].status if r.sha256 in run.by_sha \
+                else _status_of(factory, campaign, r.sha256)
+        summary.files += run.repeats
     summary.files.sort(key=lambda f: f.path)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _sort_out(factory: sessionmaker[Session], campaign: str, found: Iterator[Incoming | Skipped],
-              summary: IngestSummary, originals: Path) -> tuple[list[Incoming], list[FileResult]]:
-    """New files to ingest, and copies of files seen twice in this inbox (their status comes at the end).
-
-    A file this program faulted on (status ``fault``) counts as new: once the program is mended, the
-    next run reads it again without anyone moving files. A file already stored whose original has
-    gone missing or changed in the store is put back from this inbox copy (its sha256 proves it is
-    the same file)."""
-    items: list[Incoming] = []
-    for item in found:
-        if isinstance(item, Skipped):
-            summary.files.append(FileResult(item.rel, "", "skipped", reason=item.reason))
-        else:
-            items.append(item)
-    known = _known(factory, campaign, [i.sha256 for i in items])
-    fresh, repeats, batch = [], [], set()
-    for item in items:
-        if known.get(item.sha256) == Status.FAULT and item.sha256 not in batch:
-            batch.add(item.sha256)  # this program failed on it last time: read it again (it may be fixed)
-            fresh.append(item)
-        elif item.sha256 in known:
-            result = FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256])
-            if known[item.sha256] not in (Status.REJECTED, Status.FAULT) and _mend(originals, item):
-                result.reason = "原件库中的这份原件缺失或被改动，已用收件目录中哈希相符的同一文件补回"
-            summary.files.append(result)
-        elif item.sha256 in batch:
-            repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
-        else:
-            batch.add(item.sha256)
-            fresh.append(item)
-    return fresh, repeats
 
 
 def _mend(originals: Path, item: Incoming) -> bool:
@@ -244,44 +209,87 @@ def _status_of(factory: sessionmaker[Session], campaign: str, sha: str) -> str |
 
 @dataclass
 class _Run:
-    """One process's pass over the new files: claim, parse, copy, commit, batch by batch."""
+    """One process's pass over the inbox: sort out, claim, parse, copy, commit, batch by batch."""
 
     ws: Workspace
     factory: sessionmaker[Session]
-    matcher: Matcher
     campaign: str
     claims: Claims
     summary: IngestSummary
-    by_sha: dict[str, FileResult]
     received: dt.datetime
     batch: int = BATCH
+    advance: Callable[[], None] = lambda: None
+    by_sha: dict[str, FileResult] = field(default_factory=dict)  # the new files this run stored
+    repeats: list[FileResult] = field(default_factory=list)  # copies of a new file seen twice in this inbox
+    _taken: set[str] = field(default_factory=set)  # shas this run ingests
+    _matcher: Matcher | None = None
 
-    def all(self, fresh: list[Incoming], parser: Parser, copier: ThreadPoolExecutor, advance) -> None:
-        """Ingest ``fresh``; files other processes hold are waited for, and taken over if they die."""
-        pending = fresh
-        while pending:
+    def all(self, found: Iterator[Incoming | Skipped], parser: Parser, copier: ThreadPoolExecutor) -> None:
+        """Ingest the new files among ``found``; files other processes hold are waited for, and
+        taken over if they die."""
+        pending = self._fresh(found)
+        while True:
             held: list[Incoming] = []
-            batches = iter(chunked(pending, self.batch))
-            ahead = self._start(next(batches, None), parser, held)
+            ahead = self._start(next(pending, None), parser, held)
             while ahead is not None:
                 mine, results, scratch = ahead
-                ahead = self._start(next(batches, None), parser, held)  # parse the next while this commits
+                ahead = self._start(next(pending, None), parser, held)  # parse the next while this commits
                 try:
-                    self._finish(results(), copier, advance)
+                    self._finish(results(), copier)
                 finally:
                     self.claims.release(mine)
                     scratch.cleanup()
             known = _known(self.factory, self.campaign, [i.sha256 for i in held])
             for item in held:
                 if item.sha256 in known:  # another process stored it
-                    self.summary.files.append(FileResult(item.rel, item.sha256, "duplicate",
-                                                         status=known[item.sha256]))
-                    advance()
-            pending = [i for i in held if i.sha256 not in known]
-            if pending:
-                time.sleep(WAIT_SECONDS)
+                    self._record(FileResult(item.rel, item.sha256, "duplicate", status=known[item.sha256]))
+            left = [i for i in held if i.sha256 not in known]
+            if not left:
+                return
+            time.sleep(WAIT_SECONDS)
+            pending = iter(chunked(left, self.batch))
 
-    def _start(self, batch, parser: Parser, held: list[Incoming]):
+    def _record(self, result: FileResult) -> None:
+        self.summary.files.append(result)
+        self.advance()
+
+    def _fresh(self, found: Iterator[Incoming | Skipped]) -> Iterator[list[Incoming]]:
+        """The files of the scan to ingest, in batches, sorted out as the scan reads them.
+
+        A file this program faulted on (status ``fault``) counts as new: once the program is
+        mended, the next run reads it again without anyone moving files. A file already stored
+        whose original has gone missing or changed in the store is put back from this inbox copy
+        (its sha256 proves it is the same file). A second copy of a file taken this run waits for
+        its status until the end."""
+        fresh: list[Incoming] = []
+        while chunk := list(itertools.islice(found, self.batch)):
+            items = []
+            for item in chunk:
+                if isinstance(item, Skipped):
+                    self._record(FileResult(item.rel, "", "skipped", reason=item.reason))
+                else:
+                    items.append(item)
+            known = _known(self.factory, self.campaign, [i.sha256 for i in items])
+            for item in items:
+                status = known.get(item.sha256)
+                if item.sha256 in self._taken:
+                    self.repeats.append(FileResult(item.rel, item.sha256, "duplicate"))
+                    self.advance()
+                elif item.sha256 in known and status != Status.FAULT:
+                    result = FileResult(item.rel, item.sha256, "duplicate", status=status)
+                    if status != Status.REJECTED and _mend(self.ws.originals, item):
+                        result.reason = "原件库中的这份原件缺失或被改动，已用收件目录中哈希相符的同一文件补回"
+                    self._record(result)
+                else:  # new, or read again after a fault of this program
+                    self._taken.add(item.sha256)
+                    fresh.append(item)
+            while len(fresh) >= self.batch:
+                yield fresh[:self.batch]
+                fresh = fresh[self.batch:]
+        if fresh:
+            yield fresh
+
+    def _start(self, batch: list[Incoming] | None, parser: Parser, held: list[Incoming]):
         if batch is None:
             return None
         mine, theirs = self.claims.take(batch)
@@ -290,7 +298,21 @@ class _Run:
         _convert_legacy(mine, Path(scratch.name))
         return mine, parser.start(mine), scratch
 
-    def _finish(self, parsed: list[Parsed], copier: ThreadPoolExecutor, advance) -> None:
+    def prepare(self) -> Matcher:
+        """The profile synced into the store and the issued forms read, once, before the first commit
+        (after the first batch is handed to the workers, so they parse meanwhile)."""
+        if self._matcher is None:
+            profile, roster = self.ws.profile, self.ws.roster
+            with self.factory.begin() as s:
+                take_turn(s, self.campaign)
+                sync_profile(s, profile, roster)
+                issued = [Issued(r.form_id, r.form_type, r.subject, r.department, r.person_name, r.staff_id,
+                                 r.version) for r in issued_forms(s, self.campaign)]
+            self._matcher = Matcher(profile, roster, issued)
+        return self._matcher
+
+    def _finish(self, parsed: list[Parsed], copier: ThreadPoolExecutor) -> None:
+        matcher = self.prepare()
         for p in parsed:
             p.reason = _unreadable(p.form, p.reason)
         copied = list(copier.map(lambda p: _keep(self.ws, p.item, p.reason), parsed))
@@ -300,11 +322,11 @@ class _Run:
                 _trace("stored", p.item.sha256)
                 ready.append(p)
             else:
-                self.summary.files.append(FileResult(p.item.rel, p.item.sha256, "changed",
-                                                     reason="文件在收取过程中被改动，下次运行时再收取"))
+                self._record(FileResult(p.item.rel, p.item.sha256, "changed",
+                                        reason="文件在收取过程中被改动，下次运行时再收取"))
         if not ready:
             return
-        rows = commit_batch(self.factory, self.matcher, self.campaign, ready, received=self.received)
+        rows = commit_batch(self.factory, matcher, self.campaign, ready, received=self.received)
         for p, row in zip(ready, rows):
             _trace("committed", p.item.sha256)
             if row is None:  # another process stored the same bytes meanwhile
@@ -312,8 +334,7 @@ class _Run:
             else:
                 result = _result(row)
                 self.by_sha[p.item.sha256] = result
-            self.summary.files.append(result)
-            advance()
+            self._record(result)
 
 
 def _convert_legacy(items: list[Incoming], scratch: Path) -> None:

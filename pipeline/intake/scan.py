@@ -68,15 +68,18 @@ def readable_name(name: str) -> tuple[str, bytes | None]:
         return raw.decode("utf-8", "backslashreplace"), raw
 
 
-def scan(inbox: Path, skip: Path, *, root: Path | None = None) -> Iterator[Incoming | Skipped]:
-    """Every file under ``inbox`` (``skip`` and what lies under it excluded), sorted by path.
+def scan(inbox: Path, skip: Path, *, root: Path | None = None,
+         paths: list[Path] | None = None) -> Iterator[Incoming | Skipped]:
+    """Every file under ``inbox`` (``skip`` and what lies under it excluded), sorted by path, read
+    one by one as the caller asks for the next.
 
-    ``root`` is the folder symbolic links may point into (default: the inbox's parent, the workspace).
+    ``root`` is the folder symbolic links may point into (default: the inbox's parent, the
+    workspace); ``paths`` is the inbox's :func:`listing` when the caller already made it.
     """
     skip = skip.resolve()
     root = (root or inbox.parent).resolve()
     real_inbox = inbox.resolve()
-    for path in _walk(inbox):
+    for path in listing(inbox) if paths is None else paths:
         name = path.name
         if name.startswith((".", "~$")):
             continue
@@ -99,8 +102,9 @@ def scan(inbox: Path, skip: Path, *, root: Path | None = None) -> Iterator[Incom
         yield _read(path, rel, raw)
 
 
-def _walk(inbox: Path) -> Iterator[Path]:
-    """Files under ``inbox`` in a stable order; folders that cannot be listed are passed over."""
+def listing(inbox: Path) -> list[Path]:
+    """Files under ``inbox`` in a stable order (what :func:`scan` reads, and how many: a progress
+    bar's total); folders that cannot be listed are passed over."""
     found: list[Path] = []
     for folder, dirs, files in os.walk(inbox, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -108,7 +112,7 @@ def _walk(inbox: Path) -> Iterator[Path]:
         found += (base / f for f in files)
         # a symlinked folder is not walked into; it is listed so the link rule above names it
         found += (base / d for d in dirs if (base / d).is_symlink())
-    return iter(sorted(p for p in found if p.is_symlink() or p.is_file()))
+    return sorted(p for p in found if p.is_symlink() or p.is_file())
 
 
 def _read(path: Path, rel: str, raw: bytes | None) -> Incoming | Skipped:
