@@ -535,25 +535,32 @@ def _cell_text(value: object, path: Path, sheet: str, rownum: int, column: str) 
     Numbers typed into text columns (a 工号 of 1001 stored as 1001.0) read as the digits; a date,
     a TRUE/FALSE or a control character is a mistake to fix in the workbook, not to guess around.
     """
-    from openpyxl.utils.escape import unescape
-
     if value is None:
         return ""
-    where = f"名册（工作表“{sheet}”）第 {rownum} 行“{column}”"
-    if isinstance(value, bool):
-        raise ProfileError(f"{where}是逻辑值 {str(value).upper()}，应为文字", path=path,
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, bool):
+        raise ProfileError(f"{_roster_cell(sheet, rownum, column)}是逻辑值 {str(value).upper()}，应为文字", path=path,
                            hint="在 Excel 中把该单元格设为“文本”格式后重新填写")
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        raise ProfileError(f"{where}是日期或时间（{value}），应为文字", path=path,
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise ProfileError(f"{_roster_cell(sheet, rownum, column)}是日期或时间（{value}），应为文字", path=path,
                            hint="在 Excel 中把该单元格设为“文本”格式后重新填写")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unescape(str(value)).strip()  # Excel writes a control character as _x0001_
+    else:
+        text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip()
+    if "_x" in text:  # Excel writes a control character as _x0001_
+        from openpyxl.utils.escape import unescape
+
+        text = unescape(text).strip()
     bad = _CONTROL_RE.search(text)
     if bad:
-        raise ProfileError(f"{where}含有看不见的控制字符（U+{ord(bad.group()):04X}），会使生成的 Word 文件无法打开",
+        raise ProfileError(f"{_roster_cell(sheet, rownum, column)}含有看不见的控制字符（U+{ord(bad.group()):04X}），"
+                           "会使生成的 Word 文件无法打开",
                            path=path, hint="在 Excel 中重新输入该单元格的内容（不要从网页或其他系统直接粘贴）")
     return text
+
+
+def _roster_cell(sheet: str, rownum: int, column: str) -> str:
+    return f"名册（工作表“{sheet}”）第 {rownum} 行“{column}”"
 
 
 def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[list]]:

@@ -15,7 +15,9 @@ and handwriting, and read the same in every CJK font.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum.iso7064 import mod_37_36
@@ -35,8 +37,13 @@ class FormId:
     def body(self) -> str:
         return f"{PREFIX}-{self.campaign}-{self.form_code}-{self.subject}-{self.version}"
 
-    def __str__(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:
+        """The id as printed, check character included (computed once: ids are compared often)."""
         return self.body + mod_37_36.calc_check_digit(self.body.replace("-", ""))
+
+    def __str__(self) -> str:
+        return self.text
 
     @property
     def subject_kind(self) -> str:
@@ -54,13 +61,13 @@ def department_subject(code: str) -> str:
 INSTITUTION_SUBJECT = "U"
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse(text: str) -> FormId | None:
     """Find a valid form id in free text (footer, PDF text, QR payload); ``None`` if none checks out.
 
-    Spaces and full-width characters that Word or OCR slip in are removed first.
+    Spaces and full-width characters that Word or OCR slip in are removed first. Remembered: one
+    return's id is looked for by the reader, the form logic and the matcher.
     """
-    import unicodedata
-
     cleaned = unicodedata.normalize("NFKC", text).upper()
     cleaned = re.sub(r"(?<=[A-Z0-9-])\s+(?=[A-Z0-9-])", "", cleaned)
     for m in ID_RE.finditer(cleaned):

@@ -161,7 +161,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
     campaign = profile.campaign.code
     with claims_for(factory.kw["bind"], ws.store_dir) as claims:
         sweep_temporaries(ws.originals, ws.quarantine)
-        paths = listing(inbox)
+        paths = listing(inbox, ws.store_dir)
         run = _Run(ws, factory, campaign, claims, summary, received=utcnow(), batch=max(1, batch))
         with _progress(progress, len(paths)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
                 Parser(profile, jobs, ws.store_dir / "logs") as parser:

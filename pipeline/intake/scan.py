@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,60 +69,89 @@ def readable_name(name: str) -> tuple[str, bytes | None]:
         return raw.decode("utf-8", "backslashreplace"), raw
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A name found under the inbox, before its bytes are read."""
+
+    path: Path
+    rel: str  # relative to the inbox, with / between folders
+    link: bool  # a symbolic link (to a file, a folder or nowhere)
+
+
 def scan(inbox: Path, skip: Path, *, root: Path | None = None,
-         paths: list[Path] | None = None) -> Iterator[Incoming | Skipped]:
+         paths: list[Listed] | None = None) -> Iterator[Incoming | Skipped]:
     """Every file under ``inbox`` (``skip`` and what lies under it excluded), sorted by path, read
     one by one as the caller asks for the next.
 
     ``root`` is the folder symbolic links may point into (default: the inbox's parent, the
-    workspace); ``paths`` is the inbox's :func:`listing` when the caller already made it.
+    workspace); ``paths`` is the inbox's :func:`listing` (made with the same ``skip``) when the
+    caller already has it.
     """
     skip = skip.resolve()
     root = (root or inbox.parent).resolve()
-    real_inbox = inbox.resolve()
-    for path in listing(inbox) if paths is None else paths:
-        name = path.name
-        if name.startswith((".", "~$")):
-            continue
-        inside = path.relative_to(inbox)
-        rel, raw = readable_name(inside.as_posix())
-        link = path.is_symlink()
-        try:  # the walk follows no link, so only a link needs resolving (a stat per path component)
-            resolved = path.resolve() if link else real_inbox / inside
-        except OSError:  # a link loop
-            yield Skipped(rel, "符号链接无法解析（可能循环指向自身），未收取：请放入文件本身", raw)
-            continue
-        if resolved.is_relative_to(skip):
-            continue
-        if link and not resolved.is_relative_to(root):
-            yield Skipped(rel, "这是指向工作区以外的符号链接，未收取：请把文件本身复制到 inbox", raw)
-            continue
-        if name.lower().endswith(PARTIAL_SUFFIXES):
+    for found in listing(inbox, skip) if paths is None else paths:
+        rel, raw = readable_name(found.rel)
+        if found.link:  # the walk follows no link, so only a link needs resolving (a stat per path component)
+            try:
+                resolved = found.path.resolve()
+            except OSError:  # a link loop
+                yield Skipped(rel, "符号链接无法解析（可能循环指向自身），未收取：请放入文件本身", raw)
+                continue
+            if resolved.is_relative_to(skip):
+                continue
+            if not resolved.is_relative_to(root):
+                yield Skipped(rel, "这是指向工作区以外的符号链接，未收取：请把文件本身复制到 inbox", raw)
+                continue
+        if found.path.name.lower().endswith(PARTIAL_SUFFIXES):
             yield Skipped(rel, "文件名表明它还在下载或复制中，本次未收取：完成后重新运行", raw)
             continue
-        yield _read(path, rel, raw)
+        yield _read(found.path, rel, raw)
 
 
-def listing(inbox: Path) -> list[Path]:
+def listing(inbox: Path, skip: Path | None = None) -> list[Listed]:
     """Files under ``inbox`` in a stable order (what :func:`scan` reads, and how many: a progress
-    bar's total); folders that cannot be listed are passed over."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(inbox, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        base = Path(folder)
-        found += (base / f for f in files)
-        # a symlinked folder is not walked into; it is listed so the link rule above names it
-        found += (base / d for d in dirs if (base / d).is_symlink())
-    return sorted(p for p in found if p.is_symlink() or p.is_file())
+    bar's total), the folder ``skip`` not entered; folders that cannot be listed are passed over.
+
+    Hidden names (which include LibreOffice's ``.~lock.*#``) and Word's ``~$`` lock files are left
+    out. A symbolic link is listed, never followed: :func:`scan` decides where it may point.
+    """
+    skip = skip.resolve() if skip is not None else None
+    found: list[Listed] = []
+    folders = [(inbox, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "~$")):
+                continue
+            rel = prefix + name
+            try:
+                link = entry.is_symlink()
+                if not link and entry.is_dir():
+                    if skip is None or Path(entry.path).resolve() != skip:
+                        folders.append((Path(entry.path), rel + "/"))
+                    continue
+                if link or entry.is_file():
+                    found.append(Listed(Path(entry.path), rel, link))
+            except OSError:  # vanished while listed
+                continue
+    return sorted(found, key=lambda f: f.rel.split("/"))
 
 
 def _read(path: Path, rel: str, raw: bytes | None) -> Incoming | Skipped:
+    """The file's bytes and hash: the size and time it had before it was read must be what it
+    has once read, or it is still being written. Only a regular file is opened (a link to a pipe
+    would block the run)."""
     try:
-        before = path.stat()
-        if not path.is_file():
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
             return Skipped(rel, "这不是普通文件（可能是指向文件夹的链接），未收取", raw)
         data = path.read_bytes()
-        after = path.stat()
+        after = os.stat(path)
     except PermissionError:
         return Skipped(rel, "没有读取这个文件的权限，未收取：请检查文件权限或让发送人重新发送", raw)
     except FileNotFoundError:
