@@ -46,22 +46,25 @@ class Claims:
         self._conn = connection  # None: single writer (SQLite), every claim succeeds
 
     def take(self, items: Sequence[Incoming]) -> tuple[list[Incoming], list[Incoming]]:
-        """(claimed by this process, held by another) among ``items``."""
+        """(claimed by this process, held by another) among ``items``: one statement for the batch."""
         if self._conn is None:
             return list(items), []
-        mine, theirs = [], []
-        for item in items:
-            got = self._conn.execute(text("SELECT pg_try_advisory_lock(:space, :key)"),
-                                     {"space": LOCK_SPACE, "key": _key(item.sha256)}).scalar()
-            (mine if got else theirs).append(item)
+        keys = [_key(item.sha256) for item in items]
+        got = dict(self._conn.execute(_TRY_LOCKS, {"space": LOCK_SPACE, "keys": keys}).all())
+        mine = [item for item, key in zip(items, keys) if got[key]]
+        theirs = [item for item, key in zip(items, keys) if not got[key]]
         return mine, theirs
 
     def release(self, items: Sequence[Incoming]) -> None:
-        if self._conn is None:
+        if self._conn is None or not items:
             return
-        for item in items:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:space, :key)"),
-                               {"space": LOCK_SPACE, "key": _key(item.sha256)})
+        self._conn.execute(_UNLOCKS, {"space": LOCK_SPACE, "keys": [_key(item.sha256) for item in items]})
+
+
+#: Every key of a batch tried (or released) in one round trip; a key twice in one batch (two files
+#: whose sha256 share their first 32 bits) is locked once, and both wait together.
+_TRY_LOCKS = text("SELECT k, pg_try_advisory_lock(:space, k) FROM (SELECT DISTINCT unnest(CAST(:keys AS int[])) AS k) AS keys")
+_UNLOCKS = text("SELECT pg_advisory_unlock(:space, k) FROM (SELECT DISTINCT unnest(CAST(:keys AS int[])) AS k) AS keys")
 
 
 def take_turn(s: Session, campaign: str) -> None:
