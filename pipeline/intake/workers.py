@@ -21,9 +21,9 @@ from pathlib import Path
 from pipeline.errors import InputFileError
 from pipeline.intake.scan import Incoming
 from pipeline.profile import Profile
-from pipeline.records import ParsedForm
+from pipeline.records import ParsedForm, Scheme
 
-_worker_profile: Profile | None = None
+_worker_scheme: Scheme | None = None  # the campaign's levels, categories and forms, made once per worker
 _worker_log_dir: Path | None = None
 
 
@@ -38,8 +38,10 @@ class Parsed:
 
 
 def _init_worker(profile: Profile, log_dir: Path | None = None) -> None:
-    global _worker_profile, _worker_log_dir
-    _worker_profile, _worker_log_dir = profile, log_dir
+    from pipeline.parse import scheme_of
+
+    global _worker_scheme, _worker_log_dir
+    _worker_scheme, _worker_log_dir = scheme_of(profile), log_dir
 
 
 def fault_log(log_dir: Path | None, item: Incoming, exc: BaseException) -> Path | None:
@@ -69,7 +71,7 @@ def parse_one(item: Incoming) -> Parsed:
 
     try:
         converted = {item.path: item.converted} if item.converted is not None else None
-        return Parsed(item, parse_file(item.path, levels=None, profile=_worker_profile, converted=converted))
+        return Parsed(item, parse_file(item.path, scheme=_worker_scheme, converted=converted))
     except InputFileError as e:
         return Parsed(item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else ""))
     except Exception as e:  # a parser bug must not stop the batch; the file waits in quarantine
