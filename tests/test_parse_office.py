@@ -466,6 +466,32 @@ def test_ingest_converts_a_batch_of_legacy_returns_in_one_run(legacy_returns, tm
     assert all(f.form_type == "002-person-assessment" for f in summary.files)
 
 
+
+@needs_soffice
+def test_ingest_reads_old_excel_workbooks_without_converting_them(tmp_path, monkeypatch):
+    """Two .xls returns in one batch are read as workbooks; LibreOffice is not started for them
+    (an .xls shares its container with an old Word file, which would be converted)."""
+    from openpyxl import load_workbook
+
+    from conftest import make_workspace
+    from pipeline import api
+    from pipeline._exec import soffice
+
+    ws = make_workspace(tmp_path)
+    for n in (1, 2):
+        xlsx = _excel_form(tmp_path / f"r{n}.xlsx")
+        book = load_workbook(xlsx)
+        book.properties.creator = f"填表人{n}"  # two returns, two different files
+        book.save(xlsx)
+        (xls,) = soffice.convert([xlsx], tmp_path / f"old{n}", to="xls")
+        shutil.copy(xls, ws.inbox / f"回执{n}.xls")
+    runs = []
+    monkeypatch.setattr(soffice, "convert", lambda paths, *a, **k: runs.append(list(paths)))
+    summary = api.ingest(ws, progress=False, jobs=1)
+    assert runs == []
+    assert {f.path: f.form_type for f in summary.files} == {"回执1.xls": "002-person-assessment",
+                                                            "回执2.xls": "002-person-assessment"}
+
 # --- header values people write their own way ----------------------------------------------------
 
 COLUMNS_002 = ["序号", "风险点", "风险内容及表现形式", "风险等级", "审核意见"]

@@ -339,25 +339,28 @@ class _Run:
 
 def _convert_legacy(items: list[Incoming], scratch: Path) -> None:
     """Convert the batch's .doc/.wps/.rtf/.odt files with one LibreOffice run (starting soffice costs
-    seconds, so never once per file); each item then carries its .docx. Without LibreOffice, or for
-    a file it cannot convert, the parser gives the file's own reason."""
+    seconds, so never once per file); each item then carries its .docx. An .xls (an old Word file's
+    container) is not converted: the parser reads it as a workbook. Without LibreOffice, or for a
+    file it cannot convert, the parser gives the file's own reason."""
     from pipeline._exec import soffice
     from pipeline.parse.legacy import convert_all
     from pipeline.parse.route import CONVERTED, sniff
+    from pipeline.parse.xlsx import is_workbook
 
     legacy = []
     for item in items:
         try:
             with open(item.path, "rb") as f:
                 kind = sniff(item.path, f.read(2048))
+            data = item.path.read_bytes() if kind in CONVERTED else b""
         except (OSError, InputFileError):
             continue  # the parser reports it
-        if kind in CONVERTED:
-            legacy.append((item, kind))
+        if kind in CONVERTED and not (kind == "doc" and is_workbook(data)):  # an .xls is read as it is
+            legacy.append((item, kind, data))
     if len(legacy) < 2 or soffice.find() is None:  # one file converts as cheaply inside its worker
         return
-    done = convert_all([(item.path, item.path.read_bytes(), kind) for item, kind in legacy], scratch)
-    for item, _ in legacy:
+    done = convert_all([(item.path, data, kind) for item, kind, data in legacy], scratch)
+    for item, _, _ in legacy:
         item.converted = done.get(item.path)
 
 

@@ -42,6 +42,15 @@ def read_xls(path: Path, data: bytes) -> Layout | None:
     return None if wb is None else _read(path, wb, {})
 
 
+def is_workbook(data: bytes) -> bool:
+    """Whether an OLE file (.xls and .doc share the container) is a workbook calamine reads."""
+    wb = _open(data)
+    if wb is None:
+        return False
+    wb.close()
+    return True
+
+
 def _open(data: bytes):
     """The workbook in ``data``, or None where calamine cannot open one."""
     from python_calamine import CalamineWorkbook
