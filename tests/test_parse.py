@@ -232,6 +232,19 @@ def test_place_level_letters_and_words():
     assert place_level("低", ["高", "中", "低"])[:2] == ("low", "低")
     assert token("无") is None
     assert place_level("□一级 ☑二级 □三级", ["一级", "二级", "三级"])[:2] == ("medium", "二级")
+
+
+@pytest.mark.parametrize("written, label", [
+    ("☑高 □中 □低", "三级"), ("高□ 中☑ 低□", "二级"), ("高□中□低■", "一级"), ("一级□ 二级□ 三级√", "三级"),
+    ("高（ ） 中（√） 低（ ）", "二级"), ("高( )中( )低(✓)", "一级"), ("√高风险", "三级"),
+])
+def test_a_ticked_choice_is_the_level_whichever_side_its_box_is_printed(written, label):
+    """Forms print their boxes before the words or after them, or brackets to tick in."""
+    assert place_level(written, ["三级", "二级", "一级"]).label == label
+
+
+def test_choices_printed_but_none_ticked_are_no_level():
+    assert token("高（ ）中（ ）低（ ）") is None and token("□一级 □二级 □三级") is None
     assert place_level("三级（高）", ["三级", "二级", "一级"])[:2] == ("high", "三级")
     assert place_level("（A）", ["A", "B", "C"])[:2] == ("high", "A")
 

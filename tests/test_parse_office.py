@@ -619,6 +619,76 @@ def test_a_power_list_typed_with_its_own_headings(tmp_path):
         "学生奖助学金评定", "组织评审并公示结果", "学生工作处", "《国家助学金管理办法》")
 
 
+
+# --- levels ticked in columns of their own -----------------------------------------------------
+
+def _tick_columns_form(path: Path, ticks: list[int | None], mark: str, text_group: bool = False) -> Path:
+    """002's person form with 风险等级 printed as three columns (三级 | 二级 | 一级) under one group
+    header, a mark in the column of each risk's level; with ``text_group`` a 防控措施 group over
+    措施内容 | 责任人 holding text follows."""
+    doc = Document()
+    doc.add_paragraph("个人廉政风险排查评估表")
+    doc.add_paragraph("部门：组织部    姓名：郑晓东    职务：部长")
+    extra = ["措施内容", "责任人"] if text_group else []
+    cols = 3 + 3 + len(extra) + 1
+    table = doc.add_table(rows=2 + len(RISKS_002), cols=cols)
+    table.style = "Table Grid"
+    for i, label in enumerate(["序号", "风险点", "风险内容及表现形式"]):
+        table.cell(0, i).merge(table.cell(1, i)).text = label
+    table.cell(0, 3).merge(table.cell(0, 5)).text = "风险等级"
+    for k, label in enumerate(["三级", "二级", "一级"]):
+        table.cell(1, 3 + k).text = label
+    if text_group:
+        table.cell(0, 6).merge(table.cell(0, 7)).text = "防控措施"
+        for k, label in enumerate(extra):
+            table.cell(1, 6 + k).text = label
+    table.cell(0, cols - 1).merge(table.cell(1, cols - 1)).text = "审核意见"
+    for r, ((name, text, _, _), tick) in enumerate(zip(RISKS_002, ticks), start=2):
+        for i, value in enumerate([str(r - 1), name, text]):
+            table.cell(r, i).text = value
+        if tick is not None:
+            table.cell(r, 3 + tick).text = mark
+        if text_group:
+            table.cell(r, 6).text = "严格执行民主推荐程序"
+            table.cell(r, 7).text = "郑晓东"
+    doc.add_paragraph(NOTE_002)
+    doc.save(path)
+    return path
+
+
+@pytest.mark.parametrize("mark", ["√", "✓", "v", "●"])
+def test_a_level_ticked_in_its_own_column_reads_as_that_level(tmp_path, mark):
+    form = parse_file(_tick_columns_form(tmp_path / "r.docx", [1, 0], mark), levels=["三级", "二级", "一级"])
+    assert form.form_type == "002-person-assessment"
+    assert [(r.name, r.level_label, r.level) for r in form.risks] == [
+        (RISKS_002[0][0], "二级", "medium"), (RISKS_002[1][0], "三级", "high")]
+    assert not form.problems
+
+
+def test_a_risk_with_no_level_ticked_or_two_is_reported(tmp_path):
+    form = parse_file(_tick_columns_form(tmp_path / "r.docx", [None, 0], "√"), levels=["三级", "二级", "一级"])
+    assert [r.level_label for r in form.risks] == [None, "三级"]
+    assert {p.code for p in form.problems} == {"required_empty"}
+
+
+def test_a_group_of_columns_holding_text_is_not_read_as_choices(tmp_path):
+    form = parse_file(_tick_columns_form(tmp_path / "r.docx", [2, 1], "√", text_group=True),
+                      levels=["三级", "二级", "一级"])
+    assert [r.level_label for r in form.risks] == ["一级", "二级"]
+    assert all(r.measures and r.measures.startswith("严格执行") for r in form.risks)
+
+
+@needs_soffice
+def test_ticked_level_columns_read_the_same_from_the_pdf(tmp_path):
+    from pipeline._exec import soffice
+
+    docx = _tick_columns_form(tmp_path / "r.docx", [1, 2], "√")
+    (pdf,) = soffice.convert([docx], tmp_path / "pdf", to="pdf")
+    levels = ["三级", "二级", "一级"]
+    assert [(r.name, r.level_label) for r in parse_file(pdf, levels=levels).risks] == \
+        [(r.name, r.level_label) for r in parse_file(docx, levels=levels).risks] == \
+        [(RISKS_002[0][0], "二级"), (RISKS_002[1][0], "一级")]
+
 # --- forms typed in Excel ---------------------------------------------------------------------------
 
 def _excel_form(path: Path, *, macro: bool = False) -> Path:

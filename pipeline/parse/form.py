@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from pipeline.campaign import identity
 from pipeline.forms import FormDefinition, by_code, registry
 from pipeline.parse import checks, header as hdr
+from pipeline.parse.choices import collapse_tick_columns
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
 from pipeline.parse.levels import choose_scheme, graded_levels, place_level, token
@@ -195,6 +196,9 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     """Everything after reading: choose the definition (form id first, else labels), read header
     and rows, place levels, check."""
     lines = [b for b in layout.blocks if isinstance(b, str)]
+    for grid in layout.blocks:
+        if isinstance(grid, Grid):
+            collapse_tick_columns(grid, settings.max_header_row)
     form = ParsedForm(source=source, sha256=sha256, meta=layout.meta)
     form_id, id_problem = _form_id(layout, lines)
     form.form_id = form_id

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from typing import NamedTuple
 
+from pipeline.parse.choices import ticked
 from pipeline.parse.text import squash
 from pipeline.parse.vocabulary import VOCABULARY as V
 from pipeline.records import Place, place_of
@@ -22,21 +23,20 @@ from pipeline.records import Place, place_of
 _TOKEN_RE = re.compile(r"^(?:[1-5]|[A-Ea-e]|" + "|".join(
     re.escape(n) for n in sorted(V.level_numerals, key=len, reverse=True)) + ")$")
 
-_TICKED_RE = re.compile(r"[☑☒■√✓✔▇●]\s*([^□☐○☑☒■√✓✔▇●]+)")
 _BRACKET_RE = re.compile(r"[（(]([^）)]*)[）)]")
 
 
 def token(text: str | None) -> str | None:
     """"二级风险" → "2", "Ⅰ级" → "1", "A级" → "A", "高风险" → "高"; ``None`` if it is no level.
 
-    Printed choices with one ticked ("□一级 ☑二级 □三级") give the ticked one; "三级（高）"
-    gives the label before the bracket, else the one inside it."""
+    Printed choices with one ticked ("□一级 ☑二级 □三级", "高□ 中☑ 低□", "高（ ）中（√）低（ ）")
+    give the ticked one; "三级（高）" gives the label before the bracket, else the one inside it."""
     s = squash(text).upper().replace("Ｉ", "I")
     if not s:
         return None
-    ticked = _TICKED_RE.search(s)
-    if ticked:
-        return token(ticked.group(1))
+    choice = ticked(s)
+    if choice is not None:
+        return token(choice)
     if _BRACKET_RE.search(s):
         outside = _BRACKET_RE.sub("", s)
         return (token(outside) if outside else None) or next(
