@@ -64,6 +64,8 @@ def _risks(form) -> list[tuple]:
     ("所在单位", "责任人姓名", "岗位名称"),
     ("科(室)", "科(室)责任人", "现任职务"),
     ("部门（盖章）", "责任人", "职位"),
+    ("科室", "填表人", "岗位"),  # on a person's own form, the one filling it in is that person
+    ("所在部门", "填报人", "职务"),
 ])
 def test_header_labels_of_another_family(tmp_path, unit_label, name_label, position_label):
     path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
@@ -87,6 +89,14 @@ def test_a_definitions_own_label_is_not_taken_by_a_family():
     labels = header_labels(get("000-person-control"))
     assert ("post", "岗位") in labels and ("position", "岗位") not in labels
     assert ("name", "科室责任人") in labels
+
+
+def test_the_filler_is_the_person_only_on_a_persons_form():
+    from pipeline.forms import get
+    from pipeline.parse.families import header_labels
+
+    assert ("name", "填表人") in header_labels(get("002-person-assessment"))
+    assert ("name", "填表人") not in header_labels(get("002-unit-assessment"))
 
 
 # --- columns retitled by the office, and a retitled form ----------------------------------------

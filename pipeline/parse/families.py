@@ -16,12 +16,13 @@ from pipeline.parse.text import label_key
 from pipeline.parse.vocabulary import VOCABULARY as V
 
 
-def family_labels(key: str) -> tuple[str, ...]:
-    """Every label the vocabulary's family of field ``key`` spells (empty for a field with no family)."""
+def family_labels(key: str, audience: str | None = None) -> tuple[str, ...]:
+    """Every label the vocabulary's family of field ``key`` spells on a form about ``audience``
+    (empty for a field with no family)."""
     family = V.header_families.get(key)
     if family is None:
         return ()
-    heads = family.heads
+    heads = (*family.heads, *family.by_audience.get(audience or "", ()))
     out = [*heads, *(p + h for p in family.prefixes for h in heads), *(h + s for h in heads for s in family.suffixes)]
     qualifier = V.header_families.get(family.qualified_by or "")
     if qualifier is not None:
@@ -47,7 +48,7 @@ def _build(definition: FormDefinition) -> tuple[tuple[str, str], ...]:
     spelt = {lab for _, lab in own}
     extra = []
     for h in definition.header:
-        for lab in family_labels(h.key):
+        for lab in family_labels(h.key, definition.audience):
             k = label_key(lab)
             if taken.setdefault(k, h.key) == h.key and lab not in spelt:  # another spelling of its own label is kept
                 spelt.add(lab)

@@ -34,6 +34,7 @@ class HeaderFamily:
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
     qualified_by: str | None
+    by_audience: dict[str, tuple[str, ...]]  # further heads on forms about this audience only
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         signature_words=tuple(lines["signature_words"]),
         image_text=lines["image_text"],
         header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
-                                         f.get("qualified_by")) for k, f in data["header_families"].items()},
+                                         f.get("qualified_by"),
+                                         {a: tuple(w) for a, w in f.get("audience", {}).items()})
+                         for k, f in data["header_families"].items()},
         unmatched_columns=dict(data["unmatched"]["columns"]),
         unmatched_header=dict(data["unmatched"]["header"]),
     )
