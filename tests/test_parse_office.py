@@ -699,6 +699,41 @@ def test_ticked_level_columns_read_the_same_from_the_pdf(tmp_path):
         [(r.name, r.level_label) for r in parse_file(docx, levels=levels).risks] == \
         [(RISKS_002[0][0], "二级"), (RISKS_002[1][0], "一级")]
 
+
+def _measures_group_form(path: Path, sub: list[str]) -> Path:
+    """000's person form with 防控措施 printed as a group header over three sub-columns."""
+    doc = Document()
+    doc.add_paragraph("个人岗位廉能风险识别防控表")
+    doc.add_paragraph("部门：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2013年5月6日")
+    table = doc.add_table(rows=4, cols=6)
+    table.style = "Table Grid"
+    for i, label in enumerate(["序号", "风险点", "风险等级"]):
+        table.cell(0, i).merge(table.cell(1, i)).text = label
+    table.cell(0, 3).merge(table.cell(0, 5)).text = "防控措施"
+    for k, label in enumerate(sub):
+        table.cell(1, 3 + k).text = label
+    for r, row in enumerate([("1", "报销审核", "高", "严格审核票据", "定期抽查", "追回资金并问责"),
+                             ("2", "现金管理", "中", "双人管理", "不定期盘点", "按规定处理")], start=2):
+        for i, value in enumerate(row):
+            table.cell(r, i).text = value
+    doc.save(path)
+    return path
+
+
+@pytest.mark.parametrize("sub", [["前期预防", "中期监控", "后期处置"], ["事前预防", "事中监控", "事后处置"], ["事前", "事中", "事后"]])
+def test_the_three_phases_of_measures_under_one_group_header(tmp_path, sub):
+    form = parse_file(_measures_group_form(tmp_path / "r.docx", sub))
+    assert form.form_type == "000-person-control"
+    assert [(r.measures, r.extra["measures_monitor"], r.extra["measures_disposal"]) for r in form.risks] == [
+        ("严格审核票据", "定期抽查", "追回资金并问责"), ("双人管理", "不定期盘点", "按规定处理")]
+
+
+def test_sub_columns_no_form_knows_keep_their_text_under_the_group(tmp_path):
+    """A group over sub-columns in words of the office's own: nothing typed in them is lost."""
+    form = parse_file(_measures_group_form(tmp_path / "r.docx", ["源头", "过程", "结果"]))
+    assert [r.measures for r in form.risks] == ["源头：严格审核票据\n过程：定期抽查\n结果：追回资金并问责",
+                                                "源头：双人管理\n过程：不定期盘点\n结果：按规定处理"]
+
 # --- forms typed in Excel ---------------------------------------------------------------------------
 
 def _excel_form(path: Path, *, macro: bool = False) -> Path:

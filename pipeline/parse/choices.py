@@ -1,14 +1,17 @@
-"""Printed choices: a box ticked among words in one cell, or a tick in one of several columns.
+"""Printed choices and column groups: a box ticked among words in one cell, a tick in one of
+several columns, text split over columns no form knows.
 
 Offices print a choice to tick rather than a word to write: "□一级 ☑二级 □三级" in a cell, or a
 group header (风险等级) over one column per choice (一级 | 二级 | 三级) with a tick in one of them
 on every row. Both are read as the ticked choice's own word, so the rest of the parser (levels,
-checks, the ledger) sees what a person who wrote the word would have written.
+checks, the ledger) sees what a person who wrote the word would have written. A group header
+over sub-columns of text in words no form knows is read as one column of that group's name.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.parse.layout import Cell, Grid
 from pipeline.parse.text import squash
@@ -41,14 +44,21 @@ def ticked(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def collapse_tick_columns(grid: Grid, max_header_row: int) -> None:
-    """Rewrite, in place, each group of tick columns of ``grid`` as one column holding the word of
-    the ticked choice (several ticked: their words joined by 、, which no scheme knows, so the
-    checks report it; none: empty).
+def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[[list[str]], bool]) -> None:
+    """Rewrite, in place, each group of columns of ``grid`` that no definition's columns explain as
+    one column, so the table is read by the group's own label:
 
-    A group is a header cell spanning several columns, the row under it naming one choice per
-    column with short distinct labels, and the rows below holding nothing but ticks in those
-    columns. Columns under a group header that hold text (措施内容 | 责任人) are left as they are.
+    * tick columns (风险等级 over 三级 | 二级 | 一级, a tick in one per row) hold the word of the
+      ticked choice (several ticked: their words joined by 、, which no scheme knows, so the checks
+      report it; none: empty);
+    * text columns whose labels name no column of any form (防控措施 over 事前 | 事中 | 事后 where
+      no definition knows the words) hold each sub-column's text under its label, one per line,
+      so nothing typed in them is lost.
+
+    A group is a header cell spanning several columns with the row under it naming one choice per
+    column by short, distinct labels. A group of text columns whose labels some form's columns
+    ``explained`` (each label one column of that form: 防控措施 over 前期预防 | 中期监控 | 后期处置)
+    is left to the column matcher.
     """
     rows = grid.rows
     for r in range(min(max_header_row, len(rows) - 2)):
@@ -58,15 +68,26 @@ def collapse_tick_columns(grid: Grid, max_header_row: int) -> None:
             j = i
             while j + 1 < len(head) and head[j + 1].hmerge:
                 j += 1
-            if j > i and head[i].text and _choice_labels(sub, i, j) and _ticks_below(rows[r + 2:], i, j):
+            if j > i and head[i].text and _choice_labels(sub, i, j):
                 labels = [squash(sub[k].text) for k in range(i, j + 1)]
-                for row in rows[r + 2:]:
-                    if len(row) > j and not any(row[k].hmerge for k in range(i + 1, j + 1)):
-                        word = "、".join(lab for k, lab in zip(range(i, j + 1), labels) if _TICK_CELL_RE.fullmatch(squash(row[k].text)))
-                        row[i:j + 1] = [Cell(word), *(Cell(word, hmerge=True) for _ in range(i + 1, j + 1))]
-                group = head[i].text
-                sub[i:j + 1] = [Cell(group, vmerge=True), *(Cell(group, hmerge=True, vmerge=True) for _ in range(i + 1, j + 1))]
+                ticks = _ticks_below(rows[r + 2:], i, j)
+                if ticks or not explained([sub[k].text for k in range(i, j + 1)]):
+                    for row in rows[r + 2:]:
+                        if len(row) > j and not any(row[k].hmerge for k in range(i + 1, j + 1)):
+                            word = _ticked_word(row, i, labels) if ticks else _labelled_text(row, i, labels)
+                            row[i:j + 1] = [Cell(word), *(Cell(word, hmerge=True) for _ in range(i + 1, j + 1))]
+                    group = head[i].text
+                    sub[i:j + 1] = [Cell(group, vmerge=True),
+                                    *(Cell(group, hmerge=True, vmerge=True) for _ in range(i + 1, j + 1))]
             i = j + 1
+
+
+def _ticked_word(row: list[Cell], i: int, labels: list[str]) -> str:
+    return "、".join(lab for k, lab in enumerate(labels, start=i) if _TICK_CELL_RE.fullmatch(squash(row[k].text)))
+
+
+def _labelled_text(row: list[Cell], i: int, labels: list[str]) -> str:
+    return "\n".join(f"{lab}：{row[k].text}" for k, lab in enumerate(labels, start=i) if row[k].text.strip())
 
 
 def _choice_labels(sub: list[Cell], i: int, j: int) -> bool:

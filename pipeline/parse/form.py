@@ -14,12 +14,12 @@ from collections.abc import Collection, Sequence
 from pipeline.campaign import identity
 from pipeline.forms import FormDefinition, by_code, registry
 from pipeline.parse import checks, header as hdr
-from pipeline.parse.choices import collapse_tick_columns
+from pipeline.parse.choices import collapse_column_groups
 from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
 from pipeline.parse.levels import choose_scheme, graded_levels, place_level, token
 from pipeline.parse.settings import DEFAULT, ParseSettings
-from pipeline.parse.table import HeaderMatch, cell_key, indexes, named_counts, match_header, read_rows, title_scores
+from pipeline.parse.table import HeaderMatch, cell_key, indexes, match_header, named_counts, names_of, read_rows, title_scores
 from pipeline.parse.text import clean, label_key, squash
 from pipeline.parse.vocabulary import VOCABULARY
 from pipeline.records import Header, ParsedForm, Problem, RiskRecord, Scheme
@@ -65,6 +65,13 @@ def _doc_label_keys(layout: Layout, lines: list[str], settings: ParseSettings) -
             keys.update(cell_key(c.text) for row in b.rows for c in row
                         if c.text and len(c.text) <= settings.field_cell_max_chars)
     return keys
+
+
+def _one_form_names(labels: list[str], settings: ParseSettings) -> bool:
+    """Whether one definition has a column for each of ``labels``, a different one each."""
+    named = [names_of(text, settings) for text in labels]
+    common = set.intersection(*(set(n) for n in named))
+    return any(len({n[did].key for n in named}) == len(named) for did in common)
 
 
 def _title_lines(lines: list[str], settings: ParseSettings) -> list[str]:
@@ -198,7 +205,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     lines = [b for b in layout.blocks if isinstance(b, str)]
     for grid in layout.blocks:
         if isinstance(grid, Grid):
-            collapse_tick_columns(grid, settings.max_header_row)
+            collapse_column_groups(grid, settings.max_header_row, lambda labels: _one_form_names(labels, settings))
     form = ParsedForm(source=source, sha256=sha256, meta=layout.meta)
     form_id, id_problem = _form_id(layout, lines)
     form.form_id = form_id
