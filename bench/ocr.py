@@ -7,14 +7,14 @@ One corpus per run (pipeline.scanlab): in each bundled profile one form of every
 table for ``--departments`` departments, filled in a brush font in blue or black ink, printed by
 LibreOffice in one batch, rasterised at each ``--dpi`` and degraded the ways of
 :data:`pipeline.scanlab.DEGRADATIONS` (each form gets three of them in turn, so every degradation
-meets every layout), saved as PNG, JPEG, TIFF or image-only PDF. Each engine then reads the whole
-corpus in a child process of its own (so its peak memory is its own, models included) with one
-thread, as an ingest worker does. Printed per engine and degradation: field accuracy (non-empty
-fields of the record the parser reads from the filled .docx, read exactly; an extra field is an
-error), wrong fields no ``low_confidence`` problem points at (the failure: a flagged one the office
-checks), seconds per page (wall, and CPU of the child and its own children) and the peak RSS of the
-child or its largest child, beside the floors to reach on scans of our own forms
-(0.98 field accuracy, under 3 s a page on one core, peak under 600 MB).
+meets every layout), saved as PNG, JPEG, TIFF or image-only PDF (a form of two pages as TIFF or
+PDF). Each engine then reads the whole corpus in a child process of its own (so its peak memory is
+its own, models included) with one thread, as an ingest worker does. Printed per engine and
+degradation: field accuracy (non-empty fields of the record the parser reads from the filled .docx,
+read exactly; an extra field is an error), wrong fields no ``low_confidence`` problem points at
+(the failure: a flagged one the office checks), seconds per page (wall, and CPU of the child and
+its own children) and the peak RSS of the child or its largest child, beside the floors to reach on
+scans of our own forms (0.98 field accuracy, under 3 s a page on one core, peak under 600 MB).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 PROFILES = ("000-ccmc", "001-zcjt", "002-qztc", "003-gzwy", "004-hfzy")
 FORMATS = (".png", ".jpg", ".tif", ".pdf")
+MULTI_PAGE = (".tif", ".pdf")
 FLOOR = {"accuracy": 0.98, "s_per_page": 3.0, "mb": 600}
 
 
@@ -50,7 +51,9 @@ def make_corpus(root: Path, profiles: list[str], departments: int, dpis: list[in
         for k in range(3):
             how = scanlab.DEGRADATIONS[(r_i * 3 + k) % len(scanlab.DEGRADATIONS)]
             dpi = dpis[(r_i + k) % len(dpis)]
-            ext = FORMATS[n % len(FORMATS)] if len(pages[dpi]) == 1 or n % 2 else ".tif"
+            # A multi-page form goes into a multi-page file (TIFF or image-only PDF): a PNG or JPEG
+            # holds one page, and a form cut to its first page would be scored on fields not sent.
+            ext = FORMATS[n % len(FORMATS)] if len(pages[dpi]) == 1 else MULTI_PAGE[n % len(MULTI_PAGE)]
             dst = root / "scans" / f"{n:03d}-{how}-{dpi}{ext}"
             dst.parent.mkdir(parents=True, exist_ok=True)
             scanlab.save_scan([scanlab.degrade(p, how, seed=n) for p in pages[dpi]], dst, dpi)

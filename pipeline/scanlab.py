@@ -219,11 +219,14 @@ def degrade(page: np.ndarray, how: str, seed: int) -> np.ndarray:
 
 
 def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int) -> Path:
-    """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF."""
+    """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF.
+    More than one page for a PNG or JPEG is refused: the file would hold the first page alone."""
     from PIL import Image
 
     images = [Image.fromarray(p) for p in pages]
     kind = dst.suffix.lower()
+    if kind not in (".tif", ".tiff", ".pdf") and len(images) > 1:
+        raise ValueError(f"{dst.name}：{kind} 只能存一页，{len(images)} 页的扫描件请存为 .tif 或 .pdf")
     if kind in (".tif", ".tiff", ".pdf"):
         images[0].save(dst, save_all=True, append_images=images[1:], resolution=dpi)
     else:
