@@ -183,3 +183,55 @@ def test_a_scan_pasted_into_a_word_file_is_read_as_the_scan(returns, monkeypatch
     unread = parse_file(tmp_path / "pasted.docx", levels=ret.expected.levels)
     assert unread.form_id == ret.expected.form_id  # the QR code on the picture still names the form
     assert any(p.code == "needs_ocr" and p.message.startswith("Word 文件里只有图片") for p in unread.problems)
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_heic_photo_is_read_and_without_pillow_heif_the_message_names_it(returns, monkeypatch, tmp_path):
+    """An iPhone's photo of the form, as .heic, reads like a JPEG one; without pillow-heif the
+    return says which package opens it rather than calling the photo broken."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    from pipeline.parse import heif
+
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    root, made = returns
+    ret = made[0]
+    [page] = [scanlab.degrade(p, "photo", seed=5) for p in scanlab.rasterise(ret.pdf, 200)]
+    pillow_heif.from_pillow(Image.fromarray(page)).save(tmp_path / "IMG_0001.HEIC", quality=90)
+    got = parse_file(tmp_path / "IMG_0001.HEIC", levels=ret.expected.levels)
+    assert got.form_id == ret.expected.form_id and got.meta["read_from"] == "paper"
+    right, counted = scanlab.score(ret.expected, got)
+    assert right / counted >= 0.8, scanlab.fields(got)
+    monkeypatch.setattr(heif, "register", lambda: False)
+    unread = parse_file(tmp_path / "IMG_0001.HEIC")
+    assert [p.code for p in unread.problems] == ["needs_ocr"]
+    assert "pillow-heif" in unread.problems[0].message and "HEIC" in unread.problems[0].message
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_standard_mode_fax_tiff_is_read_with_square_pixels(returns, monkeypatch, tmp_path):
+    """A fax server's TIFF of a standard-mode fax stores every other line (200 × 100 dpi, 1-bit,
+    Group 4): its pages are stretched back to square pixels before anything is read."""
+    import cv2
+    from PIL import Image
+
+    from pipeline.parse.paper.pages import load
+
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    root, made = returns
+    ret = made[0]
+    [page] = scanlab.rasterise(ret.pdf, 200)
+    gray = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    half = cv2.resize(gray, (w, h // 2), interpolation=cv2.INTER_AREA)
+    Image.fromarray(np.where(half < 170, 0, 255).astype(np.uint8)).convert("1").save(
+        tmp_path / "fax.tif", compression="group4", dpi=(200, 100))
+    [square] = load(tmp_path / "fax.tif", "image", (tmp_path / "fax.tif").read_bytes(), DEFAULT)
+    assert square.shape[:2] == (h // 2 * 2, w)
+    got = parse_file(tmp_path / "fax.tif", levels=ret.expected.levels)
+    assert got.form_id == ret.expected.form_id
+    right, counted = scanlab.score(ret.expected, got)
+    assert right / counted >= 0.7, scanlab.fields(got)

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from pipeline.errors import InputFileError
+from pipeline.parse.heif import is_heif
 
 Kind = Literal["docx", "pdf", "image", "doc", "rtf", "odt"]
 #: The formats read through a LibreOffice conversion to .docx (pipeline.parse.legacy).
 CONVERTED: tuple[Kind, ...] = ("doc", "rtf", "odt")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-#: Scans and phone photos: PNG, JPEG, TIFF (both byte orders).
+#: Scans and phone photos: PNG, JPEG, TIFF (both byte orders); HEIC photos by their ``ftyp`` box.
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 #: A returned form is tens of kilobytes of XML; these limits leave room for pasted images.
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -70,7 +71,7 @@ def sniff(path: Path, head: bytes) -> Kind:
         return "odt" if head[30:].startswith(b"mimetypeapplication/vnd.oasis.opendocument.text") else "docx"
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(IMAGE_MAGIC):
+    if head.startswith(IMAGE_MAGIC) or is_heif(head):
         return "image"
     if head.startswith(OLE_MAGIC):  # Word 97–2003, WPS, or a password-protected .docx
         return "doc"

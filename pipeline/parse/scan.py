@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.campaign import identity
 from pipeline.errors import InputFileError
 from pipeline.campaign.identity import FormId
+from pipeline.parse import heif
 from pipeline.parse.route import raised_in_library
 
 #: 200 dpi resolves the 18 mm code's modules several pixels wide even after a lossy scan.
@@ -43,9 +44,12 @@ def form_id_from_pdf(data: bytes) -> FormId | None:
 
 
 def form_id_from_image(path: Path, data: bytes) -> FormId | None:
-    """The first valid form id in a QR code of a scanned image (each frame of a TIFF)."""
+    """The first valid form id in a QR code of a scanned image (each frame of a TIFF); ``None``
+    for a HEIC photo when pillow-heif, which opens it, is not installed."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
+    if heif.is_heif(data[:12]) and not heif.register():
+        return None
     try:
         with Image.open(io.BytesIO(data)) as image:
             frames = (frame.convert("L") for frame, _ in zip(ImageSequence.Iterator(image), range(MAX_PAGES)))

@@ -1,8 +1,8 @@
 """A scan's pages as pixels, and the QR code on them: what the paper reader starts from.
 
-pypdfium2 draws the pages of an image-only PDF, Pillow opens PNG, JPEG and every frame of a TIFF;
-zxing-cpp finds our QR code at any angle and reports where it is and which way up, which turns
-the page upright before anything is read.
+pypdfium2 draws the pages of an image-only PDF, Pillow opens PNG, JPEG, every frame of a TIFF and
+(through pillow-heif) a phone's HEIC photo; zxing-cpp finds our QR code at any angle and reports
+where it is and which way up, which turns the page upright before anything is read.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 
 from pipeline.campaign import identity
 from pipeline.campaign.identity import FormId
-from pipeline.errors import InputFileError
+from pipeline.errors import InputFileError, MissingProgramError
+from pipeline.parse import heif
 from pipeline.parse.route import raised_in_library
 from pipeline.parse.settings import ParseSettings
 
@@ -44,6 +45,25 @@ def _limit(page: np.ndarray) -> np.ndarray:
     return cv2.resize(page, (round(page.shape[1] * f), round(page.shape[0] * f)), interpolation=cv2.INTER_AREA)
 
 
+def _square(page: np.ndarray, dpi: object) -> np.ndarray:
+    """The page with square pixels again when its file says they are not: a fax in standard mode
+    is 204 × 98 dpi, every line of it standing for two of the 204-dpi grid, and read as it is its
+    characters would be half as tall as they are wide. The coarser axis is stretched to the finer
+    one by repeating lines (nearest neighbour), so a 1-bit page stays 1-bit and is softened as the
+    1-bit page it is (:func:`pipeline.parse.paper.clean.soften`)."""
+    import cv2
+
+    try:
+        x, y = (float(v) for v in dpi)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return page
+    if x <= 0 or y <= 0 or 0.9 <= x / y <= 1.1:
+        return page
+    h, w = page.shape[:2]
+    size = (w, round(h * x / y)) if x > y else (round(w * y / x), h)
+    return cv2.resize(page, size, interpolation=cv2.INTER_NEAREST)
+
+
 def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np.ndarray]:
     """The pages of a scan as RGB arrays (at most ``settings.ocr_max_pages``); a PDF drawn at ``ocr_dpi``."""
     if kind == "pdf":
@@ -64,9 +84,11 @@ def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np
             pdf.close()
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
+    if heif.is_heif(data[:12]) and not heif.register():
+        raise MissingProgramError(heif.MISSING, path=path, hint=heif.INSTALL_HINT)
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return [_limit(np.asarray(frame.convert("RGB")))
+            return [_limit(_square(np.asarray(frame.convert("RGB")), frame.info.get("dpi")))
                     for frame, _ in zip(ImageSequence.Iterator(image), range(settings.ocr_max_pages))]
     except Exception as e:  # Pillow's errors for a broken image; anything else is a fault of this program
         if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError)) \
