@@ -734,6 +734,41 @@ def test_sub_columns_no_form_knows_keep_their_text_under_the_group(tmp_path):
     assert [r.measures for r in form.risks] == ["源头：严格审核票据\n过程：定期抽查\n结果：追回资金并问责",
                                                 "源头：双人管理\n过程：不定期盘点\n结果：按规定处理"]
 
+
+# --- columns the office added ----------------------------------------------------------------------
+
+def _register_004(path: Path, columns: list[str], rows: list[tuple[str, ...]]) -> Path:
+    doc = Document()
+    doc.add_paragraph("个人廉政风险排查登记表")
+    doc.add_paragraph("部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2014年3月6日")
+    table = doc.add_table(rows=1 + len(rows), cols=len(columns))
+    table.style = "Table Grid"
+    for i, label in enumerate(columns):
+        table.cell(0, i).text = label
+    for r, row in enumerate(rows, start=1):
+        for i, value in enumerate(row):
+            table.cell(r, i).text = value
+    doc.save(path)
+    return path
+
+
+def test_a_column_the_form_lacks_keeps_its_text_beside_its_neighbour(tmp_path):
+    """风险内容 and 表现形式 typed as two columns, a 完成时限 and a 备注 added: each kept under its label."""
+    path = _register_004(tmp_path / "r.docx", ["序号", "风险点", "风险内容", "表现形式", "风险等级", "防控措施", "完成时限", "备注"],
+                         [("1", "报销审核", "审核不严", "虚报冒领", "高", "严格审核", "6月底", "已整改"),
+                          ("2", "现金管理", "坐支现金", "挪用公款", "中", "双人管理", "长期", "")])
+    form = parse_file(path)
+    assert form.form_type == "004-person-register"
+    assert [(r.name, r.description, r.level, r.measures) for r in form.risks] == [
+        ("报销审核", "审核不严\n表现形式：虚报冒领", "high", "严格审核\n完成时限：6月底\n备注：已整改"),
+        ("现金管理", "坐支现金\n表现形式：挪用公款", "medium", "双人管理\n完成时限：长期")]
+
+
+def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path):
+    path = _register_004(tmp_path / "r.docx", ["编号", "风险点", "风险内容/表现形式", "风险等级", "防控措施"],
+                         [("1", "报销审核", "审核不严", "高", "严格审核"), ("2", "现金管理", "坐支现金", "中", "双人管理")])
+    assert [(r.seq, r.name, r.measures) for r in parse_file(path).risks] == [(1, "报销审核", "严格审核"), (2, "现金管理", "双人管理")]
+
 # --- forms typed in Excel ---------------------------------------------------------------------------
 
 def _excel_form(path: Path, *, macro: bool = False) -> Path:

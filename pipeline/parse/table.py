@@ -312,6 +312,44 @@ def _repeated_header(ix: DefIndex, row: list[Cell], width: int) -> bool:
     return len(keys) >= max(2, width // 2)
 
 
+#: Column types an office column's text is never added to: they hold a number, a level or a name
+#: of a category that must stay readable as such.
+_NO_ADDITIONS = {"seq", "level", "post_level", "category", "date"}
+
+
+def office_columns(grid: Grid, first: int, last: int, columns: dict[int, Column],
+                   fields: dict[int, str]) -> dict[int, tuple[str, str]]:
+    """Columns the office added to the table (备注, 责任人, 完成时限, a description split in two):
+    grid column → (its label, the key of the form's column its text is kept in).
+
+    A column whose label names no column of the form keeps its text in the nearest text column to
+    its left (its right, for one before them all), under its own label, so nothing typed in the
+    table is lost and the record reads as the office wrote it.
+    """
+    targets = sorted((i, c) for i, c in columns.items() if c.type not in _NO_ADDITIONS and not c.signature)
+    if not targets:
+        return {}
+    out = {}
+    for i in range(grid.width):
+        if i in columns or i in fields:
+            continue
+        label = next((row[i].text for row in reversed(grid.rows[first:last + 1])
+                      if i < len(row) and row[i].text and not row[i].hmerge), "")
+        if not label:
+            continue
+        left = [c for j, c in targets if j < i]
+        out[i] = (squash(label), (left[-1] if left else targets[0][1]).key)
+    return out
+
+
+def _keep_office_columns(row: list[Cell], extra: dict[int, tuple[str, str]], columns: dict[int, Column],
+                         values: dict[str, str]) -> None:
+    for i, (label, key) in extra.items():
+        text = row[i].text if i < len(row) and not row[i].hmerge else ""
+        if text and not is_placeholder(text) and not _looks_seq(text):  # a number (编号 1, 2 …) is no text to keep
+            values[key] = "\n".join(t for t in (values.get(key, ""), f"{label}：{text}") if t)
+
+
 def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]]],
               settings: ParseSettings = DEFAULT) -> TableRead:
     """Data rows of ``grids`` (each with its first data row and its column map): the matched grid
@@ -327,8 +365,10 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
     width = len(match.columns)
     merged_text: dict[str, str] = {}
     below = False  # a field placed under the risk rows was seen: no risk rows follow
+    own = office_columns(match.grid, match.first, match.last, match.columns, match.fields)
     for n, (grid, start, columns) in enumerate(grids):
         content = [c.key for c in columns.values() if c.type not in NON_CONTENT_TYPES and not c.merged and c.key != "duty"]
+        extra = own if start == 0 or grid is match.grid else office_columns(grid, 0, start - 1, columns, {})
         new_page = n > 0 and grid.page is not None and grid.page != grids[n - 1][0].page
         first = True
         for r in range(start, len(grid.rows)):
@@ -361,6 +401,7 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                         values[col.key] = merged_text.get(col.key, "")
             if all(is_placeholder(values[k]) for k in content):
                 continue
+            _keep_office_columns(row, extra, columns, values)
             if ix.definition.rows_from == "categories" and all(_none_written(values[k]) for k in content):
                 continue  # the form prints a row per category; "无" says this one has no risk
             if first and new_page and out.rows and _split_row(values, columns):
