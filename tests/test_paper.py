@@ -235,3 +235,34 @@ def test_a_standard_mode_fax_tiff_is_read_with_square_pixels(returns, monkeypatc
     assert got.form_id == ret.expected.form_id
     right, counted = scanlab.score(ret.expected, got)
     assert right / counted >= 0.7, scanlab.fields(got)
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_scan_of_a_form_an_office_typed_itself_is_read(tmp_path, monkeypatch):
+    """A form the project did not issue — no QR code, typed in Word in a thin Song face — is read
+    by its labels; the signature line typed just under the table (本人签字：周敏) is read whole,
+    not cut at the table's box."""
+    from make_corpus import cases, write_case
+
+    from pipeline._exec import soffice
+
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    case = next(c for c in cases() if c.name == "h004-person-register")
+    write_case(case, tmp_path / "typed.docx")
+    expected = parse_file(tmp_path / "typed.docx")
+    [pdf] = soffice.convert([tmp_path / "typed.docx"], tmp_path / "pdf")
+    pages = [scanlab.degrade(p, "noise", seed=16) for p in scanlab.rasterise(pdf, 150)]
+    got = parse_file(scanlab.save_scan(pages, tmp_path / "typed.png", 150), levels=expected.levels)
+    assert got.form_id is None and got.form_type == expected.form_type == "004-person-register"
+    assert got.header.extra["person_signature"] == "周敏"
+    right, counted = scanlab.score(expected, got)
+    assert right / counted >= 0.95, scanlab.fields(got)
+
+
+def test_half_width_punctuation_after_han_characters_is_read_full_width():
+    from pipeline._exec.ocr import TextLine
+    from pipeline.parse.paper.read import _join_row
+
+    line = TextLine("1.评委随机抽取;2.评审结果公示;联系人:李四,王五", 0.9, (0, 0, 300, 30))
+    assert _join_row([line], " ") == "1.评委随机抽取；2.评审结果公示；联系人：李四，王五"

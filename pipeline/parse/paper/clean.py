@@ -122,6 +122,11 @@ def ink(gray: np.ndarray, max_gray: int = 200) -> np.ndarray:
     return cv2.bitwise_and(local, (gray < max_gray).astype(np.uint8) * 255)
 
 
+#: How far the ruling-line mask reaches past a line's ends: lines are dilated along their length to
+#: close a fax's or a blur's breaks, so a table's box stands this far out from its border.
+RULE_OVERHANG = 7
+
+
 def rulings(binary: np.ndarray, settings: ParseSettings) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling lines: ink runs far longer than any character and thinner
     than ``ocr_max_rule_px``, found by morphological openings and closed over small breaks (fax, blur)."""
@@ -137,8 +142,8 @@ def rulings(binary: np.ndarray, settings: ParseSettings) -> tuple[np.ndarray, np
     # edge, a shadow, a solid bar) is taken out, or it would be a "table" swallowing the real one.
     horiz = cv2.subtract(horiz, cv2.morphologyEx(horiz, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, t))))
     vert = cv2.subtract(vert, cv2.morphologyEx(vert, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (t, lv))))
-    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
-    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 15)))
+    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * RULE_OVERHANG + 1, 3)))
+    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 2 * RULE_OVERHANG + 1)))
     short_v = _bridging(binary, horiz, settings.ocr_min_cell_px, vertical=True)
     short_h = _bridging(binary, vert, settings.ocr_min_cell_px, vertical=False)
     return cv2.bitwise_or(horiz, short_h), cv2.bitwise_or(vert, short_v)

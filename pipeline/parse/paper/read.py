@@ -25,12 +25,16 @@ from pipeline.parse.settings import ParseSettings
 #: A line starting a numbered item ("2.", "（2）", "②", "二、") starts a new paragraph in a cell.
 _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
 #: Look-alikes recognisers put for what a form holds: the radical 丶 for the enumeration comma,
-#: a full-width full stop after an item number.
-_LOOKALIKES = (re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), ".")
-#: Any character outside these — Han characters, digits, Latin letters, the punctuation of
-#: Chinese prose and of numbered lists — is a recogniser's guess at something it could not read:
-#: the engine decodes over these alone, and a reading with any other is flagged.
-FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
+#: a full-width full stop after an item number, and a half-width ",;:" after a Han character —
+#: Chinese text sets its punctuation full width, and on paper the recogniser cannot see the width.
+_LOOKALIKES = ((re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), "."),
+               (re.compile(r"(?<=[\u3400-\u9fff]),"), "，"), (re.compile(r"(?<=[\u3400-\u9fff]);"), "；"),
+               (re.compile(r"(?<=[\u3400-\u9fff]):"), "："))
+#: Any character outside these — Han characters, digits, Latin letters, Roman numerals (Ⅱ级, a
+#: level word), the punctuation of Chinese prose and of numbered lists — is a recogniser's guess
+#: at something it could not read: the engine decodes over these alone, and a reading with any
+#: other is flagged.
+FORM_TEXT_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9A-Za-z\u2160-\u216b\s，。、；：,.;:（）()《》〈〉“”‘’\"'—\-–/%×+#①-⑳]")
 PAD = 10  # white pixels around a crop: text detectors miss strokes touching the image edge
 #: Ink lighter than :func:`clean.ink`'s bound but up to this grey is a faint mark (:func:`_cut_off`),
 #: and a line that one cuts off is no surer than this.
@@ -275,6 +279,20 @@ def _pieces(binary: np.ndarray, gap: float) -> list[tuple[int, int]]:
     return list(zip(starts, ends))
 
 
+def _grown(raw: np.ndarray, box: Box) -> Box:
+    """A piece of a text row grown up and down over the unopened ink that continues it, by up to
+    half its height. Rows are found on ink opened against noise, and the opening erases the
+    one-pixel strokes of a typed Song face at 150 dpi: the tops of 本人签字 went, and the cropped
+    line read as 本人签子."""
+    filled = np.count_nonzero(raw[:, box.x0:box.x1], axis=1) > 0
+    reach = (box.y1 - box.y0) // 2
+    lo, hi = max(0, box.y0 - reach), min(len(filled), box.y1 + reach)
+    above = np.flatnonzero(~filled[lo:box.y0])
+    below = np.flatnonzero(~filled[box.y1:hi])
+    return Box(box.x0, lo + int(above[-1]) + 1 if above.size else lo, box.x1,
+               box.y1 + int(below[0]) if below.size else hi)
+
+
 def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, settings: ParseSettings,
                known: bool, readings: list[Reading]) -> list[tuple[int, str]]:
     """The text lines of a strip of the page outside the tables, with their page y.
@@ -286,7 +304,8 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
     rest of the page together."""
     import cv2
 
-    binary = _without_edges(cv2.morphologyEx(clean.ink(band), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), settings)
+    raw = _without_edges(clean.ink(band), settings)
+    binary = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     rows = [(y0, y1) for y0, y1 in _text_rows(binary) if y1 - y0 >= 6]
     if not rows:
         return []
@@ -307,7 +326,7 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
             ys = np.flatnonzero(row[:, x0:x1].any(axis=1))
             if x1 - x0 < 0.35 * (y1 - y0) or ys[-1] - ys[0] + 1 < 0.35 * typical:
                 continue  # a lone stroke, not writing: what is left of a photographed page's edge
-            batch.append((len(found), Box(x0, y0, x1, y1)))
+            batch.append((len(found), _grown(raw, Box(x0, y0, x1, y1))))
         found.append((a, []))
     read = engine.read_lines([_line_crop(band, bx) for _, bx in batch], FORM_TEXT_RE)
     for (n, bx), (text, conf) in zip(batch, read):
@@ -350,11 +369,15 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         top = 0
         for table in tables:
             grids += 1
-            if table.y0 - top > settings.ocr_min_cell_px:
-                blocks += _read_band(page_no, text_page[top:table.y0], top, engine, settings, known, result.readings)
+            # The strips between tables run to the tables' borders, not to their boxes, which the
+            # line mask's overhang stretches past them: a line typed just under a table (本人签字：)
+            # lost its top to it. The ruling lines themselves are erased from ``text_page``.
+            end = min(gray.shape[0], table.y0 + clean.RULE_OVERHANG)
+            if end - top > settings.ocr_min_cell_px:
+                blocks += _read_band(page_no, text_page[top:end], top, engine, settings, known, result.readings)
             blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, engine, settings,
                                                  result.readings)))
-            top = table.y1
+            top = max(0, table.y1 - clean.RULE_OVERHANG)
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
         result.layout.blocks += [b for _, b in sorted(blocks, key=lambda yb: yb[0])]
