@@ -54,15 +54,18 @@ def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | N
 
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
-           progress: bool = True, batch: int | None = None) -> "IngestSummary":
+           progress: bool = True, batch: int | None = None, file_seconds: float | None = None) -> "IngestSummary":
     """Read every new file in the inbox into the store: keep, parse, match, validate.
 
     ``batch``: files per transaction (default 200); several processes may ingest into one
-    PostgreSQL store at once, each file claimed by one of them.
+    PostgreSQL store at once, each file claimed by one of them. ``file_seconds``: the longest one
+    file may take to read (default 300) before it is held as hostile.
     """
     from pipeline.intake.ingest import BATCH, ingest as _ingest
+    from pipeline.intake.workers import FILE_SECONDS
 
-    return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress, batch=batch or BATCH)
+    return _ingest(ws, inbox=inbox, jobs=jobs, progress=progress, batch=batch or BATCH,
+                   file_seconds=file_seconds or FILE_SECONDS)
 
 
 def status(ws: Workspace, *, department: str | None = None) -> list["DepartmentStatus"]:

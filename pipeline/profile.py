@@ -563,6 +563,24 @@ def _roster_cell(sheet: str, rownum: int, column: str) -> str:
     return f"名册（工作表“{sheet}”）第 {rownum} 行“{column}”"
 
 
+def _refuse_vast(path: Path) -> None:
+    """A ProfileError for an .xlsx roster whose sheet spans more cells than calamine can hold."""
+    import zipfile
+
+    from pipeline.errors import InputFileError
+    from pipeline.parse.xlsx import refuse_vast
+
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            refuse_vast(path, zf)
+    except zipfile.BadZipFile:
+        return  # calamine says what is wrong with it
+    except InputFileError as e:
+        raise ProfileError(f"名册{e.message.removeprefix('Excel 文件')}", path=path, hint=e.hint) from None
+
+
 def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[list]]:
     """The roster sheet's name and its rows as values, read by calamine.
 
@@ -572,6 +590,7 @@ def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[list]]:
     """
     from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
 
+    _refuse_vast(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own kinds and OSError for a file that is no workbook

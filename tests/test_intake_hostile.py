@@ -177,3 +177,117 @@ def _replace_everywhere(path: Path, issued_file: Path, new_id: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data.replace(old_id.encode(), new_id.encode()))
+
+
+def _reading_that(monkeypatch, does: dict) -> None:
+    """Make reading the file named ``name`` do ``does[name]`` first (in the worker processes,
+    which fork from here)."""
+    import pipeline.parse
+
+    real = pipeline.parse.parse_file
+
+    def parse_file(path, **kw):
+        does.get(Path(path).name, lambda: None)()
+        return real(path, **kw)
+
+    monkeypatch.setattr(pipeline.parse, "parse_file", parse_file)
+
+
+def test_a_file_that_kills_its_worker_is_held_and_the_rest_are_read(issued, monkeypatch) -> None:
+    """A library aborting the process (as PDFium or calamine do on some crafted files) takes its
+    worker down: that file is found, held as hostile, and every other file of the batch is read."""
+    ws, people, files = issued
+    good = [_fill(ws, files, person, f"good{n}.docx") for n, person in enumerate(people[:4])]
+    _fill(ws, files, people[4], "crash.docx")
+    _reading_that(monkeypatch, {"crash.docx": os.abort})
+    summary = api.ingest(ws, progress=False, jobs=2)
+    rows = _rows(ws)
+    assert {f.name: rows[f.name].status for f in good} == {f.name: "accepted" for f in good}
+    assert rows["crash.docx"].status == "rejected" and "异常退出" in rows["crash.docx"].reason
+    assert (ws.quarantine / f"{rows['crash.docx'].sha256}.docx").is_file()
+    assert summary.rejected == 1 and not summary.faults
+
+
+def test_a_file_that_never_finishes_is_stopped_and_held(issued, monkeypatch) -> None:
+    """One file is given its time: stopped at the next Python step, or its worker ended when it
+    does not come back from a library (here: it swallows the stop)."""
+    import time
+
+    from pipeline.intake import workers
+
+    def endless() -> None:
+        while True:
+            try:
+                time.sleep(60)
+            except BaseException:  # a library deep in C never sees the stop
+                pass
+
+    ws, people, files = issued
+    good = _fill(ws, files, people[0], "good.docx")
+    _fill(ws, files, people[1], "slow.docx")
+    _fill(ws, files, people[2], "endless.docx")
+    _reading_that(monkeypatch, {"slow.docx": lambda: time.sleep(60), "endless.docx": endless})
+    monkeypatch.setattr(workers, "GRACE_SECONDS", 1)
+    started = time.monotonic()
+    api.ingest(ws, progress=False, jobs=2, file_seconds=2)
+    rows = _rows(ws)
+    assert rows[good.name].status == "accepted"
+    assert rows["slow.docx"].status == "rejected" and "超过 2 秒" in rows["slow.docx"].reason
+    assert rows["endless.docx"].status == "rejected" and "用时过长被终止" in rows["endless.docx"].reason
+    assert time.monotonic() - started < 45
+
+
+def _pdf_bomb(path: Path, megabytes: int) -> Path:
+    """A one-page PDF whose content stream, a few hundred kilobytes, inflates to ``megabytes`` of drawing."""
+    import zlib
+
+    drawing = b"0 0 m 1 1 l S\n" * (megabytes * 1024 * 1024 // 14)
+    stream = zlib.compress(drawing, 6)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    path.write_bytes(out + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return path
+
+
+def _vast_workbook(path: Path) -> Path:
+    """A workbook of two cells, at A1 and at the sheet's last cell: 17 billion cells to a reader that fills the range."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "个人廉政风险排查评估表"
+    book.active["XFD1048576"] = "x"
+    book.save(path)
+    return path
+
+
+def test_files_that_swell_when_read_are_held_and_the_rest_read(issued) -> None:
+    """A PDF inflating to 64 MB of drawing (PDFium would take gigabytes and minutes) and a workbook
+    spanning the whole sheet (calamine would abort the process) are refused before they are read."""
+    ws, people, files = issued
+    good = _fill(ws, files, people[0], "good.docx")
+    bomb = _pdf_bomb(ws.inbox / "bomb.pdf", 64)
+    assert bomb.stat().st_size < 1024 * 1024
+    _vast_workbook(ws.inbox / "vast.xlsx")
+    summary = api.ingest(ws, progress=False)
+    rows = _rows(ws)
+    assert rows[good.name].status == "accepted"
+    assert rows["bomb.pdf"].status == "rejected" and "解压炸弹" in rows["bomb.pdf"].reason
+    assert rows["vast.xlsx"].status == "rejected" and "1048576 行 × 16384 列" in rows["vast.xlsx"].reason
+    assert summary.rejected == 2 and not summary.faults
+
+
+def test_a_roster_spanning_the_whole_sheet_is_refused_with_a_reason(tmp_path) -> None:
+    from pipeline.errors import ProfileError
+    from pipeline.profile import load_roster
+
+    ws = make_workspace(tmp_path)
+    with pytest.raises(ProfileError) as info:
+        load_roster(_vast_workbook(tmp_path / "名册.xlsx"), ws.profile)
+    assert "名册的工作表范围异常巨大" in info.value.message

@@ -40,7 +40,7 @@ from pipeline.intake.commit import commit_batch
 from pipeline.intake.matching import Issued, Matcher
 from pipeline.intake.recheck import recheck
 from pipeline.intake.scan import Incoming, Skipped, listing, scan, unchanged
-from pipeline.intake.workers import Parsed, Parser
+from pipeline.intake.workers import FILE_SECONDS, Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import Submission
 from pipeline.store.originals import keep_original, original_path, quarantine, restore, sweep_temporaries
@@ -143,10 +143,11 @@ class IngestSummary:
 # --- the run ---------------------------------------------------------------------------------------
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
-           progress: bool = True, batch: int = BATCH) -> IngestSummary:
+           progress: bool = True, batch: int = BATCH, file_seconds: float = FILE_SECONDS) -> IngestSummary:
     """Read every new file under ``inbox`` (default: the workspace's) into the store.
 
-    ``batch`` files are claimed and committed together (see :data:`BATCH`). The scan feeds the
+    ``batch`` files are claimed and committed together (see :data:`BATCH`); ``file_seconds`` is the
+    longest one file may take to read before it is held as hostile. The scan feeds the
     workers as it reads: the first batch parses while the rest of the inbox is still being hashed
     and the profile is synced, so no core waits for the whole inbox to be read first.
     """
@@ -164,7 +165,7 @@ def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,
         paths = listing(inbox, ws.store_dir)
         run = _Run(ws, factory, campaign, claims, summary, received=utcnow(), batch=max(1, batch))
         with _progress(progress, len(paths)) as advance, ThreadPoolExecutor(COPY_THREADS) as copier, \
-                Parser(profile, jobs, ws.store_dir / "logs") as parser:
+                Parser(profile, jobs, ws.store_dir / "logs", file_seconds) as parser:
             run.advance = advance
             run.all(scan(inbox, skip=ws.store_dir, root=ws.root, paths=paths), parser, copier)
         run.prepare()  # the profile is synced into the store even when nothing new came

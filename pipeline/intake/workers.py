@@ -5,6 +5,13 @@ the reader's Chinese reason. Any other exception is a fault of this program, not
 becomes its own reason (the file waits in quarantine for the maintainer) and its traceback is
 written to ``store/logs/<time>-<sha8>.log``, named in the reason, so one file never stops the batch
 and the fault is never reported as a damaged file.
+
+A file can do worse than raise: make a library in C or Rust abort the process, exhaust memory, or
+keep a worker busy without end (a PDF whose few kilobytes inflate to gigabytes of drawing). So
+every file is read in a worker process, never in the one that writes the store; a file gets
+:data:`FILE_SECONDS` before its worker gives it up (and is ended if it cannot); and when a worker
+dies, the files it may have held are read again, then one by one in a process of their own, so
+the file that kills a worker is found and held as hostile while every other file is read.
 """
 
 from __future__ import annotations
@@ -12,9 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +35,17 @@ from pipeline.records import ParsedForm, Scheme
 
 _worker_scheme: Scheme | None = None  # the campaign's levels, categories and forms, made once per worker
 _worker_log_dir: Path | None = None
+_worker_seconds: float = 0.0  # the time a file is given in this worker (0: no limit)
+
+#: Longest one file may take to read (OCR of a many-page scan takes seconds a page). A file that
+#: takes longer is held as hostile rather than letting it hold up the inbox.
+FILE_SECONDS = 300
+#: Grace after the time is up for the parser to reach Python code and give up; then the worker ends.
+GRACE_SECONDS = 10
+#: Files handed to a worker at a time: enough that the hand-off costs little, few enough that a
+#: worker's death sends only a handful to be read again.
+CHUNK = 8
+HOSTILE_HINT = "请勿打开此文件；请向发送人核实后，让其重新导出正常的表格再发送"
 
 
 @dataclass
@@ -37,11 +58,31 @@ class Parsed:
     fault: bool = False  # the reason is a fault of this program, not of the file
 
 
-def _init_worker(profile: Profile, log_dir: Path | None = None) -> None:
+class _TimeUp(Exception):
+    """A file's time in the worker is up."""
+
+
+def _init_worker(profile: Profile | None, log_dir: Path | None = None, seconds: float = 0.0,
+                 parent: int | None = None) -> None:
     from pipeline.parse import scheme_of
 
-    global _worker_scheme, _worker_log_dir
-    _worker_scheme, _worker_log_dir = scheme_of(profile), log_dir
+    global _worker_scheme, _worker_log_dir, _worker_seconds
+    _worker_scheme, _worker_log_dir, _worker_seconds = scheme_of(profile), log_dir, seconds
+    if parent is not None:
+        _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the ingest that started it dies (killed, even by kill -9): a worker
+    left behind would keep waiting for work, holding the workspace's lock (Linux; elsewhere the
+    worker ends when it next finds no work)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
 
 
 def fault_log(log_dir: Path | None, item: Incoming, exc: BaseException) -> Path | None:
@@ -69,48 +110,127 @@ def parse_one(item: Incoming) -> Parsed:
     """Parse in a worker; a file that cannot be read becomes a reason, never an exception."""
     from pipeline.parse import parse_file
 
+    _arm()
     try:
         converted = {item.path: item.converted} if item.converted is not None else None
         return Parsed(item, parse_file(item.path, scheme=_worker_scheme, converted=converted))
     except InputFileError as e:
         return Parsed(item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else ""))
+    except _TimeUp:
+        return Parsed(item, None, f"读取此文件用时超过 {_worker_seconds:.0f} 秒，已停止读取并隔离（可能是恶意构造的文件，"
+                                  f"例如解压后异常巨大的 PDF）（处理办法：{HOSTILE_HINT}）")
     except Exception as e:  # a parser bug must not stop the batch; the file waits in quarantine
         log = fault_log(_worker_log_dir, item, e)
         where = f"，详情见日志 {log}" if log is not None else ""
         return Parsed(item, None, f"解析程序出错（{type(e).__name__}），不是文件损坏：请把此文件发给维护人员{where}",
                       fault=True)
+    finally:
+        _disarm()
+
+
+def _arm() -> None:
+    """Start the file's clock: when it runs out, the parser is stopped at its next Python step;
+    if it is deep in a library that never returns, the worker ends after the grace."""
+    if _worker_seconds > 0 and hasattr(signal, "SIGALRM"):
+        signal.signal(signal.SIGALRM, _time_up)
+        signal.setitimer(signal.ITIMER_REAL, _worker_seconds)
+
+
+def _time_up(signum, frame) -> None:
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the next alarm ends the process
+    signal.setitimer(signal.ITIMER_REAL, GRACE_SECONDS)
+    raise _TimeUp
+
+
+def _disarm() -> None:
+    if _worker_seconds > 0 and hasattr(signal, "SIGALRM"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def parse_chunk(items: list[Incoming]) -> list[Parsed]:
+    return [parse_one(i) for i in items]
+
+
+def _lost(item: Incoming, exitcode: int | None) -> Parsed:
+    """A file whose reading ended its process: held as hostile (it is tried again on no run)."""
+    how = "用时过长被终止" if exitcode in (-signal.SIGALRM, -signal.SIGKILL) else f"异常退出（退出码 {exitcode}）"
+    return Parsed(item, None, f"读取此文件时解析进程{how}：文件可能是恶意构造或严重损坏的，已隔离，未读取"
+                              f"（处理办法：{HOSTILE_HINT}）")
+
+
+_Work = tuple[list[Incoming], Future, ProcessPoolExecutor, bool]
 
 
 class Parser:
-    """Parses batches of files: in a pool of ``jobs`` processes, or in this process for ``jobs`` = 1.
+    """Parses batches of files in a pool of ``jobs`` worker processes (see the module docstring).
 
     :meth:`start` hands a batch to the pool and returns at once, so the next batch parses while
     the caller copies and commits the previous one. Tracebacks of parser faults go to ``log_dir``
-    (the workspace's ``store/logs``).
+    (the workspace's ``store/logs``); ``file_seconds`` is the time one file is given.
     """
 
-    def __init__(self, profile: Profile, jobs: int | None, log_dir: Path | None = None):
+    def __init__(self, profile: Profile, jobs: int | None, log_dir: Path | None = None,
+                 file_seconds: float = FILE_SECONDS):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self._args = (profile, log_dir)
-        self._pool = None
+        self._args = (profile, log_dir, file_seconds, os.getpid())
+        self._seconds = file_seconds
+        self._ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Parser":
-        if self.jobs == 1:
-            _init_worker(*self._args)
-        else:
-            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=self._args)
+        self._pool = self._new_pool(self.jobs)
         return self
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            self._pool.terminate() if exc[0] is not None else self._pool.close()
-            self._pool.join()
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=self._ctx, initializer=_init_worker, initargs=self._args)
 
     def start(self, items: list[Incoming]) -> Callable[[], list[Parsed]]:
-        """Begin parsing ``items``; the returned function waits for and returns the results."""
-        if self._pool is None or len(items) < 4:  # a hand-off costs more than it saves on a handful
-            return lambda: [parse_one(i) for i in items]
-        chunk = max(1, min(16, len(items) // (self.jobs * 4)))
-        pending = self._pool.map_async(parse_one, items, chunksize=chunk)
-        return pending.get
+        """Begin parsing ``items``; the returned function waits for and returns the results, in order."""
+        work = [self._submit(items[i:i + CHUNK]) for i in range(0, len(items), CHUNK)]
+        return lambda: [p for w in work for p in self._result(w)]
+
+    def _submit(self, chunk: list[Incoming], retried: bool = False) -> _Work:
+        assert self._pool is not None
+        return chunk, self._pool.submit(parse_chunk, chunk), self._pool, retried
+
+    def _result(self, work: _Work) -> list[Parsed]:
+        chunk, future, pool, retried = work
+        try:
+            return future.result()
+        except BrokenProcessPool:  # a worker died: this chunk was in it, or only waiting
+            if pool is self._pool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool(self.jobs)
+            if not retried:
+                return self._result(self._submit(chunk, retried=True))
+            return [self._alone(item) for item in chunk]
+
+    def _alone(self, item: Incoming) -> Parsed:
+        """Read one file in a process of its own: its result, or why the process did not give one."""
+        reader, writer = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_alone_main, args=(writer, item, self._args), daemon=True)
+        process.start()
+        writer.close()
+        limit = self._seconds + 2 * GRACE_SECONDS if self._seconds > 0 else None
+        try:
+            if reader.poll(limit):
+                return reader.recv()
+        except EOFError:  # the process ended without a word
+            pass
+        finally:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            reader.close()
+        return _lost(item, process.exitcode)
+
+
+def _alone_main(writer, item: Incoming, args: tuple) -> None:
+    _init_worker(*args)
+    writer.send(parse_one(item))
+    writer.close()

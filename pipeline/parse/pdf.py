@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.errors import InputFileError
 from pipeline.parse import borderless, glyphs
+from pipeline.parse.bombs import refuse_inflated
 from pipeline.parse.settings import DEFAULT, ParseSettings
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.route import raised_in_library
@@ -238,6 +239,7 @@ def read_pdf(path: Path, data: bytes, *, settings: ParseSettings = DEFAULT) -> L
     down is read turned upright."""
     import pypdfium2
 
+    refuse_inflated(path, data)
     layout = Layout(has_text=False)
     try:
         pdf = pypdfium2.PdfDocument(data)

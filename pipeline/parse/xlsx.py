@@ -16,19 +16,54 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
 from pipeline.errors import InputFileError
 from pipeline.parse.docx import core_meta
 from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.route import ZIP_DAMAGE
 from pipeline.parse.text import clean
 
 _HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx 再发送，或改交下发的 Word 表格"
 
 
+#: The most cells a sheet's used range may span: calamine holds a sheet as one dense range, so a
+#: file with one cell at A1 and one at XFD1048576 would ask for hundreds of gigabytes.
+MAX_CELLS = 4_000_000
+_CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="[A-Z]{0,3}[0-9]{0,7}:?([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def refuse_vast(path: Path, zf: zipfile.ZipFile) -> None:
+    """Raise InputFileError for a sheet whose cells (or declared dimension) span more than
+    :data:`MAX_CELLS`: the size calamine would allocate, looked for in the sheet's XML first."""
+    for name in zf.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        try:
+            xml = zf.read(name)
+        except ZIP_DAMAGE:
+            continue  # calamine reports the damage
+        rows = cols = 0
+        for m in (*_DIMENSION_RE.finditer(xml), *_CELL_REF_RE.finditer(xml)):
+            cols, rows = max(cols, _column_number(m.group(1))), max(rows, int(m.group(2)))
+        if rows * cols > MAX_CELLS:
+            raise InputFileError(f"Excel 文件的工作表范围异常巨大（{rows} 行 × {cols} 列），疑似恶意构造，已拒绝读取",
+                                 path=path, hint="不要打开此文件；请向发送人核实，让其把表格内容复制到新的工作簿后另存为 .xlsx 再发送")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def read_xlsx(path: Path, data: bytes, zf: zipfile.ZipFile) -> Layout:
     """Lines and grids of every sheet with content, and the file's metadata."""
+    refuse_vast(path, zf)
     wb = _open(data)
     if wb is None:
         raise InputFileError("Excel 文件已损坏，读不出来", path=path, hint=_HINT)
