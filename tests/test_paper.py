@@ -266,3 +266,27 @@ def test_half_width_punctuation_after_han_characters_is_read_full_width():
 
     line = TextLine("1.评委随机抽取;2.评审结果公示;联系人:李四,王五", 0.9, (0, 0, 300, 30))
     assert _join_row([line], " ") == "1.评委随机抽取；2.评审结果公示；联系人：李四，王五"
+
+
+@pytest.mark.skipif(not ocr._module("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
+def test_a_character_the_recogniser_drops_makes_its_line_unsure():
+    """A "、" so light (grey 235) that the recogniser drops it: the line reads without it, and is
+    doubted, since the recogniser half saw a character where it decided on none."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.parse.paper.read import FORM_TEXT_RE
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/arphic/ukai.ttc", 22)
+
+    def line(mark: int | None) -> np.ndarray:
+        image = Image.new("L", (300, 30), 255)
+        draw = ImageDraw.Draw(image)
+        draw.text((3, 3), "可能放宽标准", fill=60, font=font)
+        if mark is not None:
+            draw.text((3 + 6 * 22, 3), "、", fill=mark, font=font)
+        return cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)[2:28, :150]
+
+    [(plain, sure), (dropped, unsure)] = ocr.engine("rapidocr").read_lines([line(None), line(235)], FORM_TEXT_RE)
+    assert plain == dropped == "可能放宽标准"
+    assert sure >= DEFAULT.ocr_min_confidence > unsure
