@@ -260,18 +260,40 @@ def score(expected: ParsedForm, got: ParsedForm) -> tuple[int, int]:
     return right, len(want) + extras
 
 
+def _column_label(form: ParsedForm, key: str) -> str | None:
+    """The printed label of the column (or header field) a field key of :func:`fields` reads."""
+    from pipeline.forms import get
+
+    if not form.form_type:
+        return None
+    definition = get(form.form_type)
+    where, _, name = key.partition(".")
+    if where == "header":
+        found = definition.header_field(name)
+    else:
+        found = definition.column("level" if name == "level_label" else name)
+    return found.label if found else None
+
+
 def unflagged(expected: ParsedForm, got: ParsedForm) -> int:
-    """Wrong fields the office is not told to check: read differently from ``expected`` (or not at
-    all) while no ``low_confidence`` problem quotes their text. A flagged wrong field is honest —
-    the office looks at it; an unflagged one goes into the ledger unseen."""
+    """Wrong fields the office is not told to check: read differently from ``expected`` while no
+    ``low_confidence`` problem quotes their text, or not read at all while no problem says a cell
+    of their column has writing that could not be read. A flagged wrong field is honest — the
+    office looks at it; an unflagged one goes into the ledger unseen."""
     import re
 
-    quoted = [_norm(m.group(1)) for p in got.problems if p.code == "low_confidence"
-              for m in [re.search(r"识别为“(.*)”", p.message, re.S)] if m]
+    low = [p for p in got.problems if p.code == "low_confidence"]
+    quoted = [_norm(m.group(1)) for p in low for m in [re.search(r"识别为“(.*)”", p.message, re.S)] if m]
+    unread = [p.where for p in low if "未能识别" in p.message]
     have = fields(got)
     out = 0
     for k, v in fields(expected).items():
         g = have.get(k)
-        if g != v and not (g and any(g in q or q in g for q in quoted if q)):
-            out += 1
+        if g == v:
+            continue
+        if g:
+            out += not any(g in q or q in g for q in quoted if q)
+        else:
+            label = _column_label(got, k)
+            out += not (label and any(f"（{label}）" in w for w in unread))
     return out
