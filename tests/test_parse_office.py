@@ -99,6 +99,22 @@ def test_the_filler_is_the_person_only_on_a_persons_form():
     assert ("name", "填表人") not in header_labels(get("002-unit-assessment"))
 
 
+
+@pytest.mark.parametrize("unit_line, signature_line", [
+    ("单位名称（盖章）：财务处        填表日期：2014年3月6日", "负责人（签字）：王强"),
+    ("部门（单位）：财务处（盖章）        填表日期：2014年3月6日", "负责人签名：王强"),
+    ("部门（单位）(盖章)：财务处        填表日期：2014年3月6日", "负责人(签字)：王强"),
+])
+def test_hints_in_brackets_on_how_to_fill_a_field_are_no_part_of_it(tmp_path, unit_line, signature_line):
+    """（盖章）（签字） after a label or a value say how to fill it in; the field is the same."""
+    path = typed_form(tmp_path / "f.docx", title="部门廉政风险排查登记表", header_lines=[unit_line],
+                      columns=["序号", "涉及岗位", "风险点", "风险内容/表现形式", "风险等级", "防控措施"],
+                      rows=[["1", "会计", "报销审核", "审核不严", "高", "严格审核"]], after=[signature_line])
+    form = parse_file(path)
+    assert form.form_type == "004-dept-register"
+    assert (form.header.unit, str(form.header.date), form.header.extra.get("head_signature")) == \
+        ("财务处", "2014-03-06", "王强")
+
 # --- columns retitled by the office, and a retitled form ----------------------------------------
 
 def test_columns_retitled_by_their_words(tmp_path):

@@ -16,6 +16,7 @@ from pipeline.parse.dates import find_date
 from pipeline.parse.families import header_labels
 from pipeline.parse.layout import Cell
 from pipeline.parse.text import clean, label_key
+from pipeline.parse.vocabulary import VOCABULARY
 
 _BRACKETS = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
 _DATE_RE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4}|\s*)\s*年\s*(\S{0,3})\s*月\s*(\S{0,3})\s*日|\d{4}\s*[./\-]\s*\d{1,2}\s*[./\-]\s*\d{1,2}")
@@ -23,9 +24,29 @@ _GAP_RE = re.compile(r"\s{2,}|\t")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
+#: A hint in brackets after a label or a value ("单位名称（盖章）", "财务处（盖章）").
+_HINT = r"\s*[（(]\s*(?:" + "|".join(re.escape(w) for w in VOCABULARY.label_hints) + r")\s*[）)]"
+_HINT_RE = re.compile(_HINT)
+_VALUE_HINT_RE = re.compile(_HINT + r"\s*$")
+
+
+def without_hint(text: str) -> str:
+    """A label or value with the bracketed hints on how to fill it in taken out."""
+    return _HINT_RE.sub("", text)
+
+
 def _label_pattern(label: str) -> str:
-    chars = [c for c in label if not c.isspace()]
-    return r"\s*".join(_BRACKETS.get(c, re.escape(c)) for c in chars)
+    """The label as written: spaces anywhere, either width of bracket, and a hint it ends with
+    (负责人签字) also written in brackets (负责人（签字）)."""
+    label = "".join(c for c in label if not c.isspace())
+    hint = next((w for w in VOCABULARY.label_hints if label.endswith(w) and len(label) > len(w)), None)
+    if hint is None:
+        return _chars_pattern(label)
+    return rf"{_chars_pattern(label[:-len(hint)])}\s*[（(]?\s*{_chars_pattern(hint)}\s*[）)]?"
+
+
+def _chars_pattern(text: str) -> str:
+    return r"\s*".join(_BRACKETS.get(c, re.escape(c)) for c in text)
 
 
 class _Labels(NamedTuple):
@@ -55,13 +76,13 @@ def _line_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     skip every position no label can start at (there are over a hundred labels with the families)."""
     groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
     first = "".join(sorted({re.escape(lab.strip()[0]) for _, lab in alts if lab.strip()}))
-    return re.compile(rf"(?=[{first}])(?:{groups})\s*[:：]")
+    return re.compile(rf"(?=[{first}])(?:{groups})(?P<hint>{_HINT})?\s*[:：]")
 
 
 def _value(raw: str, key: str) -> str:
     """The value after a label: up to the next wide gap, except that a name spaced out to the width
     of a longer one ("王  萍", "王  小  萍") is one value: no field's value is a single character."""
-    raw = raw.strip(" \t_＿")
+    raw = _VALUE_HINT_RE.sub("", raw.strip(" \t_＿"))
     if key != "date":
         raw = _DATE_RE.sub("  ", raw)
     pieces = [p for p in _GAP_RE.split(raw.strip(" \t_＿")) if p]
@@ -82,7 +103,7 @@ def _spaced_name(pieces: list[str], is_label=lambda piece: False) -> tuple[str, 
 
 def _bare_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     groups = "|".join(f"(?P<f{i}>{_label_pattern(lab)})" for i, (_, lab) in enumerate(alts))
-    return re.compile(rf"^(?:{groups})(?:\s+(?P<value>\S.*))?$")
+    return re.compile(rf"^(?:{groups})(?:{_HINT})?(?:\s+(?P<value>\S.*))?$")
 
 
 def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> None:
@@ -133,8 +154,10 @@ def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
             continue
         matches = list(pattern.finditer(line))
         for m, nxt in zip(matches, [*matches[1:], None]):
-            i = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+            i = int(next(k for k, v in m.groupdict().items() if v is not None and k != "hint")[1:])
             key = alts[i][0]
+            if m.group("hint"):  # a label that is spelt with its hint is its own field (负责人（签字）)
+                key = compiled.keys.get(label_key(m.group(0)), key)
             raw = line[m.end(): nxt.start() if nxt else len(line)]
             value = _value(raw, key)
             if value or key not in out:
@@ -152,14 +175,17 @@ def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, 
     keys = _compiled(definition).keys
     out: dict[str, str] = {}
 
+    def field_of(text: str) -> str | None:
+        return keys.get(label_key(text)) or keys.get(label_key(without_hint(text)))
+
     def is_label(cell: Cell | None) -> bool:
-        return cell is not None and bool(cell.text) and label_key(cell.text) in keys
+        return cell is not None and bool(cell.text) and field_of(cell.text) is not None
 
     for r, row in enumerate(rows):
         for j, cell in enumerate(row):
             if cell.hmerge:
                 continue
-            key = keys.get(label_key(cell.text)) if cell.text else None
+            key = field_of(cell.text) if cell.text else None
             if key is None:
                 if cell.text:
                     for k, v in read_lines(definition, cell.text.split("\n")).items():
@@ -170,7 +196,7 @@ def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, 
             below = rows[r + 1][j] if r + 1 < len(rows) and j < len(rows[r + 1]) else None
             value = ""
             if right is not None and not is_label(right):
-                value = right.text
+                value = _VALUE_HINT_RE.sub("", right.text)
             elif below is not None and not below.hmerge and not below.vmerge and not is_label(below) \
                     and sum(is_label(c) for c in row) >= 2:
                 value = below.text

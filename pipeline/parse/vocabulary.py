@@ -61,6 +61,7 @@ class Vocabulary:
     note_words: tuple[str, ...]
     total_words: tuple[str, ...]
     signature_words: tuple[str, ...]
+    label_hints: tuple[str, ...]
     image_text: str
     header_families: dict[str, "HeaderFamily"]
     unmatched_columns: dict[str, str]
@@ -136,6 +137,7 @@ def load(path: Path = VOCABULARY_FILE) -> Vocabulary:
         note_words=tuple(lines["note_words"]),
         total_words=tuple(lines["total_words"]),
         signature_words=tuple(lines["signature_words"]),
+        label_hints=tuple(lines["label_hints"]),
         image_text=lines["image_text"],
         header_families={k: HeaderFamily(tuple(f["heads"]), tuple(f.get("prefixes", ())), tuple(f.get("suffixes", ())),
                                          f.get("qualified_by"),
