@@ -117,10 +117,14 @@ def find_code(pages: list[np.ndarray]) -> Code | None:
 
 def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pictures: list[bytes] | None = None):
     """A scan read into a :class:`~pipeline.parse.paper.read.PaperLayout`, the QR code's form id
-    in its custom properties; no OCR engine installed is a MissingProgramError (the caller says so).
+    in its custom properties and the labels of the form it names put back where they were misread
+    (:mod:`~pipeline.parse.paper.labels`); no OCR engine installed is a MissingProgramError (the
+    caller says so).
     ``pictures``: the page images of a scan pasted into a Word file, read instead of ``data``."""
+    from pipeline import forms
     from pipeline._exec.ocr import engine
     from pipeline.parse.form import FORM_ID_PROPERTY
+    from pipeline.parse.paper import labels
     from pipeline.parse.paper.read import read_pages
 
     ocr = engine(threads=settings.ocr_threads)
@@ -135,4 +139,7 @@ def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pi
                        qr_page=code.page if code else 0, qr_box=code.box if code else None)
     if code is not None:
         paper.layout.custom[FORM_ID_PROPERTY] = str(code.form_id)
+        definition = forms.by_code(code.form_id.form_code)
+        if definition is not None:
+            labels.snap(paper, definition)
     return paper

@@ -1,0 +1,63 @@
+"""The labels a form we issued prints, put back in the cells where OCR misread them.
+
+When the QR code names the form, the reader knows every label its tables can hold: the column
+heads, the in-table header labels and the group labels, all printed from the definition. A cell
+read as nearly one of them — at least three quarters of its characters in order
+(:class:`difflib.SequenceMatcher`), the label four characters or more, no other label as near — is
+that label: a fax's 主要（分管）领导作核意见 is 主要（分管）领导审核意见. Without its label the form
+logic finds no field the value beside it belongs to, and the whole field is lost unseen. Shorter
+labels are never guessed (a filled 科长 is one character from 科室), and a reading that is already a
+label stays as it is. The snapped cell is printed text the definition holds, so its reading is
+sure and the office is not sent to check it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+
+from pipeline.forms import FormDefinition
+from pipeline.parse.layout import Grid
+from pipeline.parse.paper.read import PaperLayout
+from pipeline.parse.text import squash
+
+#: The least share of a label's characters a reading must hold, in order, to be taken for it.
+MIN_RATIO = 0.75
+MIN_LENGTH = 4
+
+
+def printed(definition: FormDefinition) -> set[str]:
+    """The labels the form's tables print: column heads, in-table header labels, group labels."""
+    out = {c.label for c in definition.columns} | {c.group for c in definition.columns if c.group}
+    out |= {h.label for h in definition.header if h.in_table} | {h.group for h in definition.header if h.group}
+    return {squash(x) for x in out if x}
+
+
+def _nearest(text: str, labels: set[str]) -> str | None:
+    """The one label ``text`` is nearly, or ``None``."""
+    if len(text) < MIN_LENGTH or text in labels:
+        return None
+    scored = sorted(((difflib.SequenceMatcher(None, text, x).ratio(), x) for x in labels
+                     if len(x) >= MIN_LENGTH and abs(len(x) - len(text)) <= len(x) // 4), reverse=True)
+    if not scored or scored[0][0] < MIN_RATIO or len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
+
+
+def snap(paper: PaperLayout, definition: FormDefinition) -> None:
+    """Every grid cell of ``paper`` read as nearly one of the form's printed labels made that label,
+    its reading with it."""
+    labels = printed(definition)
+    fixed: dict[tuple[int, int, int], str] = {}
+    for block in paper.layout.blocks:
+        if not isinstance(block, Grid):
+            continue
+        for r, row in enumerate(block.rows):
+            for c, cell in enumerate(row):
+                label = _nearest(squash(cell.text), labels)
+                if label is not None:
+                    row[c] = replace(cell, text=label)
+                    if not (cell.hmerge or cell.vmerge):
+                        fixed[(block.index, r + 1, c + 1)] = label
+    paper.readings = [replace(x, text=fixed[(x.table, x.row, x.col)], confidence=1.0)
+                      if (x.table, x.row, x.col) in fixed else x for x in paper.readings]
