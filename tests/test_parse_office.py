@@ -785,6 +785,51 @@ def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path):
                          [("1", "报销审核", "审核不严", "高", "严格审核"), ("2", "现金管理", "坐支现金", "中", "双人管理")])
     assert [(r.seq, r.name, r.measures) for r in parse_file(path).risks] == [(1, "报销审核", "严格审核"), (2, "现金管理", "双人管理")]
 
+
+# --- a form typed as one table ----------------------------------------------------------------------
+
+def _one_table_form(path: Path, title: str, columns: list[str], rows: list[tuple[str, ...]]) -> Path:
+    """The whole form in one Word table: its title merged across the first row, the header fields
+    in the second, the risk table, the note and the date merged across the last rows."""
+    width = len(columns)
+    doc = Document()
+    table = doc.add_table(rows=5 + len(rows), cols=width)
+    table.style = "Table Grid"
+    table.cell(0, 0).merge(table.cell(0, width - 1)).text = title
+    for i, text in enumerate(["部门", "组织部", "姓名", "郑晓东"]):
+        table.cell(1, i).text = text
+    table.cell(1, 4).merge(table.cell(1, width - 1)).text = "职务：部长"
+    for i, label in enumerate(columns):
+        table.cell(2, i).text = label
+    for r, row in enumerate(rows, start=3):
+        for i, value in enumerate(row):
+            table.cell(r, i).text = value
+    end = 3 + len(rows)
+    table.cell(end, 0).merge(table.cell(end, width - 1)).text = NOTE_002
+    table.cell(end + 1, 0).merge(table.cell(end + 1, 1)).text = "填表日期"
+    table.cell(end + 1, 2).merge(table.cell(end + 1, width - 1)).text = "2012年6月20日"
+    doc.save(path)
+    return path
+
+
+def test_a_form_typed_as_one_table_is_read_whole(tmp_path):
+    path = _one_table_form(tmp_path / "r.docx", "个人廉政风险排查评估表", COLUMNS_002,
+                           [(str(i), *r) for i, r in enumerate(RISKS_002, start=1)])
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert form.form_type == "002-person-assessment" and form.form_title == "个人廉政风险排查评估表"
+    assert (form.header.unit, form.header.name, form.header.position, str(form.header.date)) == \
+        ("组织部", "郑晓东", "部长", "2012-06-20")
+    assert [(r.name, r.level_label, r.review) for r in form.risks] == [(n, lv, rv) for n, _, lv, rv in RISKS_002]
+
+
+def test_the_title_in_a_tables_first_row_tells_look_alike_forms_apart(tmp_path):
+    """001's forms share their columns: the title merged across the table's first row decides."""
+    columns = ["风险点", "风险类型", "风险级别", "岗位风险等级", "自我防控措施"]
+    rows = [("审批把关不严", "岗位职责", "一级", "A", "严格执行审批制度")]
+    for title, want in [("局机关一般工作人员及教职工廉政风险识别和防控表", "001-staff-control"),
+                        ("局机关（学校、单位）中层领导廉政风险识别和防控表", "001-middle-control")]:
+        assert parse_file(_one_table_form(tmp_path / f"{want}.docx", title, columns, rows)).form_type == want
+
 # --- forms typed in Excel ---------------------------------------------------------------------------
 
 def _excel_form(path: Path, *, macro: bool = False) -> Path:

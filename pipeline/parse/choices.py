@@ -55,8 +55,8 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
       no definition knows the words) hold each sub-column's text under its label, one per line,
       so nothing typed in them is lost.
 
-    A group is a header cell spanning several columns with the row under it naming one choice per
-    column by short, distinct labels. A group of text columns whose labels some form's columns
+    A group is a header cell spanning several columns of a header row (one whose other cells name
+    columns) with the row under it naming one choice per column by short, distinct labels. A group of text columns whose labels some form's columns
     ``explained`` (each label one column of that form: 防控措施 over 前期预防 | 中期监控 | 后期处置)
     is left to the column matcher.
     """
@@ -68,7 +68,7 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
             j = i
             while j + 1 < len(head) and head[j + 1].hmerge:
                 j += 1
-            if j > i and head[i].text and _choice_labels(sub, i, j):
+            if j > i and head[i].text and _choice_labels(sub, i, j) and _header_row(head, i, j, explained):
                 labels = [squash(sub[k].text) for k in range(i, j + 1)]
                 ticks = _ticks_below(rows[r + 2:], i, j)
                 if ticks or not explained([sub[k].text for k in range(i, j + 1)]):
@@ -88,6 +88,12 @@ def _ticked_word(row: list[Cell], i: int, labels: list[str]) -> str:
 
 def _labelled_text(row: list[Cell], i: int, labels: list[str]) -> str:
     return "\n".join(f"{lab}：{row[k].text}" for k, lab in enumerate(labels, start=i) if row[k].text.strip())
+
+
+def _header_row(head: list[Cell], i: int, j: int, explained: Callable[[list[str]], bool]) -> bool:
+    """The group's row is a header row: beside the group, a cell names a column of some form (a
+    title or a row of header fields spanning the table is no group header)."""
+    return any(c.text and not c.hmerge and explained([c.text]) for k, c in enumerate(head) if not i <= k <= j)
 
 
 def _choice_labels(sub: list[Cell], i: int, j: int) -> bool:

@@ -74,6 +74,17 @@ def _one_form_names(labels: list[str], settings: ParseSettings) -> bool:
     return any(len({n[did].key for n in named}) == len(named) for did in common)
 
 
+def _banners(grid: Grid) -> list[str]:
+    """The rows a table opens with that are one cell across its whole width: a form typed as one
+    table carries its title there."""
+    out = []
+    for row in grid.rows[:3]:
+        if len(row) < 2 or not row[0].text or not all(c.hmerge for c in row[1:]):
+            break
+        out.append(row[0].text)
+    return out
+
+
 def _title_lines(lines: list[str], settings: ParseSettings) -> list[str]:
     return [ln for ln in lines if len(squash(ln)) <= settings.title_max_chars]
 
@@ -211,9 +222,10 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     form.form_id = form_id
     fid = identity.parse(form_id) if form_id else None
     by_id = by_code(fid.form_code) if fid is not None else None
-    match, _ = best_match(layout, lines, settings, campaign=scheme.forms)
+    titled = [*lines, *(t for b in layout.blocks if isinstance(b, Grid) for t in _banners(b))]
+    match, _ = best_match(layout, titled, settings, campaign=scheme.forms)
     if by_id is not None and (match is None or match.ix.definition.id != by_id.id):
-        match, _ = best_match(layout, lines, settings, only=by_id.id) if by_id.columns else (None, 0.0)
+        match, _ = best_match(layout, titled, settings, only=by_id.id) if by_id.columns else (None, 0.0)
     if by_id is not None:
         fit = _best_table(layout, settings)
         if fit is not None and fit.ix.definition.id != by_id.id and (match is None or match.score < fit.score - 1e-9):
@@ -228,7 +240,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     definition = match.ix.definition
     form.form_type = definition.id
     before = lines[:layout.blocks.index(match.grid)] if match.grid in layout.blocks else lines
-    form.form_title = _title(lines, definition, settings, before)
+    form.form_title = _title(titled, definition, settings, [*before, *_banners(match.grid)])
     stitched, others, end = _continuations(layout, match, settings)
     if others:  # the header is this form's, not the next one's
         lines = [b for b in layout.blocks[:end] if isinstance(b, str)]
