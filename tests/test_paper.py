@@ -311,3 +311,48 @@ def test_a_misread_label_of_a_form_the_qr_code_names_is_put_back():
         ["主要（分管）领导审核意见", "领导签名：年月日", ""]]
     assert [(r.text, r.confidence) for r in paper.readings] == [
         ("风险防范举措", 1.0), ("经费报销审核", 0.99), ("科长", 0.95), ("主要（分管）领导审核意见", 1.0)]
+
+
+def test_a_level_cell_is_read_again_over_the_level_words():
+    """A cell under the level column's label read as no level word is read again over the level
+    words' characters alone; the other cells are read once, over the form's alphabet."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.parse.paper.read import FORM_TEXT_RE, LevelColumn, read_pages
+
+    page = np.full((500, 700), 255, np.uint8)
+    for y in (100, 160, 220):
+        cv2.line(page, (100, y), (600, y), 0, 2)
+    for x in (100, 400, 600):
+        cv2.line(page, (x, 100), (x, 220), 0, 2)
+    image = Image.fromarray(page)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 28)
+    for xy, text in (((150, 112), "风险点"), ((440, 112), "风险等级"), ((120, 172), "经费报销审核"), ((490, 172), "C")):
+        ImageDraw.Draw(image).text(xy, text, fill=0, font=font)
+
+    class Engine:
+        """Reads each line by its width (the header words, 经费报销审核, and the narrow level cell
+        as "(") over the form's alphabet, and as "C" over any other."""
+
+        name = "stub"
+
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def read(self, region, alphabet=None):
+            return []
+
+        def read_lines(self, lines, alphabet=None):
+            self.asked.append(alphabet.pattern)
+            if alphabet is not FORM_TEXT_RE:
+                return [("C", 0.6) for _ in lines]
+            return [("(" if w < 60 else "风险点" if w < 100 else "风险等级" if w < 140 else "经费报销审核", 0.9)
+                    for w in (x.shape[1] for x in lines)]
+
+    engine = Engine()
+    paper = read_pages([np.asarray(image)], engine, DEFAULT, level=LevelColumn(frozenset({"风险等级"}), ("A", "B", "C")))
+    [grid] = [b for b in paper.layout.blocks if isinstance(b, Grid)]
+    assert [c.text for c in grid.rows[1]] == ["经费报销审核", "C"]
+    assert engine.asked == [FORM_TEXT_RE.pattern, "[ABC]"]
+    assert any(r.text == "C" and r.confidence == 0.6 for r in paper.readings)

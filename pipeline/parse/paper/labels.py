@@ -7,8 +7,8 @@ read as nearly one of them — at least three quarters of its characters in orde
 that label: a fax's 主要（分管）领导作核意见 is 主要（分管）领导审核意见. Without its label the form
 logic finds no field the value beside it belongs to, and the whole field is lost unseen. Shorter
 labels are never guessed (a filled 科长 is one character from 科室), and a reading that is already a
-label stays as it is. The snapped cell is printed text the definition holds, so its reading is
-sure and the office is not sent to check it.
+label stays as it is. A label cell is printed text the definition holds, so its reading is sure
+and the office is not sent to check it.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _nearest(text: str, labels: set[str]) -> str | None:
 
 def snap(paper: PaperLayout, definition: FormDefinition) -> None:
     """Every grid cell of ``paper`` read as nearly one of the form's printed labels made that label,
-    its reading with it."""
+    and the reading of every label cell made sure."""
     labels = printed(definition)
     fixed: dict[tuple[int, int, int], str] = {}
     for block in paper.layout.blocks:
@@ -54,10 +54,13 @@ def snap(paper: PaperLayout, definition: FormDefinition) -> None:
             continue
         for r, row in enumerate(block.rows):
             for c, cell in enumerate(row):
-                label = _nearest(squash(cell.text), labels)
-                if label is not None:
+                text = squash(cell.text)
+                label = text if text in labels else _nearest(text, labels)
+                if label is None:
+                    continue
+                if label != text:
                     row[c] = replace(cell, text=label)
-                    if not (cell.hmerge or cell.vmerge):
-                        fixed[(block.index, r + 1, c + 1)] = label
+                if not (cell.hmerge or cell.vmerge):
+                    fixed[(block.index, r + 1, c + 1)] = label
     paper.readings = [replace(x, text=fixed[(x.table, x.row, x.col)], confidence=1.0)
                       if (x.table, x.row, x.col) in fixed else x for x in paper.readings]

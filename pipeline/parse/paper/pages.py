@@ -8,6 +8,7 @@ where it is and which way up, which turns the page upright before anything is re
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,17 +116,19 @@ def find_code(pages: list[np.ndarray]) -> Code | None:
     return None
 
 
-def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pictures: list[bytes] | None = None):
+def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pictures: list[bytes] | None = None,
+              levels: Sequence[str] = ()):
     """A scan read into a :class:`~pipeline.parse.paper.read.PaperLayout`, the QR code's form id
     in its custom properties and the labels of the form it names put back where they were misread
-    (:mod:`~pipeline.parse.paper.labels`); no OCR engine installed is a MissingProgramError (the
-    caller says so).
+    (:mod:`~pipeline.parse.paper.labels`), its level cells read over the campaign's ``levels``;
+    no OCR engine installed is a MissingProgramError (the caller says so).
     ``pictures``: the page images of a scan pasted into a Word file, read instead of ``data``."""
     from pipeline import forms
     from pipeline._exec.ocr import engine
     from pipeline.parse.form import FORM_ID_PROPERTY
     from pipeline.parse.paper import labels
-    from pipeline.parse.paper.read import read_pages
+    from pipeline.parse.paper.read import LevelColumn, read_pages
+    from pipeline.parse.text import squash
 
     ocr = engine(threads=settings.ocr_threads)
     if pictures is not None:
@@ -135,11 +138,13 @@ def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pi
     if not pages:
         return None
     code = find_code(pages)
+    definition = forms.by_code(code.form_id.form_code) if code else None
+    column = next((c for c in definition.columns if c.type == "level"), None) if definition else None
+    level = LevelColumn(frozenset(squash(x) for x in column.labels), tuple(levels)) if column and levels else None
     paper = read_pages(pages, ocr, settings, orientation=code.orientation if code else 0,
-                       qr_page=code.page if code else 0, qr_box=code.box if code else None)
+                       qr_page=code.page if code else 0, qr_box=code.box if code else None, level=level)
     if code is not None:
         paper.layout.custom[FORM_ID_PROPERTY] = str(code.form_id)
-        definition = forms.by_code(code.form_id.form_code)
-        if definition is not None:
-            labels.snap(paper, definition)
+    if definition is not None:
+        labels.snap(paper, definition)
     return paper
