@@ -786,6 +786,28 @@ def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path):
     assert [(r.seq, r.name, r.measures) for r in parse_file(path).risks] == [(1, "报销审核", "严格审核"), (2, "现金管理", "双人管理")]
 
 
+def test_a_known_column_split_under_its_group_keeps_the_part_no_form_knows(tmp_path):
+    """风险等级 over 等级 | 分值: the level is read from 等级, the score kept as the office's own column."""
+    doc = Document()
+    doc.add_paragraph("个人廉政风险排查登记表")
+    doc.add_paragraph("部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计")
+    table = doc.add_table(rows=4, cols=6)
+    table.style = "Table Grid"
+    for i, label in enumerate(["序号", "风险点", "风险内容/表现形式"]):
+        table.cell(0, i).merge(table.cell(1, i)).text = label
+    table.cell(0, 3).merge(table.cell(0, 4)).text = "风险等级"
+    table.cell(1, 3).text, table.cell(1, 4).text = "等级", "分值"
+    table.cell(0, 5).merge(table.cell(1, 5)).text = "防控措施"
+    for r, row in enumerate([("1", "报销审核", "审核不严", "高", "8", "严格审核"),
+                             ("2", "现金管理", "坐支现金", "中", "5", "双人管理")], start=2):
+        for i, value in enumerate(row):
+            table.cell(r, i).text = value
+    doc.save(tmp_path / "r.docx")
+    form = parse_file(tmp_path / "r.docx")
+    assert [(r.name, r.description, r.level, r.measures) for r in form.risks] == [
+        ("报销审核", "审核不严\n分值：8", "high", "严格审核"), ("现金管理", "坐支现金\n分值：5", "medium", "双人管理")]
+
+
 # --- a form typed as one table ----------------------------------------------------------------------
 
 def _one_table_form(path: Path, title: str, columns: list[str], rows: list[tuple[str, ...]]) -> Path:

@@ -51,14 +51,14 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
     * tick columns (风险等级 over 三级 | 二级 | 一级, a tick in one per row) hold the word of the
       ticked choice (several ticked: their words joined by 、, which no scheme knows, so the checks
       report it; none: empty);
-    * text columns whose labels name no column of any form (防控措施 over 事前 | 事中 | 事后 where
-      no definition knows the words) hold each sub-column's text under its label, one per line,
-      so nothing typed in them is lost.
+    * text columns whose labels name no column of any form (防控措施 over 源头 | 过程 | 结果)
+      hold each sub-column's text under its label, one per line, so nothing typed in them is lost.
 
     A group is a header cell spanning several columns of a header row (one whose other cells name
-    columns) with the row under it naming one choice per column by short, distinct labels. A group of text columns whose labels some form's columns
-    ``explained`` (each label one column of that form: 防控措施 over 前期预防 | 中期监控 | 后期处置)
-    is left to the column matcher.
+    columns) with the row under it naming one choice per column by short, distinct labels. A group
+    of text columns one of whose labels names a column (``explained``: 防控措施 over 前期预防 |
+    中期监控 | 后期处置, or 风险等级 over 等级 | 分值) is left to the column matcher, which keeps
+    the text of the sub-columns it does not know as the office's own columns.
     """
     rows = grid.rows
     for r in range(min(max_header_row, len(rows) - 2)):
@@ -71,7 +71,7 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
             if j > i and head[i].text and _choice_labels(sub, i, j) and _header_row(head, i, j, explained):
                 labels = [squash(sub[k].text) for k in range(i, j + 1)]
                 ticks = _ticks_below(rows[r + 2:], i, j)
-                if ticks or not explained([sub[k].text for k in range(i, j + 1)]):
+                if ticks or not any(explained([sub[k].text]) for k in range(i, j + 1)):
                     for row in rows[r + 2:]:
                         if len(row) > j and not any(row[k].hmerge for k in range(i + 1, j + 1)):
                             word = _ticked_word(row, i, labels) if ticks else _labelled_text(row, i, labels)

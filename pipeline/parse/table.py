@@ -329,12 +329,15 @@ def office_columns(grid: Grid, first: int, last: int, columns: dict[int, Column]
     targets = sorted((i, c) for i, c in columns.items() if c.type not in _NO_ADDITIONS and not c.signature)
     if not targets:
         return {}
+    header = grid.rows[first:last + 1]
+    if _sub_header(grid, last):  # the labels under a group header (风险等级 over 等级 | 分值)
+        header = [*header, grid.rows[last + 1]]
     out = {}
     for i in range(grid.width):
         if i in columns or i in fields:
             continue
-        label = next((row[i].text for row in reversed(grid.rows[first:last + 1])
-                      if i < len(row) and row[i].text and not row[i].hmerge), "")
+        label = next((row[i].text for row in reversed(header)
+                      if i < len(row) and row[i].text and not row[i].hmerge and not row[i].vmerge), "")
         if not label:
             continue
         left = [c for j, c in targets if j < i]
@@ -342,11 +345,22 @@ def office_columns(grid: Grid, first: int, last: int, columns: dict[int, Column]
     return out
 
 
+def _sub_header(grid: Grid, last: int) -> bool:
+    """The row under the header row ``last`` is a second header row: a group header above spans
+    several of its cells, and beside them it continues the header's cells downwards."""
+    if last + 1 >= len(grid.rows):
+        return False
+    head, below = grid.rows[last], grid.rows[last + 1]
+    spans = any(c.hmerge for c in head)
+    continued = any(k < len(head) and c.vmerge and c.text and c.text == head[k].text for k, c in enumerate(below))
+    return spans and continued
+
+
 def _keep_office_columns(row: list[Cell], extra: dict[int, tuple[str, str]], columns: dict[int, Column],
                          values: dict[str, str]) -> None:
     for i, (label, key) in extra.items():
         text = row[i].text if i < len(row) and not row[i].hmerge else ""
-        if text and not is_placeholder(text) and not _looks_seq(text):  # a number (编号 1, 2 …) is no text to keep
+        if text and not is_placeholder(text) and not (i == 0 and _looks_seq(text)):  # the rows' numbers (编号 1, 2 …)
             values[key] = "\n".join(t for t in (values.get(key, ""), f"{label}：{text}") if t)
 
 
