@@ -648,38 +648,49 @@ def test_a_power_list_typed_with_its_own_headings(tmp_path):
 
 # --- levels ticked in columns of their own -----------------------------------------------------
 
+def _grouped_form(path: Path, title: str, header_line: str, columns: list, rows: list[list[str]],
+                  after: list[str] = ()) -> Path:
+    """A form whose table has a two-row header: each column a label (merged down both rows) or a
+    (group label, sub-labels) pair, the group merged across its sub-columns; ``rows`` give every
+    grid cell."""
+    doc = Document()
+    doc.add_paragraph(title)
+    doc.add_paragraph(header_line)
+    width = sum(1 if isinstance(c, str) else len(c[1]) for c in columns)
+    table = doc.add_table(rows=2 + len(rows), cols=width)
+    table.style = "Table Grid"
+    at = 0
+    for column in columns:
+        if isinstance(column, str):
+            table.cell(0, at).merge(table.cell(1, at)).text = column
+            at += 1
+            continue
+        group, subs = column
+        table.cell(0, at).merge(table.cell(0, at + len(subs) - 1)).text = group
+        for k, label in enumerate(subs):
+            table.cell(1, at + k).text = label
+        at += len(subs)
+    for r, row in enumerate(rows, start=2):
+        for i, value in enumerate(row):
+            table.cell(r, i).text = value
+    for line in after:
+        doc.add_paragraph(line)
+    doc.save(path)
+    return path
+
+
 def _tick_columns_form(path: Path, ticks: list[int | None], mark: str, text_group: bool = False) -> Path:
     """002's person form with 风险等级 printed as three columns (三级 | 二级 | 一级) under one group
     header, a mark in the column of each risk's level; with ``text_group`` a 防控措施 group over
     措施内容 | 责任人 holding text follows."""
-    doc = Document()
-    doc.add_paragraph("个人廉政风险排查评估表")
-    doc.add_paragraph("部门：组织部    姓名：郑晓东    职务：部长")
-    extra = ["措施内容", "责任人"] if text_group else []
-    cols = 3 + 3 + len(extra) + 1
-    table = doc.add_table(rows=2 + len(RISKS_002), cols=cols)
-    table.style = "Table Grid"
-    for i, label in enumerate(["序号", "风险点", "风险内容及表现形式"]):
-        table.cell(0, i).merge(table.cell(1, i)).text = label
-    table.cell(0, 3).merge(table.cell(0, 5)).text = "风险等级"
-    for k, label in enumerate(["三级", "二级", "一级"]):
-        table.cell(1, 3 + k).text = label
-    if text_group:
-        table.cell(0, 6).merge(table.cell(0, 7)).text = "防控措施"
-        for k, label in enumerate(extra):
-            table.cell(1, 6 + k).text = label
-    table.cell(0, cols - 1).merge(table.cell(1, cols - 1)).text = "审核意见"
-    for r, ((name, text, _, _), tick) in enumerate(zip(RISKS_002, ticks), start=2):
-        for i, value in enumerate([str(r - 1), name, text]):
-            table.cell(r, i).text = value
-        if tick is not None:
-            table.cell(r, 3 + tick).text = mark
-        if text_group:
-            table.cell(r, 6).text = "严格执行民主推荐程序"
-            table.cell(r, 7).text = "郑晓东"
-    doc.add_paragraph(NOTE_002)
-    doc.save(path)
-    return path
+    columns = ["序号", "风险点", "风险内容及表现形式", ("风险等级", ["三级", "二级", "一级"]),
+               *([("防控措施", ["措施内容", "责任人"])] if text_group else []), "审核意见"]
+    rows = []
+    for n, ((name, text, _, _), tick) in enumerate(zip(RISKS_002, ticks), start=1):
+        levels = [mark if k == tick else "" for k in range(3)]
+        rows.append([str(n), name, text, *levels, *(["严格执行民主推荐程序", "郑晓东"] if text_group else []), ""])
+    return _grouped_form(path, "个人廉政风险排查评估表", "部门：组织部    姓名：郑晓东    职务：部长", columns, rows,
+                         after=[NOTE_002])
 
 
 @pytest.mark.parametrize("mark", ["√", "✓", "v", "●"])
@@ -718,22 +729,10 @@ def test_ticked_level_columns_read_the_same_from_the_pdf(tmp_path):
 
 def _measures_group_form(path: Path, sub: list[str]) -> Path:
     """000's person form with 防控措施 printed as a group header over three sub-columns."""
-    doc = Document()
-    doc.add_paragraph("个人岗位廉能风险识别防控表")
-    doc.add_paragraph("部门：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2013年5月6日")
-    table = doc.add_table(rows=4, cols=6)
-    table.style = "Table Grid"
-    for i, label in enumerate(["序号", "风险点", "风险等级"]):
-        table.cell(0, i).merge(table.cell(1, i)).text = label
-    table.cell(0, 3).merge(table.cell(0, 5)).text = "防控措施"
-    for k, label in enumerate(sub):
-        table.cell(1, 3 + k).text = label
-    for r, row in enumerate([("1", "报销审核", "高", "严格审核票据", "定期抽查", "追回资金并问责"),
-                             ("2", "现金管理", "中", "双人管理", "不定期盘点", "按规定处理")], start=2):
-        for i, value in enumerate(row):
-            table.cell(r, i).text = value
-    doc.save(path)
-    return path
+    return _grouped_form(path, "个人岗位廉能风险识别防控表", "部门：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2013年5月6日",
+                         ["序号", "风险点", "风险等级", ("防控措施", sub)],
+                         [["1", "报销审核", "高", "严格审核票据", "定期抽查", "追回资金并问责"],
+                          ["2", "现金管理", "中", "双人管理", "不定期盘点", "按规定处理"]])
 
 
 @pytest.mark.parametrize("sub", [["前期预防", "中期监控", "后期处置"], ["事前预防", "事中监控", "事后处置"], ["事前", "事中", "事后"]])
@@ -754,18 +753,9 @@ def test_sub_columns_no_form_knows_keep_their_text_under_the_group(tmp_path):
 # --- columns the office added ----------------------------------------------------------------------
 
 def _register_004(path: Path, columns: list[str], rows: list[tuple[str, ...]]) -> Path:
-    doc = Document()
-    doc.add_paragraph("个人廉政风险排查登记表")
-    doc.add_paragraph("部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2014年3月6日")
-    table = doc.add_table(rows=1 + len(rows), cols=len(columns))
-    table.style = "Table Grid"
-    for i, label in enumerate(columns):
-        table.cell(0, i).text = label
-    for r, row in enumerate(rows, start=1):
-        for i, value in enumerate(row):
-            table.cell(r, i).text = value
-    doc.save(path)
-    return path
+    return typed_form(path, title="个人廉政风险排查登记表",
+                      header_lines=["部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计  填表日期：2014年3月6日"],
+                      columns=columns, rows=[list(r) for r in rows])
 
 
 def test_a_column_the_form_lacks_keeps_its_text_beside_its_neighbour(tmp_path):
@@ -788,21 +778,9 @@ def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path):
 
 def test_a_known_column_split_under_its_group_keeps_the_part_no_form_knows(tmp_path):
     """风险等级 over 等级 | 分值: the level is read from 等级, the score kept as the office's own column."""
-    doc = Document()
-    doc.add_paragraph("个人廉政风险排查登记表")
-    doc.add_paragraph("部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计")
-    table = doc.add_table(rows=4, cols=6)
-    table.style = "Table Grid"
-    for i, label in enumerate(["序号", "风险点", "风险内容/表现形式"]):
-        table.cell(0, i).merge(table.cell(1, i)).text = label
-    table.cell(0, 3).merge(table.cell(0, 4)).text = "风险等级"
-    table.cell(1, 3).text, table.cell(1, 4).text = "等级", "分值"
-    table.cell(0, 5).merge(table.cell(1, 5)).text = "防控措施"
-    for r, row in enumerate([("1", "报销审核", "审核不严", "高", "8", "严格审核"),
-                             ("2", "现金管理", "坐支现金", "中", "5", "双人管理")], start=2):
-        for i, value in enumerate(row):
-            table.cell(r, i).text = value
-    doc.save(tmp_path / "r.docx")
+    _grouped_form(tmp_path / "r.docx", "个人廉政风险排查登记表", "部门（单位）：财务处  姓名：李明  职务：科长  岗位：会计",
+                  ["序号", "风险点", "风险内容/表现形式", ("风险等级", ["等级", "分值"]), "防控措施"],
+                  [["1", "报销审核", "审核不严", "高", "8", "严格审核"], ["2", "现金管理", "坐支现金", "中", "5", "双人管理"]])
     form = parse_file(tmp_path / "r.docx")
     assert [(r.name, r.description, r.level, r.measures) for r in form.risks] == [
         ("报销审核", "审核不严\n分值：8", "high", "严格审核"), ("现金管理", "坐支现金\n分值：5", "medium", "双人管理")]
