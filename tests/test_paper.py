@@ -319,7 +319,7 @@ def test_a_level_cell_is_read_again_over_the_level_words():
     import cv2
     from PIL import Image, ImageDraw, ImageFont
 
-    from pipeline.parse.paper.read import FORM_TEXT_RE, LevelColumn, read_pages
+    from pipeline.parse.paper.read import FORM_TEXT_RE, WordColumn, read_pages
 
     page = np.full((500, 700), 255, np.uint8)
     for y in (100, 160, 220):
@@ -351,7 +351,7 @@ def test_a_level_cell_is_read_again_over_the_level_words():
                     for w in (x.shape[1] for x in lines)]
 
     engine = Engine()
-    paper = read_pages([np.asarray(image)], engine, DEFAULT, level=LevelColumn(frozenset({"风险等级"}), ("A", "B", "C")))
+    paper = read_pages([np.asarray(image)], engine, DEFAULT, columns=[WordColumn(frozenset({"风险等级"}), ("A", "B", "C"))])
     [grid] = [b for b in paper.layout.blocks if isinstance(b, Grid)]
     assert [c.text for c in grid.rows[1]] == ["经费报销审核", "C"]
     assert engine.asked == [FORM_TEXT_RE.pattern, "[ABC]"]

@@ -107,7 +107,8 @@ def parse_file(path: Path, *, levels: Sequence[str] | None = None, profile: "Pro
         from pipeline.parse.paper.pages import read_scan
 
         try:
-            paper = read_scan(path, kind, data, settings, pictures=pictures, levels=scheme.levels)
+            paper = read_scan(path, kind, data, settings, pictures=pictures, levels=scheme.levels,
+                              categories=scheme.categories)
         except MissingProgramError as e:
             no_engine = f"（{e.message}；{e.hint}）"
         if paper is not None:

@@ -117,18 +117,20 @@ def find_code(pages: list[np.ndarray]) -> Code | None:
 
 
 def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pictures: list[bytes] | None = None,
-              levels: Sequence[str] = ()):
+              levels: Sequence[str] = (), categories: Sequence[str] = ()):
     """A scan read into a :class:`~pipeline.parse.paper.read.PaperLayout`, the QR code's form id
     in its custom properties and the labels of the form it names put back where they were misread
-    (:mod:`~pipeline.parse.paper.labels`), its level cells read over the campaign's ``levels``;
-    no OCR engine installed is a MissingProgramError (the caller says so).
+    (:mod:`~pipeline.parse.paper.labels`), its level and category cells read over the campaign's
+    ``levels`` and ``categories`` (and the vocabulary's); no OCR engine installed is a
+    MissingProgramError (the caller says so).
     ``pictures``: the page images of a scan pasted into a Word file, read instead of ``data``."""
     from pipeline import forms
     from pipeline._exec.ocr import engine
     from pipeline.parse.form import FORM_ID_PROPERTY
     from pipeline.parse.paper import labels
-    from pipeline.parse.paper.read import LevelColumn, read_pages
+    from pipeline.parse.paper.read import WordColumn, read_pages
     from pipeline.parse.text import squash
+    from pipeline.parse.vocabulary import VOCABULARY
 
     ocr = engine(threads=settings.ocr_threads)
     if pictures is not None:
@@ -139,10 +141,11 @@ def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pi
         return None
     code = find_code(pages)
     definition = forms.by_code(code.form_id.form_code) if code else None
-    column = next((c for c in definition.columns if c.type == "level"), None) if definition else None
-    level = LevelColumn(frozenset(squash(x) for x in column.labels), tuple(levels)) if column and levels else None
+    words = {"level": tuple(levels), "category": (*categories, *VOCABULARY.categories)}
+    columns = [WordColumn(frozenset(squash(x) for x in c.labels), words[c.type])
+               for c in (definition.columns if definition else ()) if words.get(c.type)]
     paper = read_pages(pages, ocr, settings, orientation=code.orientation if code else 0,
-                       qr_page=code.page if code else 0, qr_box=code.box if code else None, level=level)
+                       qr_page=code.page if code else 0, qr_box=code.box if code else None, columns=columns)
     if code is not None:
         paper.layout.custom[FORM_ID_PROPERTY] = str(code.form_id)
     if definition is not None:

@@ -12,6 +12,7 @@ definition by it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.paper import clean
 from pipeline.parse.paper.grid import Box, Table, find_tables
 from pipeline.parse.settings import ParseSettings
+from pipeline.parse.text import squash
 
 #: A line starting a numbered item ("2.", "（2）", "②", "二、") starts a new paragraph in a cell.
 _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
@@ -64,9 +66,9 @@ class PaperLayout:
 
 
 @dataclass(frozen=True)
-class LevelColumn:
-    """The level column of the form the QR code names: its labels (squashed) and the campaign's
-    level words, highest first."""
+class WordColumn:
+    """A column of the form the QR code names whose cells hold one of a few words (its levels, its
+    categories): its labels (squashed) and the words."""
 
     labels: frozenset[str]
     words: tuple[str, ...]
@@ -74,6 +76,10 @@ class LevelColumn:
     @property
     def alphabet(self) -> re.Pattern[str]:
         return re.compile("[" + re.escape("".join(sorted(set("".join(self.words))))) + "]")
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` (squashed) is one of the words, or starts with one (岗位职责方面的风险)."""
+        return any(text.startswith(squash(w)) for w in self.words if w)
 
 
 def _rows_of(lines: list[TextLine]) -> list[list[TextLine]]:
@@ -195,7 +201,7 @@ def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -
 
 def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, binary: np.ndarray,
                 faint: np.ndarray, engine: Engine, settings: ParseSettings, readings: list[Reading],
-                level: LevelColumn | None = None) -> Grid:
+                columns: Sequence[WordColumn] = ()) -> Grid:
     """Every cell with ink read on its own: its lines cut apart and recognised in one batch for the
     whole table (no detection pass per cell), or by the engine's detector when they touch."""
     found: dict[int, list[TextLine]] = {}
@@ -217,8 +223,8 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
             conf = min(conf, CUT_OFF_CONFIDENCE)
         if text.strip():
             found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
-    if level is not None:
-        _reread_levels(table, batch, found, text_page, engine, level)
+    for column in columns:
+        _reread_words(table, batch, found, text_page, engine, column)
     texts: dict[int, str] = {}
     for n, lines in found.items():
         text, conf = _cell_text(lines)
@@ -240,28 +246,25 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
     return Grid(rows=rows, page=page_no, index=index)
 
 
-def _reread_levels(table: Table, batch: list[tuple[int, Box]], found: dict[int, list[TextLine]],
-                   text_page: np.ndarray, engine: Engine, level: LevelColumn) -> None:
-    """The one-line cells under the level column's label that were not read as a level word (or
-    not read at all) read again over the level words' characters only: a level cell holds one of
-    a handful of words, and over every character a fax's "C" was read as "(" and a photo's light
-    one as nothing. The engine's belief in the other characters stays as doubt, so a cell the
-    recogniser saw as something else is still flagged, now with the likeliest level word."""
-    from pipeline.parse.text import squash
-
-    heads = [b for n, b in enumerate(table.cells) if n in found and squash(_cell_text(found[n])[0]) in level.labels]
+def _reread_words(table: Table, batch: list[tuple[int, Box]], found: dict[int, list[TextLine]],
+                  text_page: np.ndarray, engine: Engine, column: WordColumn) -> None:
+    """The one-line cells under a word column's label that were not read as one of its words
+    read again over the words' characters alone, and taken when that gives one of the words: a
+    level or category cell holds one of a handful of words, and over every character a fax's "C"
+    was read as "(" and its 岗位职责 as 岗位职益. The engine's belief in the other characters stays
+    as doubt, so a cell the recogniser saw as something else is still flagged."""
+    heads = [b for n, b in enumerate(table.cells) if n in found and squash(_cell_text(found[n])[0]) in column.labels]
     if not heads:
         return
-    words = {squash(w) for w in level.words}
     cols, below = {h.cols[0] for h in heads}, max(h.rows[1] for h in heads)
     lines: dict[int, list[Box]] = {}
     for n, b in batch:
         lines.setdefault(n, []).append(b)
     again = [(n, bs[0]) for n, bs in lines.items() if len(bs) == 1 and table.cells[n].cols[0] in cols
-             and table.cells[n].rows[0] >= below and squash(_cell_text(found.get(n, []))[0]) not in words]
-    read = engine.read_lines([_line_crop(text_page, b) for _, b in again], level.alphabet)
+             and table.cells[n].rows[0] >= below and not column.holds(squash(_cell_text(found.get(n, []))[0]))]
+    read = engine.read_lines([_line_crop(text_page, b) for _, b in again], column.alphabet)
     for (n, b), (text, conf) in zip(again, read):
-        if text.strip():
+        if text.strip() and column.holds(squash(text)):
             found[n] = [TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1))]
 
 
@@ -384,12 +387,12 @@ def _read_band(page_no: int, band: np.ndarray, y_offset: int, engine: Engine, se
 
 def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings, *,
                orientation: int = 0, qr_page: int = 0, qr_box: tuple[int, int, int, int] | None = None,
-               level: LevelColumn | None = None) -> PaperLayout:
+               columns: Sequence[WordColumn] = ()) -> PaperLayout:
     """Read ``pages`` (RGB or gray arrays) of one return into a layout of lines and grids.
 
     ``orientation`` is the QR code's (degrees, as zxing-cpp reports it) and ``qr_box`` its box on
-    page ``qr_page``, which is blanked so the code's modules are not read as text; ``level`` the
-    level column of the form it names (:func:`_reread_levels`)."""
+    page ``qr_page``, which is blanked so the code's modules are not read as text; ``columns``
+    the word columns of the form it names (:func:`_reread_words`)."""
     import cv2
 
     result = PaperLayout(Layout(has_text=True), engine=engine.name)
@@ -419,7 +422,7 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
             if end - top > settings.ocr_min_cell_px:
                 blocks += _read_band(page_no, text_page[top:end], top, engine, settings, known, result.readings)
             blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, engine, settings,
-                                                 result.readings, level)))
+                                                 result.readings, columns)))
             top = max(0, table.y1 - clean.RULE_OVERHANG)
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
