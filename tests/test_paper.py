@@ -142,7 +142,7 @@ def test_tesseract_engine_reads_a_line():
 
 @pytest.mark.skipif(not ocr._module("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
 def test_rapidocr_decodes_over_the_forms_alphabet():
-    """A character no form holds ("·") gives way to the likeliest one it may hold, and the line's
+    """A character no form holds ("·") gives way to the one it stands for on paper, and the line's
     confidence says how much the recogniser believed in the other."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -155,7 +155,7 @@ def test_rapidocr_decodes_over_the_forms_alphabet():
     [(free, _)] = engine.read_lines([np.asarray(image)])
     [(text, confidence)] = engine.read_lines([np.asarray(image)], FORM_TEXT_RE)
     assert "·" in free
-    assert all(FORM_TEXT_RE.fullmatch(ch) for ch in text) and text.startswith("审核") and text.endswith("报销")
+    assert text == "审核，报销"  # a mid-height dot on a form is a comma that lost its tail
     assert confidence < 0.5
 
 
@@ -266,6 +266,8 @@ def test_half_width_punctuation_after_han_characters_is_read_full_width():
 
     line = TextLine("1.评委随机抽取;2.评审结果公示;联系人:李四,王五", 0.9, (0, 0, 300, 30))
     assert _join_row([line], " ") == "1.评委随机抽取；2.评审结果公示；联系人：李四，王五"
+    for item in ("2，全程留痕", "2。全程留痕", "2,全程留痕"):  # an item number's dot read as another mark
+        assert _join_row([TextLine(item, 0.9, (0, 0, 300, 30))], " ") == "2.全程留痕"
 
 
 @pytest.mark.skipif(not ocr._module("rapidocr").available(), reason="rapidocr-onnxruntime not installed")

@@ -21,6 +21,9 @@ import numpy as np
 from pipeline._exec.ocr import TextLine
 
 ENGINE_NAME = "rapidocr"
+#: Characters a form never holds that the recogniser reads for one it does: a mid-height dot is a
+#: comma whose tail a 1-bit fax broke off (bench/ocr.py's fax scans: each "·" was a "，").
+LOOKALIKES = {"·": "，"}
 #: Padded width (pixels at the recogniser's 48-pixel height) one batch of lines may take.
 BATCH_WIDTH = 1600
 REC_HEIGHT = 48
@@ -51,6 +54,13 @@ class RapidEngine:
         # The classes that are white space: a space dropped or read costs nothing.
         self._spaces = np.array([i for i, c in enumerate(self._ocr.text_rec.postprocess_op.character)
                                  if c.isspace()], np.intp)
+
+    def _moves(self, alphabet: re.Pattern[str]) -> list[tuple[int, int]]:
+        """(class, class) pairs of :data:`LOOKALIKES` whose first ``alphabet`` leaves out and whose
+        second it allows."""
+        chars = self._ocr.text_rec.postprocess_op.character
+        return [(chars.index(a), chars.index(b)) for a, b in LOOKALIKES.items() if a in chars and b in chars
+                and alphabet.fullmatch(a) is None and alphabet.fullmatch(b) is not None]
 
     def _mask(self, alphabet: re.Pattern[str]) -> np.ndarray:
         """1 for each recogniser class ``alphabet`` allows (the CTC blank always), else 0."""
@@ -87,14 +97,17 @@ class RapidEngine:
         is a wrong guess (在 read as 作 on a fax); the office must see that line.
 
         With an ``alphabet`` the text is decoded over its characters only: where a character
-        outside it wins a step (a comma whose tail a 1-bit fax lost, read as "·"), the likeliest
-        allowed one is taken instead — usually the right one, as the recogniser ranks it second.
-        The line is then no surer than the probability left outside the alphabet allows: a step
-        that gave 0.7 to "·" makes the line's confidence 0.3, and the office looks at it."""
+        outside it wins a step, the likeliest allowed one is taken instead — usually the right one,
+        as the recogniser ranks it second — or the one it stands for on paper (:data:`LOOKALIKES`:
+        a "·" is a comma whose tail a 1-bit fax lost, and the allowed runner-up of a "·" held at
+        0.99 is a guess among "：．，" at 0.002). The line is then no surer than the probability
+        left outside the alphabet allows: a step that gave 0.7 to "·" makes the line's confidence
+        0.3, and the office looks at it."""
         import cv2
 
         rec = self._ocr.text_rec
         keep = self._mask(alphabet) if alphabet is not None else None
+        moves = self._moves(alphabet) if alphabet is not None else []
         images = [cv2.cvtColor(x, cv2.COLOR_GRAY2BGR) if x.ndim == 2 else x for x in lines]
         out: list[tuple[str, float]] = [("", 0.0)] * len(images)
         for batch in _batches(images):
@@ -105,6 +118,8 @@ class RapidEngine:
             doubt = np.zeros(len(batch), np.float32)
             if keep is not None:
                 doubt = (preds * (1 - keep)).max(axis=(1, 2))
+                for src, dst in moves:
+                    preds[:, :, dst] += preds[:, :, src]
                 preds = preds * keep
             for i, (text, _), pred, d in zip(batch, rec.postprocess_op(preds), preds, doubt):
                 out[i] = (str(text), min(_least_sure(pred), _none_dropped(pred, self._spaces), 1.0 - float(d)))
