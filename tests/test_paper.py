@@ -358,3 +358,17 @@ def test_a_level_cell_is_read_again_over_the_level_words():
     assert [c.text for c in grid.rows[1]] == ["经费报销审核", "C"]
     assert engine.asked == [FORM_TEXT_RE.pattern, "[ABC]"]
     assert any(r.text == "C" and r.confidence == 0.6 for r in paper.readings)
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_light_final_full_stop_on_a_photo_is_read(tmp_path, monkeypatch):
+    """A phone photo's blur leaves the final "。" of 001's duty lighter than ink, beyond the line's
+    crop: the crop is cut wider over it, and the duty is read with its full stop."""
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    ret = scanlab.make_returns(tmp_path, ["001-zcjt"], per_profile=1)[0]
+    assert ret.expected.form_type == "001-middle-control"
+    pages = [scanlab.degrade(p, "photo", seed=18) for p in scanlab.rasterise(ret.pdf, 150)]
+    got = parse_file(scanlab.save_scan(pages, tmp_path / "photo.tif", 150), levels=ret.expected.levels)
+    want = scanlab.fields(ret.expected)["header.duty"]
+    assert want.endswith("。") and scanlab.fields(got)["header.duty"] == want

@@ -43,6 +43,8 @@ PAD = 10  # white pixels around a crop: text detectors miss strokes touching the
 #: and a line that one cuts off is no surer than this.
 FAINT_GRAY = 225
 CUT_OFF_CONFIDENCE = 0.5
+#: A reading that ends (or starts) with a mark a widened crop took in: punctuation or a letter.
+_MARK_END_RE = re.compile(r"[，。、；：,.;:A-Za-z]\s*$|^\s*[A-Za-z]")
 LINE_PAD = 3  # ... and around one line for the recogniser alone
 
 
@@ -176,35 +178,43 @@ def _cell_lines(binary: np.ndarray, box: Box) -> list[Box] | None:
     return out
 
 
-def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -> bool:
-    """Whether a faint mark reaches beyond the ends of a line, where the line's crop cuts it
-    off: a final "。" or "、" or the right half of a "C" that a photo's blur left lighter than
-    ink (the darkest pixel of a blurred "。" at 150 dpi is 201). The recogniser never sees it, so
-    its confidence cannot say so; the reading is doubted instead. A faint mark is a blob no larger
-    than a character, larger than a speck, clear of the cell's edge and within a line height of
-    the line — a ruling line's grey edge, a seal's grey rim left by the red drop-out and a fax's
-    specks are none of these. (Widening the crop over it reads the mark, but costs more misread
-    lines on 1-bit pages than it gains.)"""
+def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -> Box | None:
+    """The line's box widened over the faint marks beyond its ends, where its crop cuts them off,
+    or ``None`` when there are none: a final "。" or "、" or the right half of a "C" that a photo's
+    blur left lighter than ink (the darkest pixel of a blurred "。" at 150 dpi is 201). A faint
+    mark is a blob no larger than a character, larger than a speck, clear of the cell's edge and
+    within a line height of the line — a ruling line's grey edge, a seal's grey rim left by the
+    red drop-out and a fax's specks are none of these. The widened box reaches half a line height
+    past the mark (only its core is faint ink; the recogniser read a photo's final "。" in a crop
+    a character wider, not in one that ended at the mark)."""
     import cv2
 
     h = line.y1 - line.y0
     x0, x1 = max(cell.x0, line.x0 - h), min(cell.x1, line.x1 + h)
     y0, y1 = max(cell.y0, line.y0 - 2), min(cell.y1, line.y1 + 2)
     _, _, stats, _ = cv2.connectedComponentsWithStats(faint[y0:y1, x0:x1], connectivity=8)
+    wide = None
     for x, y, w, bh, area in stats[1:]:
         left, top = x0 + int(x), y0 + int(y)
         clear = cell.x0 + 2 < left and left + w < cell.x1 - 2 and cell.y0 + 2 < top and top + bh < cell.y1 - 2
         outside = left < line.x0 - 2 or left + w > line.x1 + 2  # beyond the crop, not its grey rim
         if clear and outside and area > 2 * settings.ocr_speck_px and w <= h and bh <= h:
-            return True
-    return False
+            b = wide or line
+            wide = Box(min(b.x0, left - h // 2), b.y0, max(b.x1, left + int(w) + h // 2), b.y1)
+    return wide and Box(max(cell.x0 + 2, wide.x0), wide.y0, min(cell.x1 - 2, wide.x1), wide.y1)
 
 
 def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, binary: np.ndarray,
-                faint: np.ndarray, engine: Engine, settings: ParseSettings, readings: list[Reading],
+                faint: np.ndarray, bilevel: bool, engine: Engine, settings: ParseSettings, readings: list[Reading],
                 columns: Sequence[WordColumn] = ()) -> Grid:
     """Every cell with ink read on its own: its lines cut apart and recognised in one batch for the
-    whole table (no detection pass per cell), or by the engine's detector when they touch."""
+    whole table (no detection pass per cell), or by the engine's detector when they touch.
+
+    A line whose crop would cut off a faint mark (:func:`_cut_off`) is cut wider, over the mark,
+    and the reading is trusted when it gained a mark at the widened end. On a softened 1-bit page
+    widening misreads more lines than it mends (the grey rims of broken strokes join the line):
+    there the crop stays. A line whose mark was not read is doubted, as the recogniser never saw
+    it and its score cannot say so."""
     found: dict[int, list[TextLine]] = {}
     batch: list[tuple[int, Box]] = []
     for n, box in enumerate(table.cells):
@@ -218,9 +228,12 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
             found[n] = [ln for ln in engine.read(crop, FORM_TEXT_RE) if ln.text.strip()]
         else:
             batch += [(n, ln) for ln in lines]
+    wide = [_cut_off(faint, b, table.cells[n], settings) for n, b in batch]
+    if not bilevel:
+        batch = [(n, w or b) for (n, b), w in zip(batch, wide)]
     read = engine.read_lines([_line_crop(text_page, b) for _, b in batch], FORM_TEXT_RE)
-    for (n, b), (text, conf) in zip(batch, read):
-        if _cut_off(faint, b, table.cells[n], settings):
+    for (n, b), w, (text, conf) in zip(batch, wide, read):
+        if w is not None and (bilevel or not _MARK_END_RE.search(text)):
             conf = min(conf, CUT_OFF_CONFIDENCE)
         if text.strip():
             found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
@@ -404,6 +417,7 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if page_no == qr_page and qr_box is not None:
             x0, y0, x1, y1 = qr_box
             gray[max(0, y0):y1, max(0, x0):x1] = 255
+        bilevel = clean.bilevel(gray)
         gray = clean.straighten(clean.deskew(clean.upright(clean.flatten(clean.soften(gray)), orientation)), settings)
         tables, lines = find_tables(gray, settings)
         binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
@@ -422,8 +436,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
             end = min(gray.shape[0], table.y0 + clean.RULE_OVERHANG)
             if end - top > settings.ocr_min_cell_px:
                 blocks += _read_band(page_no, text_page[top:end], top, engine, settings, known, result.readings)
-            blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, engine, settings,
-                                                 result.readings, columns)))
+            blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, bilevel, engine,
+                                                 settings, result.readings, columns)))
             top = max(0, table.y1 - clean.RULE_OVERHANG)
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
