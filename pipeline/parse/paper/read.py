@@ -205,16 +205,14 @@ def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -
 
 
 def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, binary: np.ndarray,
-                faint: np.ndarray, bilevel: bool, engine: Engine, settings: ParseSettings, readings: list[Reading],
+                faint: np.ndarray, engine: Engine, settings: ParseSettings, readings: list[Reading],
                 columns: Sequence[WordColumn] = ()) -> Grid:
     """Every cell with ink read on its own: its lines cut apart and recognised in one batch for the
     whole table (no detection pass per cell), or by the engine's detector when they touch.
 
     A line whose crop would cut off a faint mark (:func:`_cut_off`) is cut wider, over the mark,
-    and the reading is trusted when it gained a mark at the widened end. On a softened 1-bit page
-    widening misreads more lines than it mends (the grey rims of broken strokes join the line):
-    there the crop stays. A line whose mark was not read is doubted, as the recogniser never saw
-    it and its score cannot say so."""
+    and the reading is trusted when it holds a mark at its end; otherwise it is doubted, as the
+    recogniser may not have seen the mark and its score cannot say so."""
     found: dict[int, list[TextLine]] = {}
     batch: list[tuple[int, Box]] = []
     for n, box in enumerate(table.cells):
@@ -229,11 +227,10 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
         else:
             batch += [(n, ln) for ln in lines]
     wide = [_cut_off(faint, b, table.cells[n], settings) for n, b in batch]
-    if not bilevel:
-        batch = [(n, w or b) for (n, b), w in zip(batch, wide)]
+    batch = [(n, w or b) for (n, b), w in zip(batch, wide)]
     read = engine.read_lines([_line_crop(text_page, b) for _, b in batch], FORM_TEXT_RE)
     for (n, b), w, (text, conf) in zip(batch, wide, read):
-        if w is not None and (bilevel or not _MARK_END_RE.search(text)):
+        if w is not None and not _MARK_END_RE.search(text):
             conf = min(conf, CUT_OFF_CONFIDENCE)
         if text.strip():
             found.setdefault(n, []).append(TextLine(text, conf, (b.x0, b.y0, b.x1, b.y1)))
@@ -417,7 +414,6 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if page_no == qr_page and qr_box is not None:
             x0, y0, x1, y1 = qr_box
             gray[max(0, y0):y1, max(0, x0):x1] = 255
-        bilevel = clean.bilevel(gray)
         gray = clean.straighten(clean.deskew(clean.upright(clean.flatten(clean.soften(gray)), orientation)), settings)
         tables, lines = find_tables(gray, settings)
         binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
@@ -436,8 +432,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
             end = min(gray.shape[0], table.y0 + clean.RULE_OVERHANG)
             if end - top > settings.ocr_min_cell_px:
                 blocks += _read_band(page_no, text_page[top:end], top, engine, settings, known, result.readings)
-            blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, bilevel, engine,
-                                                 settings, result.readings, columns)))
+            blocks.append((table.y0, _read_table(page_no, grids, table, text_page, binary, faint, engine, settings,
+                                                 result.readings, columns)))
             top = max(0, table.y1 - clean.RULE_OVERHANG)
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
