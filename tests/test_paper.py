@@ -372,3 +372,18 @@ def test_a_light_final_full_stop_on_a_photo_is_read(tmp_path, monkeypatch):
     got = parse_file(scanlab.save_scan(pages, tmp_path / "photo.tif", 150), levels=ret.expected.levels)
     want = scanlab.fields(ret.expected)["header.duty"]
     assert want.endswith("。") and scanlab.fields(got)["header.duty"] == want
+
+
+def test_a_truncated_heic_photo_is_refused_as_damaged(tmp_path):
+    """A HEIC cut short in transfer is a damaged photo (pillow-heif's own error), not a fault."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    from pipeline.errors import InputFileError
+
+    image = Image.fromarray(np.random.default_rng(1).integers(0, 255, (200, 300, 3), dtype=np.uint8))
+    pillow_heif.from_pillow(image).save(tmp_path / "whole.heic", quality=50)
+    data = (tmp_path / "whole.heic").read_bytes()
+    (tmp_path / "cut.heic").write_bytes(data[:len(data) // 2])
+    with pytest.raises(InputFileError, match="图片文件已损坏"):
+        parse_file(tmp_path / "cut.heic")

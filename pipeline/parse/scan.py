@@ -58,7 +58,8 @@ def form_id_from_image(path: Path, data: bytes) -> FormId | None:
         raise InputFileError("图片尺寸异常巨大，疑似恶意文件，已拒绝读取", path=path,
                              hint="请重新扫描（200 dpi 左右即可）后再交") from None
     except Exception as e:  # Pillow's errors for a broken image; anything else is a fault of this program
-        if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError)) or raised_in_library(e, ("PIL",)):
+        if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError)) \
+                or raised_in_library(e, ("PIL", "pillow_heif")):
             raise InputFileError("图片文件已损坏，无法打开", path=path, hint="请重新扫描或拍照后再交") from None
         raise
 

@@ -93,7 +93,7 @@ def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np
                     for frame, _ in zip(ImageSequence.Iterator(image), range(settings.ocr_max_pages))]
     except Exception as e:  # Pillow's errors for a broken image; anything else is a fault of this program
         if isinstance(e, (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError)) \
-                or raised_in_library(e, ("PIL",)):
+                or raised_in_library(e, ("PIL", "pillow_heif")):
             raise InputFileError("图片文件已损坏，无法打开", path=path, hint="请重新扫描或拍照后再交") from None
         raise
 
