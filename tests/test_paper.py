@@ -387,3 +387,16 @@ def test_a_truncated_heic_photo_is_refused_as_damaged(tmp_path):
     (tmp_path / "cut.heic").write_bytes(data[:len(data) // 2])
     with pytest.raises(InputFileError, match="图片文件已损坏"):
         parse_file(tmp_path / "cut.heic")
+
+
+def test_a_tiff_claiming_pixels_no_scanner_makes_is_not_blown_up(tmp_path):
+    """Pixels 1000 times wider than tall are no fax's: the page is read as stored, not stretched."""
+    from PIL import Image
+
+    from pipeline.parse.paper.pages import load
+
+    Image.new("1", (400, 300), 1).save(tmp_path / "odd.tif", dpi=(1000, 1))
+    Image.new("1", (400, 300), 1).save(tmp_path / "fax.tif", dpi=(204, 98))
+    [odd] = load(tmp_path / "odd.tif", "image", (tmp_path / "odd.tif").read_bytes(), DEFAULT)
+    [fax] = load(tmp_path / "fax.tif", "image", (tmp_path / "fax.tif").read_bytes(), DEFAULT)
+    assert odd.shape[:2] == (300, 400) and fax.shape[:2] == (624, 400)

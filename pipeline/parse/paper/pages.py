@@ -24,6 +24,8 @@ from pipeline.parse.settings import ParseSettings
 #: A phone photo is brought down to about this many pixels on its long side (A4 at 200 dpi):
 #: a 48-megapixel photo read as is costs memory and time and gains no accuracy.
 MAX_SIDE = 2400
+#: The most a page's pixels may be stretched to square them (a standard-mode fax is 204 × 98 dpi).
+MAX_STRETCH = 4
 
 
 @dataclass
@@ -51,14 +53,15 @@ def _square(page: np.ndarray, dpi: object) -> np.ndarray:
     is 204 × 98 dpi, every line of it standing for two of the 204-dpi grid, and read as it is its
     characters would be half as tall as they are wide. The coarser axis is stretched to the finer
     one by repeating lines (nearest neighbour), so a 1-bit page stays 1-bit and is softened as the
-    1-bit page it is (:func:`pipeline.parse.paper.clean.soften`)."""
+    1-bit page it is (:func:`pipeline.parse.paper.clean.soften`). A ratio past
+    :data:`MAX_STRETCH` is no scanner's and is ignored: it would only blow the page up."""
     import cv2
 
     try:
         x, y = (float(v) for v in dpi)  # type: ignore[union-attr]
     except (TypeError, ValueError):
         return page
-    if x <= 0 or y <= 0 or 0.9 <= x / y <= 1.1:
+    if x <= 0 or y <= 0 or 0.9 <= x / y <= 1.1 or not 1 / MAX_STRETCH <= x / y <= MAX_STRETCH:
         return page
     h, w = page.shape[:2]
     size = (w, round(h * x / y)) if x > y else (round(w * y / x), h)
