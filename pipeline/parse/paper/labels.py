@@ -14,6 +14,7 @@ and the office is not sent to check it.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import replace
 
 from pipeline.forms import FormDefinition
@@ -24,6 +25,7 @@ from pipeline.parse.text import squash
 #: The least share of a label's characters a reading must hold, in order, to be taken for it.
 MIN_RATIO = 0.75
 MIN_LENGTH = 4
+_PUNCT_RE = re.compile(r"[^\w]")
 
 
 def printed(definition: FormDefinition) -> set[str]:
@@ -31,6 +33,18 @@ def printed(definition: FormDefinition) -> set[str]:
     out = {c.label for c in definition.columns} | {c.group for c in definition.columns if c.group}
     out |= {h.label for h in definition.header if h.in_table} | {h.group for h in definition.header if h.group}
     return {squash(x) for x in out if x}
+
+
+def blanks(definition: FormDefinition) -> dict[str, str]:
+    """What the form prints in an in-table value cell left blank or at its foot (年　月　日), by its
+    bare characters (:func:`_bare`)."""
+    out = {squash(x) for h in definition.header if h.in_table or h.inside for x in (h.blank, h.foot) if x}
+    return {_bare(x): x for x in out if _bare(x)}
+
+
+def _bare(text: str) -> str:
+    """``text`` without its punctuation: a fax speck between 年 and 月 is read as "：" or "."."""
+    return _PUNCT_RE.sub("", text)
 
 
 def _nearest(text: str, labels: set[str]) -> str | None:
@@ -46,8 +60,9 @@ def _nearest(text: str, labels: set[str]) -> str | None:
 
 def snap(paper: PaperLayout, definition: FormDefinition) -> None:
     """Every grid cell of ``paper`` read as nearly one of the form's printed labels made that label,
-    and the reading of every label cell made sure."""
-    labels = printed(definition)
+    one read as a printed blank with a stray mark in it (年：月日) made the blank, and the reading
+    of every such cell made sure."""
+    labels, empty = printed(definition), blanks(definition)
     fixed: dict[tuple[int, int, int], str] = {}
     for block in paper.layout.blocks:
         if not isinstance(block, Grid):
@@ -55,7 +70,7 @@ def snap(paper: PaperLayout, definition: FormDefinition) -> None:
         for r, row in enumerate(block.rows):
             for c, cell in enumerate(row):
                 text = squash(cell.text)
-                label = text if text in labels else _nearest(text, labels)
+                label = text if text in labels else _nearest(text, labels) or empty.get(_bare(text))
                 if label is None:
                     continue
                 if label != text:

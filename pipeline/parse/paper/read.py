@@ -27,10 +27,12 @@ from pipeline.parse.text import squash
 #: A line starting a numbered item ("2.", "（2）", "②", "二、") starts a new paragraph in a cell.
 _NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}\s*[、.．])")
 #: Look-alikes recognisers put for what a form holds: the radical 丶 for the enumeration comma, a
-#: full-width full stop, a comma or a "。" after an item number (nobody numbers an item "2，"), and
-#: a half-width ",;:" after a Han character — Chinese text sets its punctuation full width, and on
-#: paper the recogniser cannot see the width.
-_LOOKALIKES = ((re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), "."), (re.compile(r"^(\d{1,2})[，,。]"), r"\1."),
+#: full-width full stop, a comma, "。" or a colon after an item number (nobody numbers an item
+#: "2，"; a time, 8:30, has a figure after its colon), and a half-width ",;:" after a Han
+#: character — Chinese text sets its punctuation full width, and on paper the recogniser cannot
+#: see the width.
+_LOOKALIKES = ((re.compile(r"丶"), "、"), (re.compile(r"(?<=\d)．"), "."),
+               (re.compile(r"^(\d{1,2})[，,。：:](?!\d)"), r"\1."),
                (re.compile(r"(?<=[\u3400-\u9fff]),"), "，"), (re.compile(r"(?<=[\u3400-\u9fff]);"), "；"),
                (re.compile(r"(?<=[\u3400-\u9fff]):"), "："))
 #: Any character outside these — Han characters, digits, Latin letters, Roman numerals (Ⅱ级, a
