@@ -22,11 +22,12 @@ def family_labels(key: str, audience: str | None = None) -> tuple[str, ...]:
     family = V.header_families.get(key)
     if family is None:
         return ()
-    heads = (*family.heads, *family.by_audience.get(audience or "", ()))
+    heads = family.heads
     out = [*heads, *(p + h for p in family.prefixes for h in heads), *(h + s for h in heads for s in family.suffixes)]
     qualifier = V.header_families.get(family.qualified_by or "")
     if qualifier is not None:
         out += [q + h for q in qualifier.heads for h in heads]
+    out += family.by_audience.get(audience or "", ())  # as written: "科室填表人" is no one's label
     return tuple(dict.fromkeys(out))
 
 
