@@ -55,18 +55,15 @@ def flatten(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
-def bilevel(gray: np.ndarray) -> bool:
-    """Whether a page is 1-bit (fax, a scanner's black-and-white mode): next to no pixel is grey."""
-    sample = gray[::4, ::4]
-    return np.count_nonzero((sample > 16) & (sample < 240)) <= 0.01 * sample.size
-
-
 def soften(gray: np.ndarray) -> np.ndarray:
-    """A 1-bit page given back its grey edges (a grey page is returned as it is): recognisers are
-    trained on anti-aliased text, and jagged stair-step strokes cost them whole characters."""
+    """A 1-bit page (fax, a scanner's black-and-white mode) given back its grey edges: recognisers
+    are trained on anti-aliased text, and jagged stair-step strokes cost them whole characters."""
     import cv2
 
-    return cv2.GaussianBlur(gray, (0, 0), 1.0) if bilevel(gray) else gray
+    sample = gray[::4, ::4]
+    if np.count_nonzero((sample > 16) & (sample < 240)) > 0.01 * sample.size:
+        return gray
+    return cv2.GaussianBlur(gray, (0, 0), 1.0)
 
 
 def specks(binary: np.ndarray, max_px: int) -> np.ndarray:
