@@ -770,10 +770,18 @@ def test_a_column_the_form_lacks_keeps_its_text_beside_its_neighbour(tmp_path):
         ("现金管理", "坐支现金\n表现形式：挪用公款", "medium", "双人管理\n完成时限：长期")]
 
 
-def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path):
-    path = _register_004(tmp_path / "r.docx", ["编号", "风险点", "风险内容/表现形式", "风险等级", "防控措施"],
-                         [("1", "报销审核", "审核不严", "高", "严格审核"), ("2", "现金管理", "坐支现金", "中", "双人管理")])
-    assert [(r.seq, r.name, r.measures) for r in parse_file(path).risks] == [(1, "报销审核", "严格审核"), (2, "现金管理", "双人管理")]
+@pytest.mark.parametrize("label, at", [("编号", 0), ("排序", 1)])
+def test_a_numbering_column_the_form_does_not_name_adds_nothing(tmp_path, label, at):
+    """Rows numbered under a label the form does not know, blank numbered rows and a …… row below,
+    first or after a column of text: no text of the office's to keep."""
+    columns = ["风险点", "风险内容/表现形式", "风险等级", "防控措施"]
+    rows = [["报销审核", "审核不严", "高", "严格审核"], ["现金管理", "坐支现金", "中", "双人管理"], ["", "", "", ""],
+            ["", "", "", ""]]
+    numbers = ["1", "2", "3", "……"]
+    path = _register_004(tmp_path / "r.docx", columns[:at] + [label] + columns[at:],
+                         [tuple(r[:at] + [n] + r[at:]) for r, n in zip(rows, numbers)])
+    assert [(r.name, r.description, r.measures) for r in parse_file(path).risks] == [
+        ("报销审核", "审核不严", "严格审核"), ("现金管理", "坐支现金", "双人管理")]
 
 
 def test_a_known_column_split_under_its_group_keeps_the_part_no_form_knows(tmp_path):

@@ -332,17 +332,26 @@ def office_columns(grid: Grid, first: int, last: int, columns: dict[int, Column]
     header = grid.rows[first:last + 1]
     if _sub_header(grid, last):  # the labels under a group header (风险等级 over 等级 | 分值)
         header = [*header, grid.rows[last + 1]]
+    body = grid.rows[first + len(header):]
     out = {}
     for i in range(grid.width):
         if i in columns or i in fields:
             continue
         label = next((row[i].text for row in reversed(header)
                       if i < len(row) and row[i].text and not row[i].hmerge and not row[i].vmerge), "")
-        if not label:
+        if not label or _numbering(body, i):
             continue
         left = [c for j, c in targets if j < i]
         out[i] = (squash(label), (left[-1] if left else targets[0][1]).key)
     return out
+
+
+def _numbering(rows: list[list[Cell]], i: int) -> bool:
+    """Column ``i`` numbers the rows (1, 2, 3 … under 编号 or 排序): no text of the office's to keep."""
+    numbers = [c.text.strip(" .、)）(（") for row in rows
+               if i < len(row) and (c := row[i]).text and not c.hmerge and not is_placeholder(c.text)]
+    return bool(numbers) and all(n.isdigit() for n in numbers) and \
+        [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers)))
 
 
 def _sub_header(grid: Grid, last: int) -> bool:
@@ -360,7 +369,7 @@ def _keep_office_columns(row: list[Cell], extra: dict[int, tuple[str, str]], col
                          values: dict[str, str]) -> None:
     for i, (label, key) in extra.items():
         text = row[i].text if i < len(row) and not row[i].hmerge else ""
-        if text and not is_placeholder(text) and not (i == 0 and _looks_seq(text)):  # the rows' numbers (编号 1, 2 …)
+        if text and not is_placeholder(text):
             values[key] = "\n".join(t for t in (values.get(key, ""), f"{label}：{text}") if t)
 
 
