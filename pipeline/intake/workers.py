@@ -179,15 +179,15 @@ class Parser:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Parser":
-        self._pool = self._new_pool(self.jobs)
+        self._pool = self._new_pool()
         return self
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
 
-    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self._ctx, initializer=_init_worker, initargs=self._args)
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, mp_context=self._ctx, initializer=_init_worker, initargs=self._args)
 
     def start(self, items: list[Incoming]) -> Callable[[], list[Parsed]]:
         """Begin parsing ``items``; the returned function waits for and returns the results, in order."""
@@ -205,7 +205,7 @@ class Parser:
         except BrokenProcessPool:  # a worker died: this chunk was in it, or only waiting
             if pool is self._pool:
                 self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool(self.jobs)
+                self._pool = self._new_pool()
             if not retried:
                 return self._result(self._submit(chunk, retried=True))
             return [self._alone(item) for item in chunk]

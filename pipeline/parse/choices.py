@@ -44,7 +44,7 @@ def ticked(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[[list[str]], bool]) -> None:
+def collapse_column_groups(grid: Grid, max_header_row: int, names_a_column: Callable[[str], bool]) -> None:
     """Rewrite, in place, each group of columns of ``grid`` that no definition's columns explain as
     one column, so the table is read by the group's own label:
 
@@ -56,7 +56,7 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
 
     A group is a header cell spanning several columns of a header row (one whose other cells name
     columns) with the row under it naming one choice per column by short, distinct labels. A group
-    of text columns one of whose labels names a column (``explained``: 防控措施 over 前期预防 |
+    of text columns one of whose labels names a column (``names_a_column``: 防控措施 over 前期预防 |
     中期监控 | 后期处置, or 风险等级 over 等级 | 分值) is left to the column matcher, which keeps
     the text of the sub-columns it does not know as the office's own columns.
     """
@@ -68,10 +68,10 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
             j = i
             while j + 1 < len(head) and head[j + 1].hmerge:
                 j += 1
-            if j > i and head[i].text and _choice_labels(sub, i, j) and _header_row(head, i, j, explained):
+            if j > i and head[i].text and _choice_labels(sub, i, j) and _header_row(head, i, j, names_a_column):
                 labels = [squash(sub[k].text) for k in range(i, j + 1)]
                 ticks = _ticks_below(rows[r + 2:], i, j)
-                if ticks or not any(explained([sub[k].text]) for k in range(i, j + 1)):
+                if ticks or not any(names_a_column(sub[k].text) for k in range(i, j + 1)):
                     for row in rows[r + 2:]:
                         if len(row) > j and not any(row[k].hmerge for k in range(i + 1, j + 1)):
                             word = _ticked_word(row, i, labels) if ticks else _labelled_text(row, i, labels)
@@ -82,18 +82,22 @@ def collapse_column_groups(grid: Grid, max_header_row: int, explained: Callable[
             i = j + 1
 
 
+def _is_tick(text: str) -> bool:
+    return _TICK_CELL_RE.fullmatch(squash(text)) is not None
+
+
 def _ticked_word(row: list[Cell], i: int, labels: list[str]) -> str:
-    return "、".join(lab for k, lab in enumerate(labels, start=i) if _TICK_CELL_RE.fullmatch(squash(row[k].text)))
+    return "、".join(lab for k, lab in enumerate(labels, start=i) if _is_tick(row[k].text))
 
 
 def _labelled_text(row: list[Cell], i: int, labels: list[str]) -> str:
     return "\n".join(f"{lab}：{row[k].text}" for k, lab in enumerate(labels, start=i) if row[k].text.strip())
 
 
-def _header_row(head: list[Cell], i: int, j: int, explained: Callable[[list[str]], bool]) -> bool:
+def _header_row(head: list[Cell], i: int, j: int, names_a_column: Callable[[str], bool]) -> bool:
     """The group's row is a header row: beside the group, a cell names a column of some form (a
     title or a row of header fields spanning the table is no group header)."""
-    return any(c.text and not c.hmerge and explained([c.text]) for k, c in enumerate(head) if not i <= k <= j)
+    return any(c.text and not c.hmerge and names_a_column(c.text) for k, c in enumerate(head) if not i <= k <= j)
 
 
 def _choice_labels(sub: list[Cell], i: int, j: int) -> bool:
@@ -113,7 +117,7 @@ def _ticks_below(rows: list[list[Cell]], i: int, j: int) -> bool:
             continue  # a row merged across the group (a note, an opinion) is no row of choices
         for k in range(i, j + 1):
             text = squash(row[k].text)
-            if text and not _TICK_CELL_RE.fullmatch(text):
+            if text and not _is_tick(text):
                 return False
             seen = seen or bool(text)
     return seen

@@ -67,13 +67,6 @@ def _doc_label_keys(layout: Layout, lines: list[str], settings: ParseSettings) -
     return keys
 
 
-def _one_form_names(labels: list[str], settings: ParseSettings) -> bool:
-    """Whether one definition has a column for each of ``labels``, a different one each."""
-    named = [names_of(text, settings) for text in labels]
-    common = set.intersection(*(set(n) for n in named))
-    return any(len({n[did].key for n in named}) == len(named) for did in common)
-
-
 def _banners(grid: Grid) -> list[str]:
     """The rows a table opens with that are one cell across its whole width: a form typed as one
     table carries its title there."""
@@ -216,7 +209,7 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     lines = [b for b in layout.blocks if isinstance(b, str)]
     for grid in layout.blocks:
         if isinstance(grid, Grid):
-            collapse_column_groups(grid, settings.max_header_row, lambda labels: _one_form_names(labels, settings))
+            collapse_column_groups(grid, settings.max_header_row, lambda text: bool(names_of(text, settings)))
     form = ParsedForm(source=source, sha256=sha256, meta=layout.meta)
     form_id, id_problem = _form_id(layout, lines)
     form.form_id = form_id

@@ -365,8 +365,7 @@ def _sub_header(grid: Grid, last: int) -> bool:
     return spans and continued
 
 
-def _keep_office_columns(row: list[Cell], extra: dict[int, tuple[str, str]], columns: dict[int, Column],
-                         values: dict[str, str]) -> None:
+def _keep_office_columns(row: list[Cell], extra: dict[int, tuple[str, str]], values: dict[str, str]) -> None:
     for i, (label, key) in extra.items():
         text = row[i].text if i < len(row) and not row[i].hmerge else ""
         if text and not is_placeholder(text):
@@ -424,7 +423,7 @@ def read_rows(match: HeaderMatch, grids: list[tuple[Grid, int, dict[int, Column]
                         values[col.key] = merged_text.get(col.key, "")
             if all(is_placeholder(values[k]) for k in content):
                 continue
-            _keep_office_columns(row, extra, columns, values)
+            _keep_office_columns(row, extra, values)
             if ix.definition.rows_from == "categories" and all(_none_written(values[k]) for k in content):
                 continue  # the form prints a row per category; "无" says this one has no risk
             if first and new_page and out.rows and _split_row(values, columns):
