@@ -567,18 +567,17 @@ def _refuse_vast(path: Path) -> None:
     """A ProfileError for an .xlsx roster whose sheet spans more cells than calamine can hold."""
     import zipfile
 
-    from pipeline.errors import InputFileError
-    from pipeline.parse.xlsx import refuse_vast
+    from pipeline.parse.xlsx import VAST_HINT, vast_message, vast_sheet
 
     if not zipfile.is_zipfile(path):
         return
     try:
         with zipfile.ZipFile(path) as zf:
-            refuse_vast(path, zf)
+            span = vast_sheet(zf)
     except zipfile.BadZipFile:
         return  # calamine says what is wrong with it
-    except InputFileError as e:
-        raise ProfileError(f"名册{e.message.removeprefix('Excel 文件')}", path=path, hint=e.hint) from None
+    if span is not None:
+        raise ProfileError(f"名册的{vast_message(span)}", path=path, hint=VAST_HINT)
 
 
 def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[list]]:

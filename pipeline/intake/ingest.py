@@ -346,7 +346,7 @@ def _convert_legacy(items: list[Incoming], scratch: Path) -> None:
     from pipeline._exec import soffice
     from pipeline.parse.legacy import convert_all
     from pipeline.parse.route import CONVERTED, sniff
-    from pipeline.parse.xlsx import is_workbook
+    from pipeline.parse.xlsx import looks_like_workbook
 
     legacy = []
     for item in items:
@@ -356,7 +356,7 @@ def _convert_legacy(items: list[Incoming], scratch: Path) -> None:
             data = item.path.read_bytes() if kind in CONVERTED else b""
         except (OSError, InputFileError):
             continue  # the parser reports it
-        if kind in CONVERTED and not (kind == "doc" and is_workbook(data)):  # an .xls is read as it is
+        if kind in CONVERTED and not (kind == "doc" and looks_like_workbook(data)):  # an .xls is read as it is
             legacy.append((item, kind, data))
     if len(legacy) < 2 or soffice.find() is None:  # one file converts as cheaply inside its worker
         return

@@ -36,9 +36,10 @@ _CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="[A-Z]{0,3}[0-9]{0,7}:?([A-Z]{1,3})([0-9]{1,7})"')
 
 
-def refuse_vast(path: Path, zf: zipfile.ZipFile) -> None:
-    """Raise InputFileError for a sheet whose cells (or declared dimension) span more than
-    :data:`MAX_CELLS`: the size calamine would allocate, looked for in the sheet's XML first."""
+def vast_sheet(zf: zipfile.ZipFile) -> tuple[int, int] | None:
+    """(rows, columns) of the first sheet whose cells (or declared dimension) span more than
+    :data:`MAX_CELLS` — the size calamine would allocate — looked for in the sheet's XML before
+    calamine opens it; None when every sheet is of a sane size."""
     for name in zf.namelist():
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
@@ -50,8 +51,16 @@ def refuse_vast(path: Path, zf: zipfile.ZipFile) -> None:
         for m in (*_DIMENSION_RE.finditer(xml), *_CELL_REF_RE.finditer(xml)):
             cols, rows = max(cols, _column_number(m.group(1))), max(rows, int(m.group(2)))
         if rows * cols > MAX_CELLS:
-            raise InputFileError(f"Excel 文件的工作表范围异常巨大（{rows} 行 × {cols} 列），疑似恶意构造，已拒绝读取",
-                                 path=path, hint="不要打开此文件；请向发送人核实，让其把表格内容复制到新的工作簿后另存为 .xlsx 再发送")
+            return rows, cols
+    return None
+
+
+#: What to tell whoever sent a workbook :func:`vast_sheet` refuses.
+VAST_HINT = "不要打开此文件；请向发送人核实，让其把表格内容复制到新的工作簿后另存为 .xlsx 再发送"
+
+
+def vast_message(span: tuple[int, int]) -> str:
+    return f"工作表范围异常巨大（{span[0]} 行 × {span[1]} 列），疑似恶意构造，已拒绝读取"
 
 
 def _column_number(letters: bytes) -> int:
@@ -63,7 +72,9 @@ def _column_number(letters: bytes) -> int:
 
 def read_xlsx(path: Path, data: bytes, zf: zipfile.ZipFile) -> Layout:
     """Lines and grids of every sheet with content, and the file's metadata."""
-    refuse_vast(path, zf)
+    span = vast_sheet(zf)
+    if span is not None:
+        raise InputFileError(f"Excel 文件的{vast_message(span)}", path=path, hint=VAST_HINT)
     wb = _open(data)
     if wb is None:
         raise InputFileError("Excel 文件已损坏，读不出来", path=path, hint=_HINT)
@@ -77,13 +88,15 @@ def read_xls(path: Path, data: bytes) -> Layout | None:
     return None if wb is None else _read(path, wb, {})
 
 
-def is_workbook(data: bytes) -> bool:
-    """Whether an OLE file (.xls and .doc share the container) is a workbook calamine reads."""
-    wb = _open(data)
-    if wb is None:
-        return False
-    wb.close()
-    return True
+#: How an OLE file's directory names an Excel 97–2003 (or WPS) workbook's stream: in UTF-16.
+_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+
+
+def looks_like_workbook(data: bytes) -> bool:
+    """Whether an OLE file (.xls and .doc share the container) names a workbook stream: a look at
+    the bytes, not a read, so the process writing the store never opens a hostile file with
+    calamine. A wrong guess costs only time: the worker reads a workbook before it converts."""
+    return _WORKBOOK_STREAM in data
 
 
 def _open(data: bytes):
