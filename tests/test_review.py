@@ -42,9 +42,17 @@ def exported(tmp_path_factory) -> Workspace:
 
 @pytest.fixture
 def ws(exported: Workspace, tmp_path: Path) -> Workspace:
-    """A private copy of the exported workspace: its SQLite store (with the WAL) and its ledger."""
+    """A private copy of the exported workspace: its ledger, and its SQLite store copied through
+    SQLite's backup (a connection still open on the original may check its WAL in and delete it
+    while a plain file copy runs)."""
+    import sqlite3
+    from contextlib import closing
+
     root = tmp_path / "ws"
-    shutil.copytree(exported.root, root)
+    shutil.copytree(exported.root, root, ignore=shutil.ignore_patterns("lianzheng.sqlite3*"))
+    db = Path(exported.database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(root / db.relative_to(exported.root))) as dst:
+        src.backup(dst)
     return Workspace(root)
 
 
