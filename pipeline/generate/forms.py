@@ -161,10 +161,11 @@ def to_pdf(paths: Sequence[Path], *, jobs: int = 1) -> list[Path]:
 
 # --- the command -------------------------------------------------------------------------------
 
-def keep_issued(ws: Workspace, path: Path) -> str:
+def keep_issued(ws: Workspace, path: Path, *, sync: bool = True) -> str:
     """Keep the issued file write-once under ``store/issued`` by its sha256 (as the originals are).
 
     The archive files what was handed out even after the outbox is regenerated; returns the hash.
+    With ``sync=False`` the caller flushes (:func:`pipeline.store.originals.flush`).
     """
     import hashlib
 
@@ -172,7 +173,7 @@ def keep_issued(ws: Workspace, path: Path) -> str:
 
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    keep_original(ws.store_dir / "issued", sha, data)
+    keep_original(ws.store_dir / "issued", sha, data, sync=sync)
     return sha
 
 
@@ -184,6 +185,7 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
 
     from pipeline.store import event, open_store, sync_profile
     from pipeline.store.models import IssuedForm
+    from pipeline.store.originals import BATCH_FLUSH, flush
 
     profile = ws.profile
     issues = plan_issues(ws, department=department, person=person, form_type=form_type)
@@ -212,7 +214,9 @@ def generate_forms(ws: Workspace, *, department: str | None = None, person: str 
                      "form_type": issue.form_type, "subject": issue.subject, "version": version})
     write_all(prepare(ws, {i.form_type for i in issues}), tasks, jobs=jobs, progress=progress)
     for row in rows:
-        row["sha256"] = keep_issued(ws, ws.root / row["path"])
+        row["sha256"] = keep_issued(ws, ws.root / row["path"], sync=not BATCH_FLUSH)
+    if BATCH_FLUSH and rows:
+        flush(ws.store_dir)  # the issued files durable before the store records them
     with Session.begin() as session:
         # read again inside the write: another generation may have issued some of these meanwhile
         present = set(session.scalars(select(IssuedForm.form_id).where(IssuedForm.campaign == campaign)))

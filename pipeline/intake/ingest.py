@@ -4,7 +4,7 @@ The order of the steps is what makes an interrupted run safe to repeat. For each
 files (claimed by this process, see :mod:`pipeline.intake.claims`):
 
 1. each file's bytes are copied write-once into ``store/originals`` (or ``store/quarantine``)
-   under their sha256 — repeating this is harmless;
+   under their sha256, and the batch is flushed to disk — repeating this is harmless;
 2. ONE database transaction inserts the batch's submissions, their risk points, problems and
    events, and settles resubmissions in their slots.
 
@@ -43,7 +43,8 @@ from pipeline.intake.scan import Incoming, Skipped, listing, scan, unchanged
 from pipeline.intake.workers import FILE_SECONDS, Parsed, Parser
 from pipeline.store import open_store, sync_profile, utcnow
 from pipeline.store.models import Submission
-from pipeline.store.originals import keep_original, original_path, quarantine, restore, sweep_temporaries
+from pipeline.store.originals import BATCH_FLUSH, flush, keep_original, original_path, quarantine, restore, \
+    sweep_temporaries
 from pipeline.store.queries import chunked, issued_forms, problems_of
 from pipeline.store.status import Scope, Status
 from pipeline.workspace import Workspace
@@ -54,7 +55,7 @@ TRACE_ENV, PAUSE_ENV = "LIANZHENG_INGEST_TRACE", "LIANZHENG_INGEST_PAUSE"
 #: Files per claim and per transaction: large enough that commits cost little, small enough that a
 #: kill loses little and the claims held at once stay few.
 BATCH = 200
-#: Threads copying (and fsyncing) originals: fsync waits on the disk, not the CPU.
+#: Threads copying originals: creating a file waits on the file system more than on the CPU.
 COPY_THREADS = 8
 #: How long to wait between looks at files another ingest process holds.
 WAIT_SECONDS = 0.2
@@ -317,6 +318,8 @@ class _Run:
         for p in parsed:
             p.reason = _unreadable(p.form, p.reason)
         copied = list(copier.map(lambda p: _keep(self.ws, p.item, p.reason), parsed))
+        if BATCH_FLUSH and any(copied):
+            flush(self.ws.store_dir)  # the batch's originals durable before the database names them
         ready = []
         for p, ok in zip(parsed, copied):
             if ok:
@@ -386,9 +389,9 @@ def _keep(ws: Workspace, item: Incoming, reason: str | None) -> bool:
     if data is None:
         return False  # still being copied into the inbox: leave it for the next run
     if reason is not None:
-        quarantine(ws.quarantine, item.sha256, item.path.suffix, data, reason, item.rel)
+        quarantine(ws.quarantine, item.sha256, item.path.suffix, data, reason, item.rel, sync=not BATCH_FLUSH)
     else:
-        keep_original(ws.originals, item.sha256, data)
+        keep_original(ws.originals, item.sha256, data, sync=not BATCH_FLUSH)
     return True
 
 
