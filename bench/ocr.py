@@ -8,7 +8,8 @@ table for ``--departments`` departments, filled in a brush font in blue or black
 LibreOffice in one batch, rasterised at each ``--dpi`` and degraded the ways of
 :data:`pipeline.scanlab.DEGRADATIONS` (each form gets three of them in turn, so every degradation
 meets every layout), saved as PNG, JPEG, TIFF or image-only PDF (a form of two pages as TIFF or
-PDF). Each engine then reads the whole corpus in a child process of its own (so its peak memory is
+PDF). A fax has no dpi of the scanner's: it is sent at ITU-T T.4's 204 × 98 dpi (standard mode)
+or 204 × 196 (fine), the two in turn, and comes as a 1-bit TIFF or a PDF at that resolution. Each engine then reads the whole corpus in a child process of its own (so its peak memory is
 its own, models included) with one thread, as an ingest worker does. Printed per engine and
 degradation: field accuracy (non-empty fields of the record the parser reads from the filled .docx,
 read exactly; an extra field is an error), wrong fields no ``low_confidence`` problem points at
@@ -51,20 +52,34 @@ def make_corpus(root: Path, profiles: list[str], departments: int, dpis: list[in
     items = []
     n = 0
     for r_i, ret in enumerate(returns):
-        pages = {dpi: scanlab.rasterise(ret.pdf, dpi) for dpi in dpis}
         for k in range(3):
             how = scanlab.DEGRADATIONS[(r_i * 3 + k) % len(scanlab.DEGRADATIONS)]
-            dpi = dpis[(r_i + k) % len(dpis)]
-            # A multi-page form goes into a multi-page file (TIFF or image-only PDF): a PNG or JPEG
-            # holds one page, and a form cut to its first page would be scored on fields not sent.
-            ext = FORMATS[n % len(FORMATS)] if len(pages[dpi]) == 1 else MULTI_PAGE[n % len(MULTI_PAGE)]
-            dst = root / "scans" / f"{n:03d}-{how}-{dpi}{ext}"
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            scanlab.save_scan([scanlab.degrade(p, how, seed=n) for p in pages[dpi]], dst, dpi)
-            items.append({"scan": str(dst), "how": how, "dpi": dpi, "pages": len(pages[dpi]),
+            dst, pages, res = save(root / "scans", n, how, dpis[(r_i + k) % len(dpis)], ret.pdf)
+            items.append({"scan": str(dst), "how": how, "dpi": res, "pages": pages,
                           "expected": ret.expected, "levels": ret.expected.levels})
             n += 1
     return items
+
+
+def save(folder: Path, n: int, how: str, dpi: int, pdf: Path, name: str = "") -> tuple[Path, int, str]:
+    """Scan ``n`` of ``pdf`` degraded ``how`` at ``dpi`` saved in ``folder``, its number of pages
+    and its resolution as the bench reports it (150, or 204x98 for a standard-mode fax).
+
+    A multi-page form goes into a multi-page file (TIFF or image-only PDF): a PNG or JPEG holds
+    one page, and a form cut to its first page would be scored on fields not sent. A fax comes as
+    a fax server delivers it, a TIFF or a PDF at the fax's resolution (scanlab.FAX_DPI)."""
+    from pipeline import scanlab
+
+    pages, (x, y) = scanlab.scan(pdf, how, dpi, seed=n)
+    if how == "fax":
+        ext = MULTI_PAGE[(n // 2) % len(MULTI_PAGE)]
+    else:
+        ext = FORMATS[n % len(FORMATS)] if len(pages) == 1 else MULTI_PAGE[n % len(MULTI_PAGE)]
+    res = str(x) if x == y else f"{x}x{y}"
+    dst = folder / f"{n:03d}-{how}-{res}{'-' + name if name else ''}{ext}"
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    scanlab.save_scan(pages, dst, (x, y))
+    return dst, len(pages), res
 
 
 def make_foreign(root: Path, dpis: list[int]) -> list[dict]:
@@ -86,14 +101,10 @@ def make_foreign(root: Path, dpis: list[int]) -> list[dict]:
     typed = [p for p in typed if expected[p].form_type and expected[p].risks]
     items = []
     for n, (docx, pdf) in enumerate(zip(typed, soffice.convert(typed, root / "pdf"))):
-        how, dpi = scanlab.DEGRADATIONS[n % len(scanlab.DEGRADATIONS)], dpis[n % len(dpis)]
-        pages = scanlab.rasterise(pdf, dpi)
-        ext = FORMATS[n % len(FORMATS)] if len(pages) == 1 else MULTI_PAGE[n % len(MULTI_PAGE)]
-        dst = root / "scans" / f"{n:03d}-{how}-{dpi}-{docx.stem}{ext}"
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        scanlab.save_scan([scanlab.degrade(p, how, seed=n) for p in pages], dst, dpi)
-        items.append({"scan": str(dst), "how": how, "dpi": dpi, "pages": len(pages), "expected": expected[docx],
-                      "levels": expected[docx].levels})
+        how = scanlab.DEGRADATIONS[n % len(scanlab.DEGRADATIONS)]
+        dst, pages, res = save(root / "scans", n, how, dpis[n % len(dpis)], pdf, docx.stem)
+        items.append({"scan": str(dst), "how": how, "dpi": res, "pages": pages,
+                      "expected": expected[docx], "levels": expected[docx].levels})
     return items
 
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from pipeline.records import ParsedForm
 
-#: The ways a page degrades; each takes an RGB page and a random source.
+#: The ways a page comes back: each but "fax" takes an RGB page at the scanner's dpi and a random
+#: source (:func:`degrade`); a fax is drawn at its own resolution (:func:`fax`, :func:`scan`).
 DEGRADATIONS = ("clean", "skew", "noise", "fax", "photo", "jpeg", "seal")
 PEN_FONT = "AR PL UKai CN"
 INKS = ("1F3A93", "111111")  # blue-black ballpoint, black
@@ -136,20 +137,38 @@ def _noise(page, rng):
     return cv2.GaussianBlur(out, (3, 3), 0.8)
 
 
-def _fax(page, rng):
-    """A 1-bit fax: standard mode (half the vertical resolution) or fine mode, thresholded, specks."""
+#: ITU-T T.4 fixes a fax's resolution whatever paper is fed in: 1728 pels across 215 mm (8 a
+#: millimetre, stored as 204 dpi) and 3.85 lines a millimetre down in standard mode (98 dpi) or
+#: 7.7 in fine mode (196 dpi). A fax server delivers the pages at exactly that resolution.
+FAX_PELS = 204
+FAX_DPI = {"standard": (FAX_PELS, 98), "fine": (FAX_PELS, 196)}
+FAX_MODES = tuple(FAX_DPI)
+
+
+def fax_mode(seed: int) -> str:
+    """The mode a fax of ``seed`` is sent in: standard and fine in turn, so a corpus holds both."""
+    return FAX_MODES[seed % len(FAX_MODES)]
+
+
+def fax(pages: Sequence[np.ndarray], mode: str, seed: int) -> list[np.ndarray]:
+    """Pages as a fax machine sends them in ``mode`` (a key of :data:`FAX_DPI`): ``pages`` drawn at
+    :data:`FAX_PELS` dpi (the machine's pels across), fed a little crooked, scanned at the mode's
+    lines an inch (each line the average of the strip of paper it covers), thresholded to 1 bit,
+    with specks of dirt. The result has the fax's non-square pixels; save it with its dpi."""
     import cv2
 
-    page = _rotate(page, rng.uniform(-1.0, 1.0))
-    gray = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
-    h, w = gray.shape
-    if rng.random() < 0.5:
-        gray = cv2.resize(cv2.resize(gray, (w, h // 2), interpolation=cv2.INTER_AREA), (w, h),
-                          interpolation=cv2.INTER_NEAREST)
-    bw = np.where(gray < rng.uniform(150, 190), 0, 255).astype(np.uint8)
-    specks = np.random.default_rng(rng.randrange(1 << 30)).random(bw.shape) < 0.0008
-    bw[specks] = 0
-    return cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB)
+    rng = random.Random(seed)
+    x_dpi, y_dpi = FAX_DPI[mode]
+    out = []
+    for page in pages:
+        gray = cv2.cvtColor(_rotate(page, rng.uniform(-1.0, 1.0)), cv2.COLOR_RGB2GRAY)
+        h, w = gray.shape
+        gray = cv2.resize(gray, (w, round(h * y_dpi / x_dpi)), interpolation=cv2.INTER_AREA)
+        bw = np.where(gray < rng.uniform(150, 190), 0, 255).astype(np.uint8)
+        specks = np.random.default_rng(rng.randrange(1 << 30)).random(bw.shape) < 0.0008
+        bw[specks] = 0
+        out.append(cv2.cvtColor(bw, cv2.COLOR_GRAY2RGB))
+    return out
 
 
 def _lamp(page: np.ndarray, rng) -> np.ndarray:
@@ -209,28 +228,49 @@ def _seal(page, rng):
     return _rotate(out.astype(np.uint8), rng.uniform(-1, 1))
 
 
-_DEGRADE: dict[str, Callable] = {"clean": lambda p, rng: p, "skew": _skew, "noise": _noise, "fax": _fax,
+_DEGRADE: dict[str, Callable] = {"clean": lambda p, rng: p, "skew": _skew, "noise": _noise,
                                  "photo": _photo, "jpeg": _jpeg, "seal": _seal}
 
 
 def degrade(page: np.ndarray, how: str, seed: int) -> np.ndarray:
-    """``page`` degraded the way ``how`` names (one of :data:`DEGRADATIONS`), reproducibly by ``seed``."""
+    """``page`` degraded the way ``how`` names (one of :data:`DEGRADATIONS` but "fax", whose pages
+    are drawn at the fax's own resolution: :func:`scan`), reproducibly by ``seed``."""
+    if how == "fax":
+        raise ValueError("a fax is not a page at a scanner's dpi degraded: use scanlab.fax or scanlab.scan")
     return _DEGRADE[how](page, random.Random(seed))
 
 
-def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int) -> Path:
-    """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF.
-    More than one page for a PNG or JPEG is refused: the file would hold the first page alone."""
+def scan(pdf: Path, how: str, dpi: int, seed: int) -> tuple[list[np.ndarray], tuple[int, int]]:
+    """The pages of ``pdf`` as they come back degraded ``how``, and the (x, y) dpi their file
+    states: scanned at ``dpi``, or for a fax at the mode's T.4 resolution (:data:`FAX_DPI`) —
+    a fax machine has no dpi setting, so ``dpi`` does not apply to it."""
+    if how == "fax":
+        mode = fax_mode(seed)
+        return fax(rasterise(pdf, FAX_PELS), mode, seed), FAX_DPI[mode]
+    return [degrade(p, how, seed) for p in rasterise(pdf, dpi)], (dpi, dpi)
+
+
+def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int | tuple[int, int]) -> Path:
+    """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF,
+    stating ``dpi`` (x and y differ for a fax: :data:`FAX_DPI`). A TIFF of 1-bit pages (a fax, a
+    scanner's black-and-white mode) is stored 1-bit in Group 4, as fax servers store them. More
+    than one page for a PNG or JPEG is refused: the file would hold the first page alone."""
     from PIL import Image
 
+    pages = list(pages)
     images = [Image.fromarray(p) for p in pages]
     kind = dst.suffix.lower()
     if kind not in (".tif", ".tiff", ".pdf") and len(images) > 1:
         raise ValueError(f"{dst.name}：{kind} 只能存一页，{len(images)} 页的扫描件请存为 .tif 或 .pdf")
+    xy = (dpi, dpi) if isinstance(dpi, int) else tuple(dpi)
+    options: dict = {"dpi": xy}
+    if kind in (".tif", ".tiff") and all(np.isin(p, (0, 255)).all() for p in pages):
+        images = [im.convert("1") for im in images]
+        options["compression"] = "group4"
     if kind in (".tif", ".tiff", ".pdf"):
-        images[0].save(dst, save_all=True, append_images=images[1:], resolution=dpi)
+        images[0].save(dst, save_all=True, append_images=images[1:], **options)
     else:
-        images[0].save(dst, quality=85) if kind in (".jpg", ".jpeg") else images[0].save(dst)
+        images[0].save(dst, quality=85, **options) if kind in (".jpg", ".jpeg") else images[0].save(dst, **options)
     return dst
 
 
