@@ -106,6 +106,23 @@ def test_two_document_parts_or_a_dtd_anywhere_are_refused(filled, tmp_path) -> N
     assert len(list(ws.quarantine.glob("*.docx"))) == 2
 
 
+@pytest.mark.parametrize("part", ["word/styles.xml", "word/document.xml", "word/_rels/document.xml.rels"])
+def test_a_dtd_behind_a_long_comment_that_looks_like_markup_is_refused(filled, tmp_path, part) -> None:
+    """Comments may stand before a DTD and hold anything, "<w:p>" too: the prolog runs past them,
+    however long, in the parts the reader parses and in those it only looks at."""
+    _, path = filled
+    comment = "<!-- 由 <w:p> 模板生成 " + "说明" * 1000 + " -->"
+
+    def hide(data: bytes) -> bytes:
+        head, sep, rest = data.partition(b"?>")
+        return head + sep + comment.encode() + b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + rest
+
+    with pytest.raises(InputFileError, match="DOCTYPE"):
+        api.parse_file(_rewrite(path, tmp_path / "注释后藏实体.docx", edit={part: hide}))
+    harmless = _rewrite(path, tmp_path / "只有注释.docx", edit={part: lambda d: d.replace(b"?>", b"?>" + comment.encode(), 1)})
+    assert api.parse_file(harmless).risks, "a comment alone is no reason to refuse"
+
+
 def _pdf_with(action: dict) -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page()

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from pipeline.errors import InputFileError
@@ -27,9 +29,11 @@ from pipeline.parse.route import ZIP_DAMAGE, raised_in_library
 from pipeline.records import Problem
 
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.I)
-_DTD_BYTES_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _EXTERNAL_RE = re.compile(rb"<Relationship\b[^>]*>", re.I)
-_HYPERLINK = "/hyperlink"
+_TARGET_OUTSIDE_RE = re.compile(r'TargetMode\s*=\s*"External"', re.I)
+_HYPERLINK_RE = re.compile(r'Type\s*=\s*"[^"]*/hyperlink"', re.I)
+#: A member path that leaves the package: absolute, a drive letter, or a ".." step.
+_LEAVING_RE = re.compile(r"^[/\\]|^[A-Za-z]:|(?:^|[/\\])\.\.(?:[/\\]|$)")
 #: What an XML part may be encoded in, by its first bytes (XML 1.0 appendix F).
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
          (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
@@ -50,7 +54,7 @@ def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozens
         twice = sorted({n for n in folded if folded.count(n) > 1})
         raise InputFileError(f"文件里有重名的部件（{'、'.join(twice[:3])}），不同软件会读出不同的内容，已拒绝读取",
                              path=path, hint=_REFUSE_HINT)
-    leaving = [n for n in names if n.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", n) or re.match(r"^[A-Za-z]:", n)]
+    leaving = [n for n in names if _LEAVING_RE.search(n)]
     if leaving:
         raise InputFileError(f"文件里有指向包外的部件路径（{leaving[0]}），可能是恶意构造的文件，已拒绝读取",
                              path=path, hint=_REFUSE_HINT)
@@ -61,15 +65,16 @@ def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozens
                 or info.filename in checked_by_reader:
             continue
         try:
-            data = zf.read(info) if name.endswith(".rels") else b""  # small: read whole, its prolog with it
-            prolog = data or _prolog(zf, info)
+            if name.endswith(".rels"):  # small: read whole, its prolog with it
+                data = zf.read(info)
+                refuse_dtd(path, info.filename, data)
+                if _external(data):
+                    found.append("外部链接（远程模板、链接的图片或文档）")
+            elif _DTD_RE.search(_prolog(zf, info)):
+                _refuse(path, info.filename)
         except ZIP_DAMAGE:
             raise InputFileError(f"文件已损坏（{info.filename} 读不出来）", path=path,
                                  hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
-        if _has_dtd(prolog):
-            _refuse(path, info.filename)
-        if name.endswith(".rels") and _external(data):
-            found.append("外部链接（远程模板、链接的图片或文档）")
     lowered = set(folded)
     if any(n.endswith("vbaproject.bin") for n in lowered) or b"macroEnabled" in _content_types(zf):
         found.append("宏（VBA 代码）")
@@ -82,25 +87,65 @@ def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozens
 
 #: Bytes read at a time while looking for the end of an XML part's prolog.
 _PROLOG_CHUNK = 4096
-_FIRST_ELEMENT_RE = re.compile(rb"<[A-Za-z_]|<\x00[A-Za-z_]\x00|\x00<\x00[A-Za-z_]")
+#: A prolog is an XML declaration and at most a DTD: the first element of a part Word or WPS
+#: wrote starts within this many bytes.
+_PROLOG_GUESS = 512
+_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
+#: Where markup starts in a prolog: a comment, a processing instruction, a declaration, an element.
+_MARKUP_RE = re.compile(r"<(!--|\?|!|[A-Za-z_])")
 
 
-def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """The part's bytes up to its first element: the only place XML allows a DTD (and so an entity
+def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """The part's text up to its first element: the only place XML allows a DTD (and so an entity
     declaration), so the rest of the part need not be decompressed to look for one."""
+    head = _first_bytes(zf, info)
+    if head is not None and (prolog := _prolog_of(head)) is not None:
+        return prolog
     out = b""
     with zf.open(info) as f:
         while True:
             chunk = f.read(_PROLOG_CHUNK)
             out += chunk
-            if not chunk or _FIRST_ELEMENT_RE.search(out):
-                return out
+            prolog = _prolog_of(out)
+            if prolog is not None:
+                return prolog
+            if not chunk:
+                return _decoded(out)
+
+
+def _first_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The first :data:`_PROLOG_GUESS` bytes of a stored or deflated member, read straight from
+    the member's data; None for anything else (encrypted, another method, a header that does not
+    check out), which :func:`_prolog` then reads through zipfile.
+
+    By hand because zipfile opens a member in some twenty Python steps (shared file, local header,
+    decrypter, decompressor, buffers): for the eight parts a .docx holds beside those the reader
+    parses, that cost more than parsing document.xml. Nothing is trusted here that zipfile would
+    check: a wrong guess only sends the part to zipfile.
+    """
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    fp = zf.fp
+    if fp is None:
+        return None
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
+        return None
+    fields = _LOCAL_HEADER.unpack(header)
+    fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return fp.read(min(info.compress_size, _PROLOG_GUESS))
+    raw = fp.read(min(info.compress_size, _PROLOG_GUESS * 2))
+    return zlib.decompressobj(-15).decompress(raw, _PROLOG_GUESS)
 
 
 def refuse_dtd(path: Path, name: str, data: bytes) -> None:
     """Raise InputFileError if the part ``name`` (its whole bytes, ``data``) declares a DTD."""
-    first = _FIRST_ELEMENT_RE.search(data)
-    if _has_dtd(data[:first.start()] if first else data):
+    prolog = _prolog_of(data[:_PROLOG_CHUNK])
+    if prolog is None:  # a long prolog, or no element at all
+        prolog = _prolog_of(data)
+    if _DTD_RE.search(_decoded(data) if prolog is None else prolog):
         _refuse(path, name)
 
 
@@ -109,20 +154,42 @@ def _refuse(path: Path, name: str) -> None:
                          path=path, hint=_REFUSE_HINT)
 
 
-def _has_dtd(data: bytes) -> bool:
-    """Whether an XML part declares a DTD or an entity, in whatever encoding it is written."""
-    for bom, encoding in _BOMS[1:]:  # UTF-16 (rare in a .docx): decode before looking
+def _decoded(data: bytes) -> str:
+    """An XML part's text in the encoding its first bytes show (XML 1.0 appendix F); a cut
+    character at the end of a piece is replaced, never an error."""
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _DTD_RE.search(data.decode(encoding, errors="replace")) is not None
-    return _DTD_BYTES_RE.search(data) is not None  # UTF-8 and ASCII: search the bytes, no decoding
+            return data.decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace")  # and ASCII: the markup is the same bytes
+
+
+def _prolog_of(data: bytes) -> str | None:
+    """The prolog of the part whose first bytes are ``data``: its text up to the first element, or
+    None if ``data`` ends first. Comments and processing instructions are stepped over whole — they
+    may hold anything, "<a" too, and a DTD may follow them."""
+    text = _decoded(data)
+    pos = 0
+    while (m := _MARKUP_RE.search(text, pos)) is not None:
+        kind = m.group(1)
+        if kind == "!--" or kind == "?":
+            close = text.find("-->" if kind == "!--" else "?>", m.end())
+            if close < 0:
+                return None
+            pos = close + (3 if kind == "!--" else 2)
+        elif kind == "!":  # a DOCTYPE (or other declaration): part of the prolog
+            pos = m.end()
+        else:
+            return text[:m.start()]
+    return None
 
 
 def _external(rels: bytes) -> bool:
     """Whether a relationships part points outside the package other than by an ordinary hyperlink."""
+    if b"external" not in rels.lower():  # most parts: no outside target at all
+        return False
     for m in _EXTERNAL_RE.finditer(rels):
         tag = m.group().decode("utf-8", errors="replace")
-        if re.search(r'TargetMode\s*=\s*"External"', tag, re.I) and not re.search(
-                rf'Type\s*=\s*"[^"]*{_HYPERLINK}"', tag, re.I):
+        if _TARGET_OUTSIDE_RE.search(tag) and not _HYPERLINK_RE.search(tag):
             return True
     return False
 
