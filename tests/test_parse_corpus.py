@@ -193,3 +193,28 @@ def test_generated_form_keeps_its_id_and_prefill(corpus):
 def test_not_a_form(corpus):
     form = parse_file(_by_name(corpus, "x-not-a-form"))
     assert form.form_type is None and form.risks == [] and form.problems == []
+
+
+def test_the_bound_that_prunes_matching_is_never_below_a_match(corpus, office) -> None:
+    """Choosing the form skips (definition, table) pairs whose best possible score cannot win: that
+    is exact only if no header match ever scores above its bound."""
+    import io
+
+    from pipeline.parse.docx import read_docx
+    from pipeline.parse.layout import Grid
+    from pipeline.parse.route import open_docx_zip
+    from pipeline.parse.table import fit_bound, indexes, match_header
+
+    pairs = matched = 0
+    for path in [p for p in [*corpus, *office] if p.suffix == ".docx"]:
+        with open_docx_zip(path, io.BytesIO(path.read_bytes())) as zf:
+            grids = [b for b in read_docx(path, zf).blocks if isinstance(b, Grid)]
+        for grid in grids:
+            for ix in indexes():
+                bound = fit_bound(ix, grid)  # before the match is remembered on the grid
+                m = match_header(ix, grid)
+                pairs += 1
+                if m is not None:
+                    matched += 1
+                    assert bound is not None and m.score <= bound, (path.name, ix.definition.id, m.score, bound)
+    assert matched > 100 and pairs > matched

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 from pipeline.errors import InputFileError
+from pipeline.parse.members import first_bytes, read_member
 from pipeline.parse.route import ZIP_DAMAGE, raised_in_library
 from pipeline.records import Problem
 
@@ -66,7 +65,7 @@ def docx_findings(path: Path, zf: zipfile.ZipFile, *, checked_by_reader: frozens
             continue
         try:
             if name.endswith(".rels"):  # small: read whole, its prolog with it
-                data = zf.read(info)
+                data = read_member(zf, info)
                 refuse_dtd(path, info.filename, data)
                 if _external(data):
                     found.append("外部链接（远程模板、链接的图片或文档）")
@@ -90,7 +89,6 @@ _PROLOG_CHUNK = 4096
 #: A prolog is an XML declaration and at most a DTD: the first element of a part Word or WPS
 #: wrote starts within this many bytes.
 _PROLOG_GUESS = 512
-_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
 #: Where markup starts in a prolog: a comment, a processing instruction, a declaration, an element.
 _MARKUP_RE = re.compile(r"<(!--|\?|!|[A-Za-z_])")
 
@@ -98,7 +96,7 @@ _MARKUP_RE = re.compile(r"<(!--|\?|!|[A-Za-z_])")
 def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
     """The part's text up to its first element: the only place XML allows a DTD (and so an entity
     declaration), so the rest of the part need not be decompressed to look for one."""
-    head = _first_bytes(zf, info)
+    head = first_bytes(zf, info, _PROLOG_GUESS)
     if head is not None and (prolog := _prolog_of(head)) is not None:
         return prolog
     out = b""
@@ -111,33 +109,6 @@ def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
                 return prolog
             if not chunk:
                 return _decoded(out)
-
-
-def _first_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """The first :data:`_PROLOG_GUESS` bytes of a stored or deflated member, read straight from
-    the member's data; None for anything else (encrypted, another method, a header that does not
-    check out), which :func:`_prolog` then reads through zipfile.
-
-    By hand because zipfile opens a member in some twenty Python steps (shared file, local header,
-    decrypter, decompressor, buffers): for the eight parts a .docx holds beside those the reader
-    parses, that cost more than parsing document.xml. Nothing is trusted here that zipfile would
-    check: a wrong guess only sends the part to zipfile.
-    """
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None
-    fp = zf.fp
-    if fp is None:
-        return None
-    fp.seek(info.header_offset)
-    header = fp.read(_LOCAL_HEADER.size)
-    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
-        return None
-    fields = _LOCAL_HEADER.unpack(header)
-    fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
-    if info.compress_type == zipfile.ZIP_STORED:
-        return fp.read(min(info.compress_size, _PROLOG_GUESS))
-    raw = fp.read(min(info.compress_size, _PROLOG_GUESS * 2))
-    return zlib.decompressobj(-15).decompress(raw, _PROLOG_GUESS)
 
 
 def refuse_dtd(path: Path, name: str, data: bytes) -> None:
@@ -196,7 +167,7 @@ def _external(rels: bytes) -> bool:
 
 def _content_types(zf: zipfile.ZipFile) -> bytes:
     try:
-        return zf.read("[Content_Types].xml")
+        return read_member(zf, "[Content_Types].xml")
     except (KeyError, *ZIP_DAMAGE):  # missing or damaged: the reader reports damage where it matters
         return b""
 

@@ -21,6 +21,7 @@ from pipeline.campaign import identity
 from pipeline.errors import InputFileError
 from pipeline.parse.active import refuse_dtd
 from pipeline.parse.layout import Cell, Grid, Layout
+from pipeline.parse.members import read_member
 from pipeline.parse.numbering import Numbering
 from pipeline.parse.route import ZIP_DAMAGE
 from pipeline.parse.text import clean
@@ -48,7 +49,7 @@ ALWAYS_READ = frozenset({"word/document.xml", "docProps/custom.xml", "docProps/c
 def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element | None:
     """Parse one part; refuse DTDs (the door to entity expansion and external fetches)."""
     try:
-        data = zf.read(name)
+        data = read_member(zf, name)
     except KeyError:
         return None
     except ZIP_DAMAGE:
@@ -231,7 +232,7 @@ def body_pictures(zf: zipfile.ZipFile, path: Path) -> list[bytes]:
             continue
         name = target.lstrip("/") if target.startswith("/") else f"word/{target}"
         try:
-            out.append(zf.read(name))
+            out.append(read_member(zf, name))
         except (KeyError, *ZIP_DAMAGE):
             continue  # a picture that is not in the package is not read
     return out

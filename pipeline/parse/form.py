@@ -19,7 +19,8 @@ from pipeline.parse.dates import find_date
 from pipeline.parse.layout import Grid, Layout
 from pipeline.parse.levels import choose_scheme, graded_levels, place_level, token
 from pipeline.parse.settings import DEFAULT, ParseSettings
-from pipeline.parse.table import HeaderMatch, cell_key, indexes, match_header, named_counts, names_of, read_rows, title_scores
+from pipeline.parse.table import (HeaderMatch, cell_key, fit_bound, indexes, match_header, named_counts, names_of,
+                                  read_rows, title_scores)
 from pipeline.parse.text import clean, label_key, squash
 from pipeline.parse.vocabulary import VOCABULARY
 from pipeline.records import Header, ParsedForm, Problem, RiskRecord, Scheme
@@ -99,14 +100,20 @@ def best_match(layout: Layout, lines: list[str], settings: ParseSettings = DEFAU
         if ix.definition.id not in candidates or (only is not None and ix.definition.id != only):
             continue
         fields = ix.header_label_keys
-        header_frac = (sum(any(k in doc_keys for k in keys) for keys in fields) / len(fields)) if fields else 0
+        header_frac = (sum(not doc_keys.isdisjoint(keys) for keys in fields) / len(fields)) if fields else 0
+        raised = settings.campaign_weight if ix.definition.id in campaign else 0.0
+        titled_by = settings.title_weight * titles.get(ix.definition.id, 0)
+        fielded = settings.header_field_weight * header_frac
         for grid in grids:
+            bound = fit_bound(ix, grid, settings)
+            if bound is None or (best is not None and bound + raised + titled_by + fielded <= best_score
+                                 and bound + raised <= best_fit + settings.table_fit_margin):
+                continue  # it could not replace the best so far
             m = match_header(ix, grid, settings)
             if m is None:
                 continue
-            fit = m.score + (settings.campaign_weight if ix.definition.id in campaign else 0.0)
-            score = fit + settings.title_weight * titles.get(ix.definition.id, 0) \
-                + settings.header_field_weight * header_frac
+            fit = m.score + raised
+            score = fit + titled_by + fielded
             if fit < best_fit - settings.table_fit_margin:
                 continue  # the title and header fields break ties; they never outvote a better-fitting table
             if score > best_score or (best is not None and fit > best_fit + settings.table_fit_margin):
@@ -120,6 +127,9 @@ def _best_table(layout: Layout, settings: ParseSettings) -> HeaderMatch | None:
     best = None
     for grid in (b for b in layout.blocks if isinstance(b, Grid)):
         for ix in indexes(settings):
+            bound = fit_bound(ix, grid, settings)
+            if bound is None or (best is not None and bound <= best.score):
+                continue
             m = match_header(ix, grid, settings)
             if m is not None and (best is None or m.score > best.score):
                 best = m

@@ -187,6 +187,32 @@ def match_header(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) ->
     return known[did]
 
 
+def fit_bound(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) -> float | None:
+    """The highest score :func:`match_header` could give ``grid`` for this definition, from the
+    counts of cells naming its columns alone (None: no row could be its header) — so choosing the
+    form skips the (definition, grid) pairs that could not win, never changing what is chosen.
+
+    A header row's score is ``2 * ratio + explained``: at most as many of the definition's columns
+    are found as its row and the sub-header row below have cells naming them, and ``explained`` is
+    at most 1.
+    """
+    if grid.header_matches is not None and grid.header_matches[0] is settings \
+            and (known := grid.header_matches[1].get(ix.definition.id, False)) is not False:
+        return None if known is None else known.score
+    _, counts = _named_rows(grid, settings)
+    did = ix.definition.id
+    n = len(ix.definition.columns)
+    least = min(settings.min_named_columns, n)
+    most = -1
+    for r in range(min(settings.max_header_row, len(counts))):
+        here = counts[r][did]
+        if here >= least:
+            most = max(most, here + (counts[r + 1][did] if r + 1 < len(counts) else 0))
+    if most < 0 or min(1.0, most / n) < settings.min_column_ratio:
+        return None
+    return 2 * min(1.0, most / n) + 1.0
+
+
 def _match_header(ix: DefIndex, grid: Grid, settings: ParseSettings) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     n = len(ix.definition.columns)
