@@ -31,6 +31,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDTC, R = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "r"
 T, TAB, BR, CR, RPR, VANISH = W + "t", W + "tab", W + "br", W + "cr", W + "rPr", W + "vanish"
 SDTPR, PLACEHOLDER_SHOWN, NB_HYPHEN = W + "sdtPr", W + "showingPlcHdr", W + "noBreakHyphen"
+NUMPR = W + "numPr"
 DRAWING, PICT, TXBX = W + "drawing", W + "pict", W + "txbxContent"
 BLIP, IMAGEDATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip", "{urn:schemas-microsoft-com:vml}imagedata"
 #: Runs inside these are not the document's text: deleted or moved away (tracked changes).
@@ -253,7 +254,8 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
     """Lines and grids of the body, footer text, custom properties and file metadata."""
     root = _xml(zf, "word/document.xml", path)
     body = root.find(W + "body") if root is not None else None
-    numbering = Numbering(lambda: _xml(zf, "word/numbering.xml", path)) if "word/numbering.xml" in zf.NameToInfo else None
+    numbered = body is not None and "word/numbering.xml" in zf.NameToInfo and next(body.iter(NUMPR), None) is not None
+    numbering = Numbering(lambda: _xml(zf, "word/numbering.xml", path)) if numbered else None  # most forms: no list
     walker = _Walker(numbering)
     if body is not None:
         walker.body(body)

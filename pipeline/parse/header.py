@@ -106,6 +106,15 @@ def _bare_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     return re.compile(rf"^(?:{groups})(?:{_HINT})?(?:\s+(?P<value>\S.*))?$")
 
 
+def _label_index(m: re.Match[str]) -> int:
+    """Which label of the alternation (group ``f<i>``) matched. The last group closed is that one
+    unless a hint or a value after it closed later; only then are the hundred-odd groups looked through."""
+    name = m.lastgroup
+    if name is None or name[0] != "f":
+        name = next(g for g, v in m.groupdict().items() if v is not None and g[0] == "f")
+    return int(name[1:])
+
+
 def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> None:
     """Fields written without a colon: "单位 组织部", or label and value as pieces of a line
     split by wide gaps ("姓 名    孙 丽    职 务    会计", a borderless table's field row).
@@ -121,7 +130,7 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
         k += 1
         if m is None:
             continue
-        key = alts[int(next(g for g, v in m.groupdict().items() if v is not None and g != "value")[1:])][0]
+        key = alts[_label_index(m)][0]
         value = m.group("value")
         if value is None and k < len(pieces) and not pattern.match(pieces[k]):
             value, taken = _spaced_name(pieces[k:], is_label=lambda piece: pattern.match(piece) is not None)
@@ -154,8 +163,7 @@ def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
             continue
         matches = list(pattern.finditer(line))
         for m, nxt in zip(matches, [*matches[1:], None]):
-            i = int(next(k for k, v in m.groupdict().items() if v is not None and k != "hint")[1:])
-            key = alts[i][0]
+            key = alts[_label_index(m)][0]
             if m.group("hint"):  # a label that is spelt with its hint is its own field (负责人（签字）)
                 key = compiled.keys.get(label_key(m.group(0)), key)
             raw = line[m.end(): nxt.start() if nxt else len(line)]
