@@ -47,9 +47,11 @@ def vast_sheet(zf: zipfile.ZipFile) -> tuple[int, int] | None:
             xml = zf.read(name)
         except ZIP_DAMAGE:
             continue  # calamine reports the damage
-        rows = cols = 0
-        for m in (*_DIMENSION_RE.finditer(xml), *_CELL_REF_RE.finditer(xml)):
-            cols, rows = max(cols, _column_number(m.group(1))), max(rows, int(m.group(2)))
+        refs = [*_DIMENSION_RE.findall(xml), *_CELL_REF_RE.findall(xml)]
+        if not refs:
+            continue
+        letters, numbers = zip(*refs)  # a roster has tens of thousands of cells, in a few columns
+        rows, cols = max(map(int, numbers)), max(map(_column_number, set(letters)))
         if rows * cols > MAX_CELLS:
             return rows, cols
     return None
