@@ -36,6 +36,23 @@ def test_reopen_is_a_noop_and_keeps_rows(store_url: str, workspace) -> None:
         assert s.scalar(text("select count(*) from people")) == len(workspace.roster)
 
 
+def test_a_roster_change_reaches_the_store_and_the_rest_is_left_alone(store_url: str, workspace) -> None:
+    from pipeline.store.models import Person
+
+    factory = open_store(store_url)
+    with factory.begin() as s:
+        sync_profile(s, workspace.profile, workspace.roster)
+    moved = workspace.roster[0].model_copy(update=dict(department=workspace.roster[-1].department, position="副处长"))
+    with factory.begin() as s:
+        sync_profile(s, workspace.profile, [moved, *workspace.roster[1:]])
+    with factory() as s:
+        rows = {p.staff_id: p for p in s.scalars(select(Person))}
+    assert (rows[moved.staff_id].department, rows[moved.staff_id].position) == (moved.department, "副处长")
+    other = workspace.roster[1]
+    assert (rows[other.staff_id].name, rows[other.staff_id].department) == (other.name, other.department)
+    assert len(rows) == len(workspace.roster)
+
+
 def test_same_sha_twice_is_refused(store_url: str, workspace) -> None:
     factory = open_store(store_url)
     with factory.begin() as s:

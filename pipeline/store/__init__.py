@@ -124,6 +124,11 @@ def sync_profile(session: Session, profile, roster) -> None:
         session.add(row)
     people = {p.staff_id: p for p in session.scalars(select(Person).where(Person.campaign == code))}
     for s in roster:
-        row = people.get(s.staff_id) or Person(campaign=code, staff_id=s.staff_id)
-        row.name, row.department, row.position, row.tier = s.name, s.department, s.position, s.tier
-        session.add(row)
+        row = people.get(s.staff_id)
+        values = (s.name, s.department, s.position, s.tier)
+        if row is None:
+            row = Person(campaign=code, staff_id=s.staff_id)
+            session.add(row)
+        elif (row.name, row.department, row.position, row.tier) == values:
+            continue  # unchanged: a roster of thousands is synced on every run, and dirtied rows cost the flush
+        row.name, row.department, row.position, row.tier = values
