@@ -115,13 +115,14 @@ def _label_index(m: re.Match[str]) -> int:
     return int(name[1:])
 
 
-def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> None:
+def _read_bare(definition: FormDefinition, line: str) -> list[tuple[str, str]]:
     """Fields written without a colon: "单位 组织部", or label and value as pieces of a line
     split by wide gaps ("姓 名    孙 丽    职 务    会计", a borderless table's field row).
     A piece must be the label alone or the label, a space and the value, so prose and titles
     (单位廉政风险排查评估表) never match."""
     compiled = _compiled(definition)
     alts, pattern = compiled.alts, compiled.bare_re
+    found: list[tuple[str, str]] = []
     pieces = [p.strip(" _＿") for p in _GAP_RE.split(line.strip())]
     pieces = [t for p in pieces if p for t in _label_words(p, pattern)]
     k = 0
@@ -138,8 +139,9 @@ def _read_bare(definition: FormDefinition, line: str, out: dict[str, str]) -> No
         if value is None:
             continue
         value = clean(value) if key == "date" else _value(value, key)
-        if value and not out.get(key):
-            out[key] = value
+        if value:
+            found.append((key, value))
+    return found
 
 
 def _label_words(piece: str, pattern: re.Pattern[str]) -> list[str]:
@@ -153,27 +155,53 @@ def _label_words(piece: str, pattern: re.Pattern[str]) -> list[str]:
 def read_lines(definition: FormDefinition, lines: list[str]) -> dict[str, str]:
     """Fields written as "标签：值" on text lines (paragraphs, or the text of one cell), or
     without a colon (see :func:`_read_bare`)."""
-    compiled = _compiled(definition)
-    alts, pattern = compiled.alts, compiled.line_re
     out: dict[str, str] = {}
     bare: dict[str, str] = {}
     for line in lines:
-        if "：" not in line and ":" not in line:
-            _read_bare(definition, line, bare)
-            continue
-        matches = list(pattern.finditer(line))
-        for m, nxt in zip(matches, [*matches[1:], None]):
-            key = alts[_label_index(m)][0]
-            if m.group("hint"):  # a label that is spelt with its hint is its own field (负责人（签字）)
-                key = compiled.keys.get(label_key(m.group(0)), key)
-            raw = line[m.end(): nxt.start() if nxt else len(line)]
-            value = _value(raw, key)
-            if value or key not in out:
+        colon, found = _line_fields(definition, line)
+        for key, value in found:
+            if colon and (value or key not in out):
                 out[key] = value
+            elif not colon and not bare.get(key):
+                bare[key] = value
     for key, value in bare.items():
         if not out.get(key):
             out[key] = value
     return out
+
+
+#: (definition id, line) → what :func:`_line_fields` found; emptied when full.
+_LINE_FIELDS: dict[tuple[str, str], tuple[bool, tuple[tuple[str, str], ...]]] = {}
+_LINE_FIELDS_MAX = 1 << 14
+
+
+def _line_fields(definition: FormDefinition, line: str) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """The (field, value) pairs one line holds, in order, and whether it holds them after colons.
+    Remembered per definition (as its compiled labels are): the form's own lines (its notes,
+    "单位（盖章）：  日期：") recur in every return of a batch."""
+    key = (definition.id, line)
+    got = _LINE_FIELDS.get(key)
+    if got is None:
+        if len(_LINE_FIELDS) >= _LINE_FIELDS_MAX:
+            _LINE_FIELDS.clear()
+        got = _LINE_FIELDS[key] = _read_line(definition, line)
+    return got
+
+
+def _read_line(definition: FormDefinition, line: str) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    if "：" not in line and ":" not in line:
+        return False, tuple(_read_bare(definition, line))
+    compiled = _compiled(definition)
+    alts, pattern = compiled.alts, compiled.line_re
+    found = []
+    matches = list(pattern.finditer(line))
+    for m, nxt in zip(matches, [*matches[1:], None]):
+        key = alts[_label_index(m)][0]
+        if m.group("hint"):  # a label that is spelt with its hint is its own field (负责人（签字）)
+            key = compiled.keys.get(label_key(m.group(0)), key)
+        raw = line[m.end(): nxt.start() if nxt else len(line)]
+        found.append((key, _value(raw, key)))
+    return True, tuple(found)
 
 
 def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, str]:

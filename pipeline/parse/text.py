@@ -9,6 +9,7 @@ Han characters are removed ("张 三" → "张三", "一 级" → "一级"); oth
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -59,11 +60,16 @@ def clean(text: str | None) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def squash(text: str | None) -> str:
-    """Cleaned text with every whitespace removed: the key labels are compared by."""
+    """Cleaned text with every whitespace removed: the key labels are compared by. Remembered:
+    titles and notes are squashed for every definition they are compared with."""
     if not text:
         return ""
-    return re.sub(r"\s+", "", text.translate(_FOLD))
+    return _WHITESPACE_RE.sub("", text.translate(_FOLD))
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
 
 
 _LABEL_PUNCT_RE = re.compile(r"[\s:：()（）\[\]【】〔〕<>《》\"'“”‘’、,，.。*＊_—\-]")
