@@ -252,9 +252,9 @@ def scan(pdf: Path, how: str, dpi: int, seed: int) -> tuple[list[np.ndarray], tu
 
 def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int | tuple[int, int]) -> Path:
     """Pages as the office receives them: PNG/JPEG for one page, a multi-page TIFF or image-only PDF,
-    stating ``dpi`` (x and y differ for a fax: :data:`FAX_DPI`). A TIFF of 1-bit pages (a fax, a
-    scanner's black-and-white mode) is stored 1-bit in Group 4, as fax servers store them. More
-    than one page for a PNG or JPEG is refused: the file would hold the first page alone."""
+    stating ``dpi`` (x and y differ for a fax: :data:`FAX_DPI`). A TIFF or PDF of 1-bit pages (a
+    fax, a scanner's black-and-white mode) is stored 1-bit in CCITT Group 4, as fax servers store
+    them. More than one page for a PNG or JPEG is refused: the file would hold the first page alone."""
     from PIL import Image
 
     pages = list(pages)
@@ -264,9 +264,10 @@ def save_scan(pages: Iterable[np.ndarray], dst: Path, dpi: int | tuple[int, int]
         raise ValueError(f"{dst.name}：{kind} 只能存一页，{len(images)} 页的扫描件请存为 .tif 或 .pdf")
     xy = (dpi, dpi) if isinstance(dpi, int) else tuple(dpi)
     options: dict = {"dpi": xy}
-    if kind in (".tif", ".tiff") and all(np.isin(p, (0, 255)).all() for p in pages):
-        images = [im.convert("1") for im in images]
-        options["compression"] = "group4"
+    if kind in (".tif", ".tiff", ".pdf") and all(np.isin(p, (0, 255)).all() for p in pages):
+        images = [im.convert("1") for im in images]  # Pillow writes a 1-bit PDF image as CCITT G4
+        if kind != ".pdf":
+            options["compression"] = "group4"
     if kind in (".tif", ".tiff", ".pdf"):
         images[0].save(dst, save_all=True, append_images=images[1:], **options)
     else:
