@@ -402,3 +402,54 @@ def test_a_tiff_claiming_pixels_no_scanner_makes_is_not_blown_up(tmp_path):
     [odd] = load(tmp_path / "odd.tif", "image", (tmp_path / "odd.tif").read_bytes(), DEFAULT)
     [fax] = load(tmp_path / "fax.tif", "image", (tmp_path / "fax.tif").read_bytes(), DEFAULT)
     assert odd.shape[:2] == (300, 400) and fax.shape[:2] == (624, 400)
+
+
+@needs_soffice
+@needs_ocr_engine
+def test_a_fax_is_made_at_t4_resolution_and_its_pdf_read_from_the_image_it_holds(returns, monkeypatch, tmp_path):
+    """scanlab's fax is sent at ITU-T T.4's resolution whatever the scanner's dpi (204 pels an
+    inch across, 98 or 196 lines an inch down), and a fax server's PDF of it — one 1-bit CCITT
+    image a page — is read from that image, squared, not from pdfium's smoothed drawing of it."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    from pipeline.parse.paper.pages import load
+
+    monkeypatch.setenv(ocr.ENV, "rapidocr")
+    root, made = returns
+    ret = made[0]
+    standard, res = scanlab.scan(ret.pdf, "fax", 150, seed=2)  # even seeds standard mode, odd fine
+    fine, fine_res = scanlab.scan(ret.pdf, "fax", 150, seed=3)
+    assert (res, fine_res) == ((204, 98), (204, 196))
+    at_204 = scanlab.rasterise(ret.pdf, 204)[0].shape[:2]  # the pels across, and as many lines a page
+    assert standard[0].shape[:2] == (round(at_204[0] * 98 / 204), at_204[1]) and np.isin(standard[0], (0, 255)).all()
+    assert fine[0].shape[:2] == (round(at_204[0] * 196 / 204), at_204[1])
+    pdf = scanlab.save_scan(standard, tmp_path / "fax.pdf", res)
+    doc = pypdfium2.PdfDocument(str(pdf))
+    [image] = doc[0].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+    assert image.get_metadata().bits_per_pixel == 1 and image.get_filters() == ["CCITTFaxDecode"]
+    doc.close()
+    [page] = load(pdf, "pdf", pdf.read_bytes(), DEFAULT)
+    h, w = standard[0].shape[:2]
+    assert page.shape == (round(h * 204 / 98), w) and np.isin(page, (0, 255)).all()
+    got = parse_file(pdf, levels=ret.expected.levels)
+    assert got.form_id == ret.expected.form_id
+    right, counted = scanlab.score(ret.expected, got)
+    assert right / counted >= 0.7, scanlab.fields(got)
+    with pytest.raises(ValueError, match="scanlab.scan"):
+        scanlab.degrade(standard[0], "fax", seed=1)
+
+
+def test_a_1_bit_page_loses_its_lone_specks_before_it_is_softened():
+    """A one-pel speck on a 1-bit page is wiped while it is black; softened first it would be a
+    light grey dot (lighter than any ink threshold) that the recogniser reads as a full stop."""
+    from pipeline.parse.paper import clean
+
+    page = np.full((60, 120), 255, np.uint8)
+    page[20:30, 10:40] = 0  # a stroke
+    page[25, 60] = 0  # a speck
+    page[24:26, 90] = 0  # a one-pel speck of a standard-mode fax, squared: two lines tall
+    soft = clean.soften(page, DEFAULT.ocr_speck_px)
+    assert soft[25, 60] == 255 and soft[24:26, 90].min() == 255
+    assert soft[25, 25] < 50
+    assert clean.soften(page)[25, 60] < 255  # without a bound nothing is wiped

@@ -68,8 +68,30 @@ def _square(page: np.ndarray, dpi: object) -> np.ndarray:
     return cv2.resize(page, size, interpolation=cv2.INTER_NEAREST)
 
 
+def _pdf_page(page, settings: ParseSettings) -> np.ndarray:
+    """A PDF page's pixels: the page's one 1-bit image as stored, squared like a TIFF frame, when
+    it is a fax's or a black-and-white scan's (an upright image filling the page), else the page
+    drawn at ``ocr_dpi``. pdfium smooths a 1-bit image as it scales it, a standard-mode fax's
+    two-fold in height: the page is then neither 1-bit, which :func:`clean.soften` looks for,
+    nor sharp, and its strokes come out doubled and jagged ("1." read as "1..")."""
+    import pypdfium2.raw as pdfium_c
+
+    images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1))
+    if len(images) == 1 and not page.get_rotation():
+        image = images[0]
+        meta = image.get_metadata()
+        a, b, c, d, _, _ = image.get_matrix().get()
+        if meta.bits_per_pixel == 1 and a > 0 and d > 0 and b == c == 0:
+            bitmap = image.get_bitmap(render=False)
+            gray = np.array(bitmap.to_numpy())
+            if gray.ndim == 2:
+                return _square(gray, (meta.horizontal_dpi, meta.vertical_dpi))
+    return np.asarray(page.render(scale=settings.ocr_dpi / 72).to_pil().convert("RGB"))
+
+
 def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np.ndarray]:
-    """The pages of a scan as RGB arrays (at most ``settings.ocr_max_pages``); a PDF drawn at ``ocr_dpi``."""
+    """The pages of a scan as RGB (or gray) arrays (at most ``settings.ocr_max_pages``); a PDF drawn
+    at ``ocr_dpi`` unless a page is one 1-bit image (:func:`_pdf_page`)."""
     if kind == "pdf":
         import pypdfium2
 
@@ -78,8 +100,7 @@ def load(path: Path, kind: str, data: bytes, settings: ParseSettings) -> list[np
         except pypdfium2.PdfiumError:
             return []
         try:
-            return [_limit(np.asarray(pdf[i].render(scale=settings.ocr_dpi / 72).to_pil().convert("RGB")))
-                    for i in range(min(len(pdf), settings.ocr_max_pages))]
+            return [_limit(_pdf_page(pdf[i], settings)) for i in range(min(len(pdf), settings.ocr_max_pages))]
         except Exception as e:  # a page pdfium cannot draw is not read; anything else is a fault
             if isinstance(e, pypdfium2.PdfiumError) or raised_in_library(e, ("pypdfium2", "PIL")):
                 return []

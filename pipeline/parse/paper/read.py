@@ -416,7 +416,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if page_no == qr_page and qr_box is not None:
             x0, y0, x1, y1 = qr_box
             gray[max(0, y0):y1, max(0, x0):x1] = 255
-        gray = clean.straighten(clean.deskew(clean.upright(clean.flatten(clean.soften(gray)), orientation)), settings)
+        gray = clean.flatten(clean.soften(gray, settings.ocr_speck_px))
+        gray = clean.straighten(clean.deskew(clean.upright(gray, orientation)), settings)
         tables, lines = find_tables(gray, settings)
         binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
         faint = cv2.bitwise_and(clean.ink(gray, FAINT_GRAY), cv2.bitwise_not(lines))
