@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline._exec.ocr import Engine, TextLine
+from pipeline._exec.ocr import Engine, TextLine, release
 from pipeline.parse.layout import Cell, Grid, Layout
 from pipeline.parse.paper import clean
 from pipeline.parse.paper.grid import Box, Table, find_tables
@@ -441,6 +441,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
         result.layout.blocks += [b for _, b in sorted(blocks, key=lambda yb: yb[0])]
+        del gray, binary, faint, text_page, lines, dirt
+        release()
     if not any(isinstance(b, Grid) for b in result.layout.blocks) and not result.readings:
         result.layout.has_text = False
     return result
