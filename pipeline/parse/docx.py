@@ -30,8 +30,8 @@ from pipeline.parse.vocabulary import VOCABULARY
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDTC, R = W + "p", W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "r"
 T, TAB, BR, CR, RPR, VANISH = W + "t", W + "tab", W + "br", W + "cr", W + "rPr", W + "vanish"
-SDTPR, PLACEHOLDER_SHOWN, NB_HYPHEN = W + "sdtPr", W + "showingPlcHdr", W + "noBreakHyphen"
-NUMPR = W + "numPr"
+SDTPR, PLACEHOLDER_SHOWN, NB_HYPHEN, PPR = W + "sdtPr", W + "showingPlcHdr", W + "noBreakHyphen", W + "pPr"
+NUMPR, DEL = W + "numPr", W + "del"
 DRAWING, PICT, TXBX = W + "drawing", W + "pict", W + "txbxContent"
 BLIP, IMAGEDATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip", "{urn:schemas-microsoft-com:vml}imagedata"
 #: Runs inside these are not the document's text: deleted or moved away (tracked changes).
@@ -64,40 +64,59 @@ def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element | None:
                              hint="请填表人在 Word/WPS 中重新保存为 .docx 后再发送") from None
 
 
-def _run_text(run: etree._Element, out: list[str]) -> None:
-    rpr = run.find(RPR)
-    if rpr is not None and rpr.find(VANISH) is not None:
-        return
+def _run_text(run: etree._Element, out: list[str], hidden: bool = True) -> None:
+    """A run's text into ``out``, then the text of the runs inside it (a text box's, a ruby's), as
+    they follow it in document order; nothing of a run marked hidden (w:vanish) — looked for only
+    when ``hidden`` says the document holds a w:vanish at all."""
+    start = len(out)
+    inner: list[etree._Element] = []
+    vanished = False
     for child in run:
         tag = child.tag
         if tag == T:
             if child.text:
                 out.append(child.text)
+        elif tag == RPR:
+            vanished = hidden and any(c.tag == VANISH for c in child)
         elif tag == TAB:
             out.append("\t")
         elif tag == BR or tag == CR:
             out.append("\n")
         elif tag == NB_HYPHEN:
             out.append("-")
-        elif (tag == DRAWING or tag == PICT) and _is_picture(child):
-            out.append(VOCABULARY.image_text)
+        else:
+            if (tag == DRAWING or tag == PICT) and _is_picture(child):
+                out.append(VOCABULARY.image_text)
+            if len(child):
+                inner.append(child)
+    if vanished:
+        del out[start:]
+    for node in inner:
+        _runs_text(node, out, hidden)
+
+
+def _runs_text(node: etree._Element, out: list[str], hidden: bool = True) -> None:
+    """The text of every run under ``node``, in document order, but for what is no text of the
+    paragraph: a tracked deletion or move away, a drawing's fallback copy, a content control still
+    showing its placeholder (and the paragraph's properties, which hold no run).
+
+    Walked child by child, not with ``node.iter(w:r)`` and a look up each run's ancestors: lxml
+    sets up a tag matcher for every ``find`` and filtered ``iter``, which on a form's dozens of
+    runs cost more than visiting their children.
+    """
+    for child in node:
+        tag = child.tag
+        if tag == R:
+            _run_text(child, out, hidden)
+        elif tag == PPR or tag in REMOVED or tag == FALLBACK or (tag == SDT and _placeholder_shown(child)):
+            continue
+        elif len(child):
+            _runs_text(child, out, hidden)
 
 
 def _is_picture(node: etree._Element) -> bool:
     """A drawing that is an image (a signature or seal pasted in as a picture), not a text box."""
     return next(node.iter(BLIP, IMAGEDATA), None) is not None and next(node.iter(TXBX), None) is None
-
-
-def _skipped(run: etree._Element, stop: etree._Element) -> bool:
-    """A run that is no text of the paragraph ``stop``: inside a tracked deletion or move, a
-    drawing's fallback copy, or a content control still showing its placeholder."""
-    for node in run.iterancestors():
-        if node is stop:
-            return False
-        tag = node.tag
-        if tag in REMOVED or tag == FALLBACK or (tag == SDT and _placeholder_shown(node)):
-            return True
-    return False
 
 
 def _placeholder_shown(sdt: etree._Element) -> bool:
@@ -106,14 +125,11 @@ def _placeholder_shown(sdt: etree._Element) -> bool:
     return pr is not None and pr.find(PLACEHOLDER_SHOWN) is not None
 
 
-def paragraph_text(p: etree._Element, numbering: Numbering | None = None) -> str:
+def paragraph_text(p: etree._Element, numbering: Numbering | None = None, hidden: bool = True) -> str:
     """Raw text of a paragraph (spacing kept: header lines are split on wide gaps), with its
-    automatic list number when it has one."""
+    automatic list number when it has one; ``hidden``: whether the document marks any text hidden."""
     out: list[str] = [numbering.label(p)] if numbering is not None else []
-    for run in p.iter(R):
-        if run.getparent() is not p and _skipped(run, p):
-            continue
-        _run_text(run, out)
+    _runs_text(p, out, hidden)
     return "".join(out)
 
 
@@ -123,22 +139,65 @@ def _flatten(parent: etree._Element, want: str):
         if child.tag == want:
             yield child
         elif child.tag == SDT:
-            content = child.find(SDTC)
-            if content is not None:
-                yield from _flatten(content, want)
+            yield from _flatten_sdt(child, want)
+
+
+def _flatten_sdt(sdt: etree._Element, want: str):
+    content = sdt.find(SDTC)
+    if content is not None:
+        yield from _flatten(content, want)
+
+
+def _row_parts(tr: etree._Element) -> tuple[bool, int, list[etree._Element]]:
+    """Whether the row is a tracked deletion, the empty grid columns before its first cell
+    (gridBefore), and its cells (looking through content controls) — in one visit of its children.
+
+    Properties are read by visiting the few children of trPr/tcPr rather than with ``find``: lxml
+    sets up a tag matcher for every ``find``, which over a form's cells cost more than the visit.
+    """
+    deleted, before, cells = False, 0, []
+    for child in tr:
+        tag = child.tag
+        if tag == TC:
+            cells.append(child)
+        elif tag == TRPR:
+            for prop in child:
+                if prop.tag == DEL:
+                    deleted = True
+                elif prop.tag == GRIDBEFORE:
+                    before = int(prop.get(VAL, "0") or 0)
+        elif tag == SDT:
+            cells.extend(_flatten_sdt(child, TC))
+    return deleted, before, cells
+
+
+def _cell_merge(tc: etree._Element) -> tuple[int, str | None]:
+    """A cell's gridSpan (1 if none) and vMerge value (None if none, "continue" if written bare)."""
+    span, vmerge = 1, None
+    for child in tc:
+        if child.tag != TCPR:
+            continue
+        for prop in child:
+            if prop.tag == GRIDSPAN:
+                span = max(1, int(prop.get(VAL, "1") or 1))
+            elif prop.tag == VMERGE:
+                vmerge = prop.get(VAL, "continue")
+        break
+    return span, vmerge
 
 
 class _Walker:
-    def __init__(self, numbering: Numbering | None = None) -> None:
+    def __init__(self, numbering: Numbering | None = None, hidden: bool = True) -> None:
         self.blocks: list[str | Grid] = []
         self.count = 0
         self.numbering = numbering
+        self.hidden = hidden  # whether any text of the document is marked hidden
 
     def body(self, parent: etree._Element) -> None:
         for child in parent:
             tag = child.tag
             if tag == P:
-                self.blocks.extend(paragraph_text(child, self.numbering).split("\n"))
+                self.blocks.extend(paragraph_text(child, self.numbering, self.hidden).split("\n"))
             elif tag == TBL:
                 self.table(child)
             elif tag == SDT and not _placeholder_shown(child):
@@ -150,7 +209,7 @@ class _Walker:
         for child in node:
             tag = child.tag
             if tag == P:
-                lines.append(paragraph_text(child, self.numbering))
+                lines.append(paragraph_text(child, self.numbering, self.hidden))
             elif tag == TBL:
                 nested.append(child)
             elif tag == SDT and not _placeholder_shown(child):
@@ -171,23 +230,12 @@ class _Walker:
         above: dict[int, str] = {}  # text of the cell last seen at each grid column, for vMerge
         for tr in _flatten(tbl, TR):
             row: list[Cell] = []
-            trpr = tr.find(TRPR)
-            if trpr is not None and trpr.find(W + "del") is not None:
+            deleted, before, cells = _row_parts(tr)
+            if deleted:
                 continue  # a row deleted with tracked changes on
-            if trpr is not None:
-                gb = trpr.find(GRIDBEFORE)
-                if gb is not None:
-                    row.extend(Cell("") for _ in range(int(gb.get(VAL, "0") or 0)))
-            for tc in _flatten(tr, TC):
-                span, vmerge = 1, None
-                tcpr = tc.find(TCPR)
-                if tcpr is not None:
-                    gs = tcpr.find(GRIDSPAN)
-                    if gs is not None:
-                        span = max(1, int(gs.get(VAL, "1") or 1))
-                    vm = tcpr.find(VMERGE)
-                    if vm is not None:
-                        vmerge = vm.get(VAL, "continue")
+            row.extend(Cell("") for _ in range(before))
+            for tc in cells:
+                span, vmerge = _cell_merge(tc)
                 col = len(row)
                 if vmerge == "continue":
                     text = above.get(col, "")
@@ -256,7 +304,7 @@ def read_docx(path: Path, zf: zipfile.ZipFile) -> Layout:
     body = root.find(W + "body") if root is not None else None
     numbered = body is not None and "word/numbering.xml" in zf.NameToInfo and next(body.iter(NUMPR), None) is not None
     numbering = Numbering(lambda: _xml(zf, "word/numbering.xml", path)) if numbered else None  # most forms: no list
-    walker = _Walker(numbering)
+    walker = _Walker(numbering, hidden=body is not None and next(body.iter(VANISH), None) is not None)
     if body is not None:
         walker.body(body)
     layout = Layout(blocks=walker.blocks)
