@@ -25,7 +25,7 @@ class Grid:
     rows: list[list[Cell]]
     page: int | None = None  # 1-based page for PDF, None for .docx
     index: int = 0  # 1-based table number in the file
-    label_matches: list | None = None  # per leading row and cell: {definition id: Column}, computed once
+    label_matches: tuple | None = None  # (settings, per leading row and cell {definition id: Column}, counts, bounds), once
     header_matches: tuple | None = None  # (settings, {definition id: HeaderMatch or None}), computed once
 
     @property

@@ -9,7 +9,7 @@ takes a ``settings`` and passes it down to the readers and the form logic; the d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,15 @@ class ParseSettings:
     ocr_speck_px: int = 6
     #: A cell holds writing when at least this many of its pixels are ink (specks removed).
     ocr_min_ink_px: int = 30
+
+    def __hash__(self) -> int:
+        """Hashed in every cached look-up the parser makes with it (column labels, definition
+        indexes, many a cell): computed once, not over its forty fields each time."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", known)
+        return known
 
 
 DEFAULT = ParseSettings()

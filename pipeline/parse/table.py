@@ -156,18 +156,36 @@ def _row_matches(ix: DefIndex, row: list[Cell], named: list[dict[str, Column]]) 
     return found, filled
 
 
-def _named_rows(grid: Grid, settings: ParseSettings) -> tuple[list[list[dict[str, Column]]], list[Counter]]:
+def _named_rows(grid: Grid, settings: ParseSettings) -> tuple[list[list[dict[str, Column]]], list[dict[str, int]]]:
     """Per leading row and cell, the columns it names in every definition, and per row how many
     cells name a column of each definition (once per grid, shared by all definitions)."""
     if grid.label_matches is None or grid.label_matches[0] is not settings:
         named = [[names_of(c.text, settings) if c.text and not c.hmerge else {} for c in row]
                  for row in grid.rows[:settings.max_header_row + 1]]
-        counts = [Counter(did for m in row for did in m) for row in named]
-        grid.label_matches = (settings, named, counts)
+        counts = [dict(Counter(did for m in row for did in m)) for row in named]
+        grid.label_matches = (settings, named, counts, _most_named(counts, settings))
     return grid.label_matches[1], grid.label_matches[2]
 
 
-def named_counts(grid: Grid, settings: ParseSettings = DEFAULT) -> list[Counter]:
+def _most_named(counts: list[dict[str, int]], settings: ParseSettings) -> dict[str, int]:
+    """Per definition, the most cells naming its columns in a row that may be its header plus
+    the row below it (see :func:`fit_bound`)."""
+    sizes = _sizes(settings)
+    most: dict[str, int] = {}
+    for r in range(min(settings.max_header_row, len(counts))):
+        below = counts[r + 1] if r + 1 < len(counts) else {}
+        for did, here in counts[r].items():
+            if here >= min(settings.min_named_columns, sizes[did]):
+                most[did] = max(most.get(did, -1), here + below.get(did, 0))
+    return most
+
+
+@functools.cache
+def _sizes(settings: ParseSettings) -> dict[str, int]:
+    return {ix.definition.id: len(ix.definition.columns) for ix in indexes(settings)}
+
+
+def named_counts(grid: Grid, settings: ParseSettings = DEFAULT) -> list[dict[str, int]]:
     """Per leading row of ``grid``: definition id → how many of its cells name that definition's columns."""
     return _named_rows(grid, settings)[1]
 
@@ -199,16 +217,10 @@ def fit_bound(ix: DefIndex, grid: Grid, settings: ParseSettings = DEFAULT) -> fl
     if grid.header_matches is not None and grid.header_matches[0] is settings \
             and (known := grid.header_matches[1].get(ix.definition.id, False)) is not False:
         return None if known is None else known.score
-    _, counts = _named_rows(grid, settings)
-    did = ix.definition.id
+    _named_rows(grid, settings)
+    most = grid.label_matches[3].get(ix.definition.id)
     n = len(ix.definition.columns)
-    least = min(settings.min_named_columns, n)
-    most = -1
-    for r in range(min(settings.max_header_row, len(counts))):
-        here = counts[r][did]
-        if here >= least:
-            most = max(most, here + (counts[r + 1][did] if r + 1 < len(counts) else 0))
-    if most < 0 or min(1.0, most / n) < settings.min_column_ratio:
+    if most is None or min(1.0, most / n) < settings.min_column_ratio:
         return None
     return 2 * min(1.0, most / n) + 1.0
 
@@ -220,7 +232,7 @@ def _match_header(ix: DefIndex, grid: Grid, settings: ParseSettings) -> HeaderMa
     did = ix.definition.id
     least = min(settings.min_named_columns, n)
     for r, row in enumerate(grid.rows[:settings.max_header_row]):
-        if counts[r][did] < least:
+        if counts[r].get(did, 0) < least:
             continue
         found, filled = _row_matches(ix, row, named[r])
         if len(found) < least:
