@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
@@ -24,6 +25,7 @@ def _cn_number(s: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def find_date(text: str | None) -> dt.date | None:
     """The first valid date written in ``text``; ``None`` for blanks such as "年  月  日"."""
     if not text:

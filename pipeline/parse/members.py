@@ -31,7 +31,10 @@ def _data_start(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
         return None
     fields = _LOCAL_HEADER.unpack(header)
     name = fp.read(fields[zipfile._FH_FILENAME_LENGTH])
-    if name != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace"):
+    wanted = info.orig_filename
+    expected = wanted.encode("ascii") if wanted.isascii() else \
+        wanted.encode("utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace")
+    if name != expected:
         return None  # zipfile refuses a member whose two names differ
     return info.header_offset + _LOCAL_HEADER.size + len(name) + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
 

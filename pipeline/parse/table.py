@@ -100,8 +100,9 @@ def match_column(ix: DefIndex, text: str, settings: ParseSettings = DEFAULT) -> 
     return names_of(text, settings).get(ix.definition.id) if text else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def names_of(text: str, settings: ParseSettings = DEFAULT) -> dict[str, Column]:
-    """:func:`columns_named` for a cell's text."""
+    """:func:`columns_named` for a cell's text (remembered: the header cells recur in every return)."""
     return columns_named(cell_key(text), settings, not VOCABULARY.sentence_punct_re.search(text))
 
 

@@ -46,8 +46,10 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def clean(text: str | None) -> str:
-    """Fold, trim every line, drop blank lines, remove spaces between Han characters."""
+    """Fold, trim every line, drop blank lines, remove spaces between Han characters (remembered:
+    a form's printed labels and notes are cleaned in every return)."""
     if not text:
         return ""
     text = text.translate(_FOLD)
