@@ -99,16 +99,17 @@ def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
     head = first_bytes(zf, info, _PROLOG_GUESS)
     if head is not None and (prolog := _prolog_of(head)) is not None:
         return prolog
-    out = b""
+    out, want = b"", _PROLOG_CHUNK
     with zf.open(info) as f:
         while True:
-            chunk = f.read(_PROLOG_CHUNK)
+            chunk = f.read(want)
             out += chunk
             prolog = _prolog_of(out)
             if prolog is not None:
                 return prolog
             if not chunk:
                 return _decoded(out)
+            want *= 2  # a long comment is looked through in linear time, not once per chunk
 
 
 def refuse_dtd(path: Path, name: str, data: bytes) -> None:
