@@ -39,8 +39,9 @@ def commit_batch(factory: sessionmaker[Session], matcher: Matcher, campaign: str
 
     ``received`` is the arrival time (one per ingest run), which orders returns whose documents
     carry no plausible save time. Each table gets one statement for the whole batch (the
-    submissions' ids come back from the same multi-row INSERT … RETURNING, in the batch's order),
-    so the statements, not the files, are what a batch costs the main process.
+    submissions' ids come back from the same multi-row INSERT … RETURNING, keyed by their sha256:
+    asking for them in the batch's order made SQLite insert row by row), so the statements, not
+    the files, are what a batch costs the main process.
     """
     out: list[dict | None] = []
     with factory.begin() as s:
@@ -104,8 +105,9 @@ def _row(matcher: Matcher, campaign: str, parsed: Parsed, received: dt.datetime)
 
 def _insert(s: Session, campaign: str, new: list[tuple[Parsed, dict, list[Problem]]]) -> None:
     """The batch's submissions, then their risk points, problems and events, one statement each."""
-    ids = s.execute(_INSERT_SUBMISSION.returning(Submission.id, sort_by_parameter_order=True),
-                    [_columns(row) for _, row, _ in new]).scalars().all()
+    id_of = dict(s.execute(_INSERT_SUBMISSION.returning(Submission.sha256, Submission.id),
+                           [_columns(row) for _, row, _ in new]).all())
+    ids = [id_of[row["sha256"]] for _, row, _ in new]  # a batch's shas are distinct
     risks: list[dict] = []
     problem_rows: list[dict] = []
     entries: list[tuple[str, str, dict]] = []

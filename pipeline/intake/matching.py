@@ -99,7 +99,9 @@ class Matcher:
     def _never_issued(self, parsed: ParsedForm) -> Problem | None:
         """A well-formed id this store never issued is reported, not silently dropped: it was
         mistyped, copied from another campaign's form, or forged."""
-        fid = identity.parse(parsed.form_id) if parsed.form_id else None
+        if not parsed.form_id or parsed.form_id in self.issued:
+            return None
+        fid = identity.parse(parsed.form_id)
         if fid is None or str(fid) in self.issued:
             return None
         if fid.campaign != self.campaign:
@@ -111,10 +113,12 @@ class Matcher:
                                "请用下发给自己的表格重新填写，办公室会核对此件")
 
     def _by_form_id(self, parsed: ParsedForm) -> Match | None:
-        fid = identity.parse(parsed.form_id) if parsed.form_id else None
-        if fid is None:
+        if not parsed.form_id:
             return None
-        issued = self.issued.get(str(fid))
+        issued = self.issued.get(parsed.form_id)  # the reader gives an id as printed: no need to check it again
+        if issued is None:
+            fid = identity.parse(parsed.form_id)
+            issued = self.issued.get(str(fid)) if fid is not None else None
         if issued is None:
             return None  # matched by its header instead, and reported by _never_issued
         m = Match(form_type=issued.form_type, form_id=issued.form_id, department=issued.department,

@@ -148,8 +148,14 @@ def _disarm() -> None:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
-def parse_chunk(items: list[Incoming]) -> list[Parsed]:
-    return [parse_one(i) for i in items]
+def parse_chunk(items: list[Incoming]) -> list[tuple[ParsedForm | None, str | None, bool]]:
+    """Parse a worker's share; each result goes back without its item, which the main process
+    still holds (sending it back cost as much pickling as the form)."""
+    return [_bare(parse_one(i)) for i in items]
+
+
+def _bare(parsed: Parsed) -> tuple[ParsedForm | None, str | None, bool]:
+    return parsed.form, parsed.reason, parsed.fault
 
 
 def _lost(item: Incoming, exitcode: int | None) -> Parsed:
@@ -201,7 +207,7 @@ class Parser:
     def _result(self, work: _Work) -> list[Parsed]:
         chunk, future, pool, retried = work
         try:
-            return future.result()
+            return [Parsed(item, *bare) for item, bare in zip(chunk, future.result(), strict=True)]
         except BrokenProcessPool:  # a worker died: this chunk was in it, or only waiting
             if pool is self._pool:
                 self._pool.shutdown(wait=False, cancel_futures=True)
