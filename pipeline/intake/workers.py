@@ -17,6 +17,7 @@ the file that kills a worker is found and held as hostile while every other file
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import signal
@@ -185,12 +186,19 @@ class Parser:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Parser":
+        # What lives now (modules, the profile, the store's machinery) lives the whole run: frozen,
+        # the garbage collector no longer walks it — in this process, nor in the forked workers,
+        # where walking it also wrote to every page inherited from this one (copy on write). Worth
+        # a tenth of the run's CPU on a large inbox; collected first, so no garbage is frozen.
+        gc.collect()
+        gc.freeze()
         self._pool = self._new_pool()
         return self
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+        gc.unfreeze()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=self._ctx, initializer=_init_worker, initargs=self._args)
