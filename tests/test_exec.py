@@ -69,3 +69,16 @@ def test_soffice_timeout_costs_its_chunk_not_the_run(tmp_path: Path, caplog) -> 
         assert soffice.convert([tmp_path / "a.docx"], tmp_path / "out", timeout=0.01) == []
     assert "没有完成转换 1 个文件" in caplog.text
     assert soffice.convert([tmp_path / "a.docx"], tmp_path / "out") == [tmp_path / "out" / "a.pdf"]
+
+
+def test_the_c_library_calls_work_here_or_say_they_cannot(tmp_path) -> None:
+    """syncfs, the parent-death signal and malloc_trim: done on Linux with glibc (CI), a False
+    answer elsewhere — never an error."""
+    import sys
+
+    from pipeline._exec import libc
+
+    (tmp_path / "f").write_bytes(b"x")
+    linux = sys.platform.startswith("linux")
+    assert libc.syncfs(tmp_path) is linux
+    assert isinstance(libc.malloc_trim(), bool)

@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from pipeline._exec import libc
 from pipeline.errors import MissingProgramError
 
 ORDER = ("rapidocr", "tesseract")
@@ -65,20 +66,6 @@ def _module(name: str):
     return importlib.import_module(f"pipeline._exec.ocr_{name}")
 
 
-@functools.cache
-def _libc():
-    """The C library when it is glibc (it has ``malloc_trim``), else ``None``."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim  # noqa: B018 - glibc's alone
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
 def release() -> None:
     """Give the memory freed since the last call back to the system (glibc; elsewhere nothing).
 
@@ -90,9 +77,7 @@ def release() -> None:
     (its mmap threshold rises to the size of each large block freed, so later ones come from
     the heap). ``malloc_trim`` hands back every free page, so each page starts from the models
     and the worker's peak is that of its largest page; it costs no measurable time a page."""
-    libc = _libc()
-    if libc is not None:
-        libc.malloc_trim(0)
+    libc.malloc_trim()
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline._exec import libc
 from pipeline.errors import InputFileError
 from pipeline.intake.scan import Incoming
 from pipeline.profile import Profile
@@ -77,12 +78,7 @@ def _die_with(parent: int) -> None:
     """End this worker when the ingest that started it dies (killed, even by kill -9): a worker
     left behind would keep waiting for work, holding the workspace's lock (Linux; elsewhere the
     worker ends when it next finds no work)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it died before the line above
+    if libc.die_with_parent() and os.getppid() != parent:  # it died before the line above
         os._exit(1)
 
 

@@ -12,14 +12,13 @@ Unreadable files go to ``store/quarantine/<sha>.<ext>`` beside ``<sha>.txt`` say
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import hashlib
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pipeline._exec import libc
 
 TEMP_PREFIX = ".incoming-"
 
@@ -79,22 +78,10 @@ def flush(folder: Path) -> None:
 
     One flush for a batch of files instead of two fsyncs each (the file, its folder), which cost
     the disk's journal a commit apiece, more CPU than writing the file. Linux flushes only that
-    filesystem (syncfs, which Python's os module does not wrap, hence ctypes); elsewhere
-    ``os.sync`` flushes them all.
+    filesystem (syncfs); elsewhere ``os.sync`` flushes them all.
     """
-    if sys.platform.startswith("linux"):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if _libc().syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    os.sync()
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+    if not libc.syncfs(folder):
+        os.sync()
 
 
 def restore(originals: Path, sha256: str, data: bytes) -> bool:
