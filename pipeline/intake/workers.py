@@ -193,8 +193,25 @@ class Parser:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            if exc[0] is not None:  # a failed run (disk full, Ctrl-C) does not wait for the files in flight
+                self._kill_workers()
+            self._pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+    def _kill_workers(self) -> None:
+        """End the pool's workers now: what they were reading is read again by the next run.
+
+        Then the pool shuts down at once and completely: left to shut down in the background
+        (``wait=False``), its manager thread could close its wake-up pipe while the exiting
+        interpreter wrote to it (a traceback after the run's own error message). Before Python
+        3.14 (``kill_workers``) the executor offers no way to end its workers but its process table.
+        """
+        kill = getattr(self._pool, "kill_workers", None)
+        if kill is not None:
+            kill()
+            return
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.kill()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=self._ctx, initializer=_init_worker, initargs=self._args)
