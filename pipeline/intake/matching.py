@@ -99,10 +99,10 @@ class Matcher:
     def _never_issued(self, parsed: ParsedForm) -> Problem | None:
         """A well-formed id this store never issued is reported, not silently dropped: it was
         mistyped, copied from another campaign's form, or forged."""
-        if not parsed.form_id or parsed.form_id in self.issued:
+        if not parsed.form_id or self._issued(parsed.form_id) is not None:
             return None
         fid = identity.parse(parsed.form_id)
-        if fid is None or str(fid) in self.issued:
+        if fid is None:
             return None
         if fid.campaign != self.campaign:
             return Problem(code="form_id_foreign", where="表单编号",
@@ -112,13 +112,16 @@ class Matcher:
                        message=f"表单编号 {fid} 格式正确，但本次活动从未下发过这个编号（可能被改动或伪造）："
                                "请用下发给自己的表格重新填写，办公室会核对此件")
 
+    def _issued(self, form_id: str) -> Issued | None:
+        """The issued form an id names: looked up as the reader gave it (as printed), and only
+        when that fails parsed and check-summed, as a retyped or OCR-read id must be."""
+        issued = self.issued.get(form_id)
+        if issued is None and (fid := identity.parse(form_id)) is not None:
+            issued = self.issued.get(str(fid))
+        return issued
+
     def _by_form_id(self, parsed: ParsedForm) -> Match | None:
-        if not parsed.form_id:
-            return None
-        issued = self.issued.get(parsed.form_id)  # the reader gives an id as printed: no need to check it again
-        if issued is None:
-            fid = identity.parse(parsed.form_id)
-            issued = self.issued.get(str(fid)) if fid is not None else None
+        issued = self._issued(parsed.form_id) if parsed.form_id else None
         if issued is None:
             return None  # matched by its header instead, and reported by _never_issued
         m = Match(form_type=issued.form_type, form_id=issued.form_id, department=issued.department,

@@ -113,19 +113,23 @@ def keep_original(originals: Path, sha256: str, data: bytes, *, sync: bool = Tru
     it hashes as its name says: a power cut before a batch's :func:`flush` can leave one torn,
     and the next run, seeing the sha unknown to the database, writes it again."""
     path = original_path(originals, sha256)
+    _write_hashed(path, sha256, data, sync)
+    return path
+
+
+def _write_hashed(path: Path, sha256: str, data: bytes, sync: bool) -> None:
+    """Write-once ``data`` to ``path``, a name its sha256 decides; a file there that no longer
+    hashes as ``sha256`` (torn by a power cut before its batch's flush) is written again."""
     if path.is_file() and sha256_of(path) != sha256:
         path.unlink()
     write_once(path, data, sync=sync)
-    return path
 
 
 def quarantine(quarantine_dir: Path, sha256: str, suffix: str, data: bytes, reason: str, filename: str,
                *, sync: bool = True) -> Path:
     """Keep an unreadable file and a note saying what it was and why it was not read."""
     path = quarantine_path(quarantine_dir, sha256, suffix)
-    if path.is_file() and sha256_of(path) != sha256:  # torn by a power cut before the flush
-        path.unlink()
-    write_once(path, data, sync=sync)
+    _write_hashed(path, sha256, data, sync)
     note = f"原文件：{filename}\nSHA-256：{sha256}\n原因：{reason}\n"
     write_once(quarantine_dir / f"{sha256}.txt", note.encode("utf-8"), sync=sync)
     return path
