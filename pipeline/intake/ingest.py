@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import deque
 import os
 import sys
 import tempfile
@@ -55,6 +56,9 @@ TRACE_ENV, PAUSE_ENV = "LIANZHENG_INGEST_TRACE", "LIANZHENG_INGEST_PAUSE"
 #: Files per claim and per transaction: large enough that commits cost little, small enough that a
 #: kill loses little and the claims held at once stay few.
 BATCH = 200
+#: Batches handed to the workers ahead of the one being committed: enough that they never wait
+#: while the main process commits a batch or reads the profile and the issued forms before the first.
+AHEAD = 4
 #: Threads copying originals: creating a file waits on the file system more than on the CPU.
 COPY_THREADS = 8
 #: How long to wait between looks at files another ingest process holds.
@@ -232,10 +236,13 @@ class _Run:
         pending = self._fresh(found)
         while True:
             held: list[Incoming] = []
-            ahead = self._start(next(pending, None), parser, held)
-            while ahead is not None:
-                mine, results, scratch = ahead
-                ahead = self._start(next(pending, None), parser, held)  # parse the next while this commits
+            flight = deque(started for started in (self._start(next(pending, None), parser, held)
+                                                   for _ in range(AHEAD)) if started is not None)
+            while flight:
+                mine, results, scratch = flight.popleft()
+                started = self._start(next(pending, None), parser, held)  # the workers parse on while this commits
+                if started is not None:
+                    flight.append(started)
                 try:
                     self._finish(results(), copier)
                 finally:
