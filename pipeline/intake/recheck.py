@@ -26,7 +26,7 @@ def recheck(factory: sessionmaker[Session], profile: Profile) -> list[str]:
         current = [r for r in current_submissions(s, campaign) if r.form_type and r.department]
         risks: dict[int, list[tuple[int, str, str, str]]] = {}
         for chunk in chunked([r.id for r in current]):
-            for sid, seq, name, description, measures in s.execute(
+            for sid, seq, name, description, measures in s.connection().execute(  # plain rows: no ORM
                     select(RiskPoint.submission_id, RiskPoint.seq, RiskPoint.name, RiskPoint.description,
                            RiskPoint.measures)
                     .where(RiskPoint.submission_id.in_(chunk)).order_by(RiskPoint.submission_id, RiskPoint.seq)):
