@@ -46,11 +46,22 @@ def make_forms(ws: Workspace, *, department: str | None = None, person: str | No
                           pdf=pdf, jobs=jobs, progress=progress)
 
 
-def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | None = None) -> "ParsedForm":
-    """Parse one returned form (.docx or .pdf) into risk records; stateless."""
-    from pipeline.parse import parse_file as _parse
+def parse_file(path: Path, *, levels: list[str] | None = None, ws: Workspace | None = None,
+               isolated: bool = False, file_seconds: float | None = None) -> "ParsedForm":
+    """Parse one returned form (.docx, PDF, a scan …) into risk records; stateless.
 
-    return _parse(Path(path), levels=levels, profile=ws.profile if ws else None)
+    ``isolated``: read it in a process of its own with ingest's time limit (``file_seconds``,
+    default 300), so a hostile file cannot hang or end the caller — for a file of unknown origin,
+    as the ``parse`` command reads it.
+    """
+    from pipeline.parse import parse_file as _parse, scheme_of
+
+    profile = ws.profile if ws else None
+    if not isolated:
+        return _parse(Path(path), levels=levels, profile=profile)
+    from pipeline.intake.workers import FILE_SECONDS, parse_alone
+
+    return parse_alone(Path(path), scheme=scheme_of(profile, levels), seconds=file_seconds or FILE_SECONDS)
 
 
 def ingest(ws: Workspace, *, inbox: Path | None = None, jobs: int | None = None,

@@ -122,7 +122,7 @@ def parse(file: Path, levels: str | None, as_json: bool, workspace: Path | None)
     if workspace is not None and (workspace / "profile.toml").is_file():
         ws = _ws(workspace)
     level_list = [x.strip() for x in levels.replace("，", ",").split(",") if x.strip()] if levels else None
-    result = api.parse_file(file, levels=level_list, ws=ws)
+    result = api.parse_file(file, levels=level_list, ws=ws, isolated=True)
     if as_json:
         sys.stdout.write(json.dumps(result.model_dump(mode="json", exclude={"meta"}), ensure_ascii=False) + "\n")
     else:

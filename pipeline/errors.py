@@ -58,6 +58,10 @@ class LianzhengError(Exception):
         self.message = message
         super().__init__(self.render())
 
+    def __reduce__(self):
+        # Sent whole from a worker process: by default only the rendered text would cross.
+        return _rebuilt, (type(self), self.message, self.path, self.hint)
+
     def render(self) -> str:
         parts = []
         if self.path is not None:
@@ -66,6 +70,10 @@ class LianzhengError(Exception):
         if self.hint:
             parts.append(f"（处理办法：{self.hint}）")
         return "".join(parts)
+
+
+def _rebuilt(cls: type[LianzhengError], message: str, path: Path | None, hint: str | None) -> LianzhengError:
+    return cls(message, path=path, hint=hint)
 
 
 class ProfileError(LianzhengError):

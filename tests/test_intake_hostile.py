@@ -17,6 +17,7 @@ from sqlalchemy import select
 from conftest import make_workspace
 from pipeline import api
 from pipeline.cli import main
+from pipeline.errors import InputFileError
 from pipeline.forms import get
 from pipeline.intake.scan import Skipped, scan
 from pipeline.store import open_store
@@ -241,6 +242,54 @@ def test_a_file_that_never_finishes_is_stopped_and_held(issued, monkeypatch) -> 
     assert rows["slow.docx"].status == "rejected" and "超过 2 秒" in rows["slow.docx"].reason
     assert rows["endless.docx"].status == "rejected" and "用时过长被终止" in rows["endless.docx"].reason
     assert time.monotonic() - started < 45
+
+
+def test_the_parse_command_reads_a_file_in_a_process_of_its_own(issued, monkeypatch) -> None:
+    """`lianzheng parse` on a file of unknown origin: a file that aborts the reader, one that never
+    finishes and a fault of the program each end the reading process, never the command — and the
+    command says which it was; a good file reads as in-process."""
+    import faulthandler
+    import time
+
+    from pipeline.intake import workers
+
+    ws, people, files = issued
+    good = _fill(ws, files, people[0], "good.docx")
+    for name, person in (("crash.docx", people[1]), ("endless.docx", people[2]), ("bug.docx", people[3])):
+        _fill(ws, files, person, name)
+
+    def abort() -> None:
+        faulthandler.disable()
+        os.abort()
+
+    def endless() -> None:
+        while True:
+            try:
+                time.sleep(60)
+            except BaseException:  # a library deep in C never sees the stop
+                pass
+
+    def bug() -> None:
+        raise ZeroDivisionError("a fault of the program")
+
+    expected = api.parse_file(good, ws=ws)
+    _reading_that(monkeypatch, {"crash.docx": abort, "endless.docx": endless, "bug.docx": bug})
+    monkeypatch.setattr(workers, "GRACE_SECONDS", 1)
+    read = api.parse_file(good, ws=ws, isolated=True)
+    assert read.model_dump() == expected.model_dump() and len(read.risks) == 3
+
+    result = CliRunner().invoke(main, ["parse", "-w", str(ws.root), str(ws.inbox / "crash.docx")])
+    assert result.exit_code == 3 and "异常退出" in result.output and "crash.docx" in result.output
+    started = time.monotonic()
+    with pytest.raises(InputFileError, match="用时过长被终止"):
+        api.parse_file(ws.inbox / "endless.docx", ws=ws, isolated=True, file_seconds=1)
+    assert time.monotonic() - started < 15
+    result = CliRunner().invoke(main, ["parse", "-w", str(ws.root), str(ws.inbox / "bug.docx")])
+    assert result.exit_code == 70 and "程序内部出错" in result.output
+    log = Path(result.output.split("已写入 ")[1].split("，")[0])
+    assert "ZeroDivisionError" in log.read_text(encoding="utf-8") and "bug.docx" in log.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["parse", "-w", str(ws.root), str(ws.root / "profile.toml")])
+    assert result.exit_code == 3 and "profile.toml" in result.output and "处理办法" in result.output
 
 
 def _pdf_bomb(path: Path, megabytes: int) -> Path:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline._exec import libc
-from pipeline.errors import InputFileError
+from pipeline.errors import InputFileError, LianzhengError
 from pipeline.intake.scan import Incoming
 from pipeline.profile import Profile
 from pipeline.records import ParsedForm, Scheme
@@ -257,6 +257,57 @@ class Parser:
             process.join()
             reader.close()
         return _lost(item, process.exitcode)
+
+
+def parse_alone(path: Path, *, scheme: Scheme, seconds: float = FILE_SECONDS) -> ParsedForm:
+    """Read one file in a process of its own, as ingest reads every file: a file that aborts the
+    reader, exhausts memory or never finishes ends that process, not the caller, and becomes an
+    :class:`InputFileError` saying so. The reader's own errors come back as they were raised."""
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_parse_alone_main, args=(writer, path, scheme, seconds, os.getpid()), daemon=True)
+    process.start()
+    writer.close()
+    try:
+        if reader.poll(seconds + 2 * GRACE_SECONDS if seconds > 0 else None):
+            kind, value = reader.recv()
+            if kind == "form":
+                return value
+            if kind == "error":
+                raise value
+            raise RuntimeError(f"解析程序出错（不是文件损坏）：{path}\n{value}")
+    except EOFError:  # the process ended without a word
+        pass
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        reader.close()
+    how = "用时过长被终止" if process.exitcode in (-signal.SIGALRM, -signal.SIGKILL, None) \
+        else f"异常退出（退出码 {process.exitcode}）"
+    raise InputFileError(f"读取此文件时解析进程{how}，未能读出：文件可能是恶意构造或严重损坏的", path=path,
+                         hint=HOSTILE_HINT)
+
+
+def _parse_alone_main(writer, path: Path, scheme: Scheme, seconds: float, parent: int) -> None:
+    from pipeline.parse import parse_file
+
+    global _worker_seconds
+    _worker_seconds = seconds
+    _die_with(parent)
+    _arm()
+    try:
+        writer.send(("form", parse_file(path, scheme=scheme)))
+    except LianzhengError as e:
+        writer.send(("error", e))
+    except _TimeUp:
+        writer.send(("error", InputFileError(f"读取此文件用时超过 {seconds:.0f} 秒，已停止读取（可能是恶意构造的文件，"
+                                             "例如解压后异常巨大的 PDF）", path=path, hint=HOSTILE_HINT)))
+    except Exception:
+        writer.send(("fault", traceback.format_exc()))
+    finally:
+        _disarm()
+        writer.close()
 
 
 def _alone_main(writer, item: Incoming, args: tuple) -> None:
