@@ -194,19 +194,32 @@ def _reading_that(monkeypatch, does: dict) -> None:
     monkeypatch.setattr(pipeline.parse, "parse_file", parse_file)
 
 
+def _abort() -> None:
+    """What a library in C does on a crafted file: ends the process."""
+    import faulthandler
+
+    faulthandler.disable()  # pytest's crash report would fill the log; the reader must cope silently
+    os.abort()
+
+
+def _endless() -> None:
+    """A reading that never returns and swallows the stop, as a library deep in C would."""
+    import time
+
+    while True:
+        try:
+            time.sleep(60)
+        except BaseException:
+            pass
+
+
 def test_a_file_that_kills_its_worker_is_held_and_the_rest_are_read(issued, monkeypatch) -> None:
     """A library aborting the process (as PDFium or calamine do on some crafted files) takes its
     worker down: that file is found, held as hostile, and every other file of the batch is read."""
     ws, people, files = issued
     good = [_fill(ws, files, person, f"good{n}.docx") for n, person in enumerate(people[:4])]
     _fill(ws, files, people[4], "crash.docx")
-    import faulthandler
-
-    def abort() -> None:
-        faulthandler.disable()  # pytest's crash report would fill the log; the ingest must cope silently
-        os.abort()
-
-    _reading_that(monkeypatch, {"crash.docx": abort})
+    _reading_that(monkeypatch, {"crash.docx": _abort})
     summary = api.ingest(ws, progress=False, jobs=2)
     rows = _rows(ws)
     assert {f.name: rows[f.name].status for f in good} == {f.name: "accepted" for f in good}
@@ -222,18 +235,11 @@ def test_a_file_that_never_finishes_is_stopped_and_held(issued, monkeypatch) -> 
 
     from pipeline.intake import workers
 
-    def endless() -> None:
-        while True:
-            try:
-                time.sleep(60)
-            except BaseException:  # a library deep in C never sees the stop
-                pass
-
     ws, people, files = issued
     good = _fill(ws, files, people[0], "good.docx")
     _fill(ws, files, people[1], "slow.docx")
     _fill(ws, files, people[2], "endless.docx")
-    _reading_that(monkeypatch, {"slow.docx": lambda: time.sleep(60), "endless.docx": endless})
+    _reading_that(monkeypatch, {"slow.docx": lambda: time.sleep(60), "endless.docx": _endless})
     monkeypatch.setattr(workers, "GRACE_SECONDS", 1)
     started = time.monotonic()
     api.ingest(ws, progress=False, jobs=2, file_seconds=2)
@@ -248,7 +254,6 @@ def test_the_parse_command_reads_a_file_in_a_process_of_its_own(issued, monkeypa
     """`lianzheng parse` on a file of unknown origin: a file that aborts the reader, one that never
     finishes and a fault of the program each end the reading process, never the command — and the
     command says which it was; a good file reads as in-process."""
-    import faulthandler
     import time
 
     from pipeline.intake import workers
@@ -258,22 +263,11 @@ def test_the_parse_command_reads_a_file_in_a_process_of_its_own(issued, monkeypa
     for name, person in (("crash.docx", people[1]), ("endless.docx", people[2]), ("bug.docx", people[3])):
         _fill(ws, files, person, name)
 
-    def abort() -> None:
-        faulthandler.disable()
-        os.abort()
-
-    def endless() -> None:
-        while True:
-            try:
-                time.sleep(60)
-            except BaseException:  # a library deep in C never sees the stop
-                pass
-
     def bug() -> None:
         raise ZeroDivisionError("a fault of the program")
 
     expected = api.parse_file(good, ws=ws)
-    _reading_that(monkeypatch, {"crash.docx": abort, "endless.docx": endless, "bug.docx": bug})
+    _reading_that(monkeypatch, {"crash.docx": _abort, "endless.docx": _endless, "bug.docx": bug})
     monkeypatch.setattr(workers, "GRACE_SECONDS", 1)
     read = api.parse_file(good, ws=ws, isolated=True)
     assert read.model_dump() == expected.model_dump() and len(read.risks) == 3

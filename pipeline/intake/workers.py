@@ -159,12 +159,16 @@ def _bare(parsed: Parsed) -> tuple[ParsedForm | None, str | None, bool]:
 
 def _lost(item: Incoming, exitcode: int | None) -> Parsed:
     """A file whose reading ended its process: held as hostile (it is tried again on no run)."""
-    how = "用时过长被终止" if exitcode in (-signal.SIGALRM, -signal.SIGKILL) else f"异常退出（退出码 {exitcode}）"
-    return Parsed(item, None, f"读取此文件时解析进程{how}：文件可能是恶意构造或严重损坏的，已隔离，未读取"
+    return Parsed(item, None, f"读取此文件时解析进程{_ended(exitcode)}：文件可能是恶意构造或严重损坏的，已隔离，未读取"
                               f"（处理办法：{HOSTILE_HINT}）")
 
 
 _Work = tuple[list[Incoming], Future, ProcessPoolExecutor, bool]
+
+
+def _context():
+    """Workers fork where they can (they start at once and share the loaded modules)."""
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 class Parser:
@@ -180,7 +184,7 @@ class Parser:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self._args = (profile, log_dir, file_seconds, os.getpid())
         self._seconds = file_seconds
-        self._ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self._ctx = _context()
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Parser":
@@ -241,41 +245,20 @@ class Parser:
 
     def _alone(self, item: Incoming) -> Parsed:
         """Read one file in a process of its own: its result, or why the process did not give one."""
-        reader, writer = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_alone_main, args=(writer, item, self._args), daemon=True)
-        process.start()
-        writer.close()
-        limit = self._seconds + 2 * GRACE_SECONDS if self._seconds > 0 else None
-        try:
-            if reader.poll(limit):
-                return reader.recv()
-        except EOFError:  # the process ended without a word
-            pass
-        finally:
-            if process.is_alive():
-                process.kill()
-            process.join()
-            reader.close()
-        return _lost(item, process.exitcode)
+        answered, answer, exitcode = _run_alone(self._ctx, _alone_main, (item, self._args), self._seconds)
+        return answer if answered else _lost(item, exitcode)
 
 
-def parse_alone(path: Path, *, scheme: Scheme, seconds: float = FILE_SECONDS) -> ParsedForm:
-    """Read one file in a process of its own, as ingest reads every file: a file that aborts the
-    reader, exhausts memory or never finishes ends that process, not the caller, and becomes an
-    :class:`InputFileError` saying so. The reader's own errors come back as they were raised."""
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+def _run_alone(ctx, target: Callable, args: tuple, seconds: float) -> tuple[bool, object, int | None]:
+    """Run ``target(writer, *args)`` in a process of its own, given ``seconds`` (and the grace) to
+    send its answer: (whether it answered, the answer, the exit code of a process that did not)."""
     reader, writer = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_parse_alone_main, args=(writer, path, scheme, seconds, os.getpid()), daemon=True)
+    process = ctx.Process(target=target, args=(writer, *args), daemon=True)
     process.start()
     writer.close()
     try:
         if reader.poll(seconds + 2 * GRACE_SECONDS if seconds > 0 else None):
-            kind, value = reader.recv()
-            if kind == "form":
-                return value
-            if kind == "error":
-                raise value
-            raise RuntimeError(f"解析程序出错（不是文件损坏）：{path}\n{value}")
+            return True, reader.recv(), None
     except EOFError:  # the process ended without a word
         pass
     finally:
@@ -283,10 +266,29 @@ def parse_alone(path: Path, *, scheme: Scheme, seconds: float = FILE_SECONDS) ->
             process.kill()
         process.join()
         reader.close()
-    how = "用时过长被终止" if process.exitcode in (-signal.SIGALRM, -signal.SIGKILL, None) \
-        else f"异常退出（退出码 {process.exitcode}）"
-    raise InputFileError(f"读取此文件时解析进程{how}，未能读出：文件可能是恶意构造或严重损坏的", path=path,
-                         hint=HOSTILE_HINT)
+    return False, None, process.exitcode
+
+
+def _ended(exitcode: int | None) -> str:
+    """How a reading process that gave no answer ended, for the office."""
+    return "用时过长被终止" if exitcode in (-signal.SIGALRM, -signal.SIGKILL) else f"异常退出（退出码 {exitcode}）"
+
+
+def parse_alone(path: Path, *, scheme: Scheme, seconds: float = FILE_SECONDS) -> ParsedForm:
+    """Read one file in a process of its own, as ingest reads every file: a file that aborts the
+    reader, exhausts memory or never finishes ends that process, not the caller, and becomes an
+    :class:`InputFileError` saying so. The reader's own errors come back as they were raised."""
+    answered, answer, exitcode = _run_alone(_context(), _parse_alone_main, (path, scheme, seconds, os.getpid()),
+                                            seconds)
+    if not answered:
+        raise InputFileError(f"读取此文件时解析进程{_ended(exitcode)}，未能读出：文件可能是恶意构造或严重损坏的",
+                             path=path, hint=HOSTILE_HINT)
+    kind, value = answer
+    if kind == "error":
+        raise value
+    if kind == "fault":
+        raise RuntimeError(f"解析程序出错（不是文件损坏）：{path}\n{value}")
+    return value
 
 
 def _parse_alone_main(writer, path: Path, scheme: Scheme, seconds: float, parent: int) -> None:
