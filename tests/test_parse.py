@@ -70,6 +70,12 @@ def _bad_inputs(tmp_path: Path, forms: dict[str, Path]) -> dict[str, tuple[Path,
     with zipfile.ZipFile(hostile, "w") as zf:
         zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>')
     cases["workbook with a DTD"] = (hostile, "DOCTYPE/外部实体声明")
+    for name, mimetype, said in (("sheet.ods", "spreadsheet", "OpenDocument 电子表格"),
+                                 ("slides.docx", "presentation", "OpenDocument 演示文稿")):
+        with zipfile.ZipFile(tmp_path / name, "w") as zf:  # as LibreOffice writes it: the mimetype first, stored
+            zf.writestr("mimetype", f"application/vnd.oasis.opendocument.{mimetype}", zipfile.ZIP_STORED)
+            zf.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+        cases[f"OpenDocument {mimetype}"] = (tmp_path / name, said)
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n")
     cases["broken pdf"] = (tmp_path / "broken.pdf", "PDF 文件已损坏")
     cases["missing"] = (tmp_path / "nowhere.docx", "文件不存在")

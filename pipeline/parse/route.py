@@ -63,12 +63,29 @@ def raised_in_library(exc: BaseException, packages: tuple[str, ...]) -> bool:
     return module.split(".", 1)[0] in packages
 
 
+_ODF = b"mimetypeapplication/vnd.oasis.opendocument."
+#: OpenDocument files other than text, by their mimetype's last word: what to call them.
+_ODF_OTHERS = {b"spreadsheet": "OpenDocument 电子表格（.ods）", b"presentation": "OpenDocument 演示文稿（.odp）",
+               b"graphics": "OpenDocument 绘图（.odg）", b"formula": "OpenDocument 公式（.odf）"}
+
+
+def _opendocument(path: Path, kind: bytes) -> Kind:
+    """An OpenDocument text (and its template) is read through LibreOffice; any other is named."""
+    if kind.startswith(b"text"):
+        return "odt"
+    what = next((name for word, name in _ODF_OTHERS.items() if kind.startswith(word)), "OpenDocument 文件")
+    raise InputFileError(f"这是{what}，不是 Word 表格", path=path,
+                         hint="请用下发的 Word 表格（.docx）填写；已填在电子表格里的，可另存为 .xlsx 后再交")
+
+
 def sniff(path: Path, head: bytes) -> Kind:
     """Decide the reader from the file's first bytes; refuse what no reader can take."""
     if not head:
         raise InputFileError("文件是空的（0 字节）", path=path, hint="请重新导出或向填表人重新索取该文件")
     if head.startswith(b"PK\x03\x04"):  # OpenDocument stores its mimetype first, uncompressed
-        return "odt" if head[30:].startswith(b"mimetypeapplication/vnd.oasis.opendocument.text") else "docx"
+        if head[30:].startswith(_ODF):
+            return _opendocument(path, head[30 + len(_ODF):])
+        return "docx"
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(IMAGE_MAGIC) or is_heif(head):
