@@ -453,3 +453,21 @@ def test_a_1_bit_page_loses_its_lone_specks_before_it_is_softened():
     assert soft[25, 60] == 255 and soft[24:26, 90].min() == 255
     assert soft[25, 25] < 50
     assert clean.soften(page)[25, 60] < 255  # without a bound nothing is wiped
+
+
+def test_a_row_of_dots_is_read_as_an_ellipsis_not_guessed():
+    """The "……" a template prints in its last row is six dots in a crop a few pixels tall, which
+    the recogniser blew up and read as "+....." — no placeholder, so the 编号 column it stood in
+    stopped numbering the rows and "编号：1" was added to every risk's name. A line of dots alone
+    is "……"; a line with a character among the dots is not."""
+    from pipeline.parse.paper.grid import Box
+    from pipeline.parse.paper.read import _dotted
+
+    binary = np.zeros((40, 200), np.uint8)
+    for x in range(20, 140, 20):
+        binary[18:22, x:x + 4] = 255
+    line = Box(20, 18, 144, 22)
+    assert _dotted(binary, line, typical=24)
+    binary[10:30, 150:153] = 255  # a "1" after the dots
+    assert not _dotted(binary, Box(20, 10, 153, 30), typical=24)
+    assert not _dotted(binary, line, typical=6)  # dots as large as the table's characters

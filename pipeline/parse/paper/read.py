@@ -180,6 +180,29 @@ def _cell_lines(binary: np.ndarray, box: Box) -> list[Box] | None:
     return out
 
 
+#: What a line of dots alone says: the "and so on" a template prints in its last row (:func:`_dotted`).
+ELLIPSIS = "……"
+#: The most a dot measures either way, as a share of the table's typical line height.
+DOT_SIZE = 0.5
+
+
+def _dotted(binary: np.ndarray, line: Box, typical: int) -> bool:
+    """Whether a line is a row of dots only — at least three blobs of ink, each no larger either
+    way than :data:`DOT_SIZE` of the table's typical line and about as wide as tall — the "……" a
+    template prints in its last row. Its line crop is a few pixels tall and a recogniser, which
+    scales every line to its own height, blows the dots up and guesses ("+.....", "1+ .+...1");
+    read so, the row is no placeholder and the column it is in stops numbering the rows."""
+    import cv2
+
+    if not typical or line.y1 - line.y0 > DOT_SIZE * typical:
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(binary[line.y0:line.y1, line.x0:line.x1], connectivity=8)
+    if n < 4:
+        return False
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    return bool((np.maximum(w, h) <= DOT_SIZE * typical).all() and (np.maximum(w, h) <= 2 * np.minimum(w, h) + 1).all())
+
+
 def _cut_off(faint: np.ndarray, line: Box, cell: Box, settings: ParseSettings) -> Box | None:
     """The line's box widened over the faint marks beyond its ends, where its crop cuts them off,
     or ``None`` when there are none: a final "。" or "、" or the right half of a "C" that a photo's
@@ -228,6 +251,11 @@ def _read_table(page_no: int, index: int, table: Table, text_page: np.ndarray, b
             found[n] = [ln for ln in engine.read(crop, FORM_TEXT_RE) if ln.text.strip()]
         else:
             batch += [(n, ln) for ln in lines]
+    typical = sorted(b.y1 - b.y0 for _, b in batch)[len(batch) // 2] if batch else 0
+    dots = {i for i, (_, b) in enumerate(batch) if _dotted(binary, b, typical)}
+    for n, b in (batch[i] for i in sorted(dots)):
+        found.setdefault(n, []).append(TextLine(ELLIPSIS, 1.0, (b.x0, b.y0, b.x1, b.y1)))
+    batch = [x for i, x in enumerate(batch) if i not in dots]
     wide = [_cut_off(faint, b, table.cells[n], settings) for n, b in batch]
     batch = [(n, w or b) for (n, b), w in zip(batch, wide)]
     read = engine.read_lines([_line_crop(text_page, b) for _, b in batch], FORM_TEXT_RE)
