@@ -62,6 +62,13 @@ def flatten(gray: np.ndarray) -> np.ndarray:
 SPECK_CLEAR = 3
 
 
+def bilevel(gray: np.ndarray) -> bool:
+    """Whether a page is 1-bit (a fax, a scanner's black-and-white mode): hardly a pixel of it
+    grey, judged on every fourth pixel of every fourth row."""
+    sample = gray[::4, ::4]
+    return np.count_nonzero((sample > 16) & (sample < 240)) <= 0.01 * sample.size
+
+
 def soften(gray: np.ndarray, speck_px: int = 0) -> np.ndarray:
     """A 1-bit page (fax, a scanner's black-and-white mode) given back its grey edges: recognisers
     are trained on anti-aliased text, and jagged stair-step strokes cost them whole characters.
@@ -71,8 +78,7 @@ def soften(gray: np.ndarray, speck_px: int = 0) -> np.ndarray:
     recogniser read it as a full stop ("1.." for "1.")."""
     import cv2
 
-    sample = gray[::4, ::4]
-    if np.count_nonzero((sample > 16) & (sample < 240)) > 0.01 * sample.size:
+    if not bilevel(gray):
         return gray
     if speck_px:
         dirt = specks((gray < 128).astype(np.uint8), speck_px, SPECK_CLEAR)
@@ -111,12 +117,29 @@ def upright(gray: np.ndarray, orientation: int) -> np.ndarray:
             3: cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)}[turns]
 
 
-def deskew(gray: np.ndarray) -> np.ndarray:
+def deskew(gray: np.ndarray, stepped: bool = False) -> np.ndarray:
     """The page rotated so its long straight lines (table rules, underlines) run level: the median
     angle of the near-horizontal segments a probabilistic Hough transform finds. A skew of a few
     degrees would otherwise break every ruling line into pieces shorter than a line kernel. The
     lines are sought on the page at half size: a line a fifth of the page long gives its angle to
-    a tenth of a degree there too, in a quarter of the time."""
+    a tenth of a degree there too, in a quarter of the time.
+
+    A ``stepped`` page — 1-bit, as a fax sends it — is measured by its rows instead
+    (:func:`_profile_angle`): a thin rule fed in crooked comes out as level dashes a scan line
+    apart, lost where it straddles two lines, so each segment Hough finds is level (0°) or none is
+    long enough, and the page was left crooked with its table's rules in pieces."""
+    import cv2
+
+    h, w = gray.shape
+    angle = _profile_angle(gray) if stepped else _hough_angle(gray)
+    if angle is None or abs(angle) < 0.1:
+        return gray
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _hough_angle(gray: np.ndarray) -> float | None:
+    """The median angle (degrees) of the near-horizontal segments on the page at half size."""
     import cv2
 
     h, w = gray.shape
@@ -125,16 +148,38 @@ def deskew(gray: np.ndarray) -> np.ndarray:
     segments = cv2.HoughLinesP(ink(half), 1, np.pi / 720, threshold=max(50, hw // 8), minLineLength=hw // 5,
                                maxLineGap=max(2, hw // 200))
     if segments is None:
-        return gray
+        return None
     angles = [np.degrees(np.arctan2(y1 - y0, x1 - x0)) for x0, y0, x1, y1 in segments.reshape(-1, 4).astype(float)]
     angles = [a for a in angles if abs(a) <= 15]
-    if not angles:
-        return gray
-    angle = float(np.median(angles))
-    if abs(angle) < 0.1:
-        return gray
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return float(np.median(angles)) if angles else None
+
+
+#: The skews :func:`_profile_angle` tries (degrees either way), coarse then fine: a fax feeds a
+#: page a degree or two crooked at most, and a scan far more crooked is not 1-bit.
+PROFILE_RANGE, PROFILE_COARSE, PROFILE_FINE = 5.0, 0.5, 0.1
+
+
+def _profile_angle(gray: np.ndarray) -> float:
+    """The rotation (degrees) that makes the page's rows of ink sharpest: the one whose row sums
+    change most from row to row (the sum of squared differences of the horizontal projection),
+    on the page at a quarter size, tried every :data:`PROFILE_COARSE` degrees and then every
+    :data:`PROFILE_FINE` around the best. Text lines and rules, whole or in dashes, all sharpen at
+    the page's skew. Written here because OpenCV has no skew finder; each try is one warpAffine."""
+    import cv2
+
+    h, w = gray.shape
+    small = ink(cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA))
+    sh, sw = small.shape
+    small = small.astype(np.float32)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
+        rows = cv2.warpAffine(small, m, (sw, sh), flags=cv2.INTER_LINEAR, borderValue=0).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max(np.arange(-PROFILE_RANGE, PROFILE_RANGE + 1e-9, PROFILE_COARSE), key=sharpness)
+    fine = np.arange(coarse - PROFILE_COARSE, coarse + PROFILE_COARSE + 1e-9, PROFILE_FINE)
+    return float(max(fine, key=sharpness))
 
 
 def ink(gray: np.ndarray, max_gray: int = 200) -> np.ndarray:
@@ -152,9 +197,10 @@ def ink(gray: np.ndarray, max_gray: int = 200) -> np.ndarray:
 RULE_OVERHANG = 7
 
 
-def rulings(binary: np.ndarray, settings: ParseSettings) -> tuple[np.ndarray, np.ndarray]:
+def rulings(binary: np.ndarray, settings: ParseSettings, broken: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling lines: ink runs far longer than any character and thinner
-    than ``ocr_max_rule_px``, found by morphological openings and closed over small breaks (fax, blur)."""
+    than ``ocr_max_rule_px``, found by morphological openings and closed over small breaks (fax, blur).
+    On a ``broken`` page (1-bit: a fax) the dashes a rule fell into are joined (:func:`_join_dashes`)."""
     import cv2
 
     h, w = binary.shape
@@ -167,11 +213,89 @@ def rulings(binary: np.ndarray, settings: ParseSettings) -> tuple[np.ndarray, np
     # edge, a shadow, a solid bar) is taken out, or it would be a "table" swallowing the real one.
     horiz = cv2.subtract(horiz, cv2.morphologyEx(horiz, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (lh, t))))
     vert = cv2.subtract(vert, cv2.morphologyEx(vert, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (t, lv))))
+    if broken:  # the vertical lines handled as horizontal ones of the page transposed
+        horiz, vert = _join_dashes(horiz, DASH_STEP), _join_dashes(vert.T.copy(), DASH_STEP).T.copy()
+        horiz, vert = _to_crossing(horiz, vert), _to_crossing(vert.T.copy(), horiz.T.copy()).T.copy()
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * RULE_OVERHANG + 1, 3)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 2 * RULE_OVERHANG + 1)))
     short_v = _bridging(binary, horiz, settings.ocr_min_cell_px, vertical=True)
     short_h = _bridging(binary, vert, settings.ocr_min_cell_px, vertical=False)
     return cv2.bitwise_or(horiz, short_h), cv2.bitwise_or(vert, short_v)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int, float, float, int]]:
+    """The horizontal runs of a line mask: (start, end, row at the start, row at the end, mean
+    thickness). The rows are measured at each end, not from the bounding box, which a run still
+    a little sloped makes as tall as its drop."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        end = min(3, w)
+        out.append((x, x + w, y + float(ys[xs < end].mean()), y + float(ys[xs >= w - end].mean()),
+                    max(1, round(area / w))))
+    return out
+
+
+#: How far apart across two dashes of one broken rule may lie (pixels): a scan line of the
+#: coarsest fax (98 lines an inch, squared to 204 dpi) is two, and the page is level by then —
+#: a rule of a box drawn beside the table (a flow chart's) lies further off.
+DASH_STEP = 3
+
+
+def _join_dashes(mask: np.ndarray, tolerance: int) -> np.ndarray:
+    """A horizontal line mask with the dashes of one broken rule joined: two runs whose facing
+    ends lie at most ``tolerance`` pixels apart across and whose gap is shorter than the shorter run.
+
+    A thin rule fed into a fax a little crooked falls on one scan line, then on the next, and where
+    it straddles two neither holds enough ink to turn black: it comes out as long dashes a line
+    apart with gaps a tenth as long — longer the straighter the page was fed, so no fixed closing
+    kernel fits, while a run long enough to be a rule (the opening's length) beside another in
+    its band with a shorter gap between them is one rule, not two. OpenCV gives the runs
+    (connected components); joining them by that rule is written here."""
+    import cv2
+
+    runs = _runs(mask)
+    out = mask.copy()
+    for a0, a1, _, a_row, a_thick in runs:
+        ahead = [r for r in runs if r[0] > a1 and abs(r[2] - a_row) <= tolerance]
+        if not ahead:
+            continue
+        b0, b1, b_row, _, b_thick = min(ahead, key=lambda r: r[0])
+        if b0 - a1 < min(a1 - a0, b1 - b0):
+            cv2.line(out, (a1 - 1, round(a_row)), (b0, round(b_row)), 255, max(a_thick, b_thick))
+    return out
+
+
+def _to_crossing(mask: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """A horizontal line mask with each run that ends in the open carried on to the first
+    vertical line of ``across`` beyond that end, when it is nearer than half the run's length: on
+    a broken page (:func:`_join_dashes`) the last dash before a table's corner or a column's rule
+    may be lost, which leaves the cell there open to the outside or to its neighbour, and a rule
+    ends where it meets another. A run already meeting a line at its end is left as it is (a
+    table's rule beside the underline of a field over it is not carried on to it). ``across`` is
+    looked at in a band either side of the run: the line it meets may stop short of it, as that
+    rule lost its end dash too."""
+    import cv2
+
+    out = mask.copy()
+    k = RULE_OVERHANG
+    for start, end, start_row, end_row, thick in _runs(mask):
+        reach = (end - start) // 2
+        for row, lo, hi, after in ((start_row, max(0, start - reach), start, False), (end_row, end, end + reach, True)):
+            r = round(row)
+            band = across[max(0, r - k):r + k + 1]
+            edge = end if after else start
+            if band[:, max(0, edge - k):edge + k].any():
+                continue
+            hits = np.flatnonzero(band[:, lo:hi].any(axis=0))
+            if hits.size:
+                x = lo + int(hits[0] if after else hits[-1])
+                cv2.line(out, (x, r), (end - 1 if after else start, r), 255, thick)
+    return out
 
 
 def _bridging(binary: np.ndarray, across: np.ndarray, length: int, *, vertical: bool) -> np.ndarray:
@@ -230,7 +354,9 @@ def _corners(points: np.ndarray) -> np.ndarray:
 
 def straighten(gray: np.ndarray, settings: ParseSettings) -> np.ndarray:
     """The page warped so its largest ruled table is an upright rectangle (deskew and perspective
-    in one homography); a page without a table big enough is left as it is."""
+    in one homography); a page without a table big enough is left as it is. The rules are not
+    joined over breaks here (:func:`rulings`' ``broken``): a joined rule that reached a line off
+    the table bent its corners, and a page that breaks rules (a fax) has no perspective to undo."""
     import cv2
 
     horiz, vert = rulings(ink(gray), settings)

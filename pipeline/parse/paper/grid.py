@@ -55,11 +55,12 @@ def _index(edges: list[int], v: int) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
 
 
-def find_tables(gray: np.ndarray, settings: ParseSettings) -> tuple[list[Table], np.ndarray]:
-    """The page's ruled tables, top to bottom, and the ruling-line mask (to erase lines before reading)."""
+def find_tables(gray: np.ndarray, settings: ParseSettings, broken: bool = False) -> tuple[list[Table], np.ndarray]:
+    """The page's ruled tables, top to bottom, and the ruling-line mask (to erase lines before
+    reading); ``broken`` for a page whose rules may lie in dashes (:func:`clean.rulings`)."""
     import cv2
 
-    horiz, vert = rulings(ink(gray), settings)
+    horiz, vert = rulings(ink(gray), settings, broken)
     lines = cv2.bitwise_or(horiz, vert)
     page_area = gray.shape[0] * gray.shape[1]
     tables = []

@@ -444,9 +444,11 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if page_no == qr_page and qr_box is not None:
             x0, y0, x1, y1 = qr_box
             gray[max(0, y0):y1, max(0, x0):x1] = 255
+        # A 1-bit page (a fax) is told before it is softened: its rules lie in stepped dashes.
+        broken = clean.bilevel(gray)
         gray = clean.flatten(clean.soften(gray, settings.ocr_speck_px))
-        gray = clean.straighten(clean.deskew(clean.upright(gray, orientation)), settings)
-        tables, lines = find_tables(gray, settings)
+        gray = clean.straighten(clean.deskew(clean.upright(gray, orientation), stepped=broken), settings)
+        tables, lines = find_tables(gray, settings, broken)
         binary = cv2.bitwise_and(clean.ink(gray), cv2.bitwise_not(lines))
         faint = cv2.bitwise_and(clean.ink(gray, FAINT_GRAY), cv2.bitwise_not(lines))
         dirt = clean.specks(binary, settings.ocr_speck_px)
