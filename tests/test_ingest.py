@@ -178,3 +178,35 @@ def test_pdf_return_is_matched_and_accepted(template, tmp_path) -> None:
     f = next(f for f in summary.files if f.path == "PDF/04-扫描前导出.pdf")
     assert (f.outcome, f.status, f.person, f.match_method) == ("new", "accepted", person.name, "form_id")
     assert {p.code for p in _problems(ws, f.sha256)} == set()
+
+
+def test_a_small_inbox_is_shared_by_every_worker(template, tmp_path, monkeypatch) -> None:
+    """An office's daily inbox holds a few dozen files: each worker reads some of them, not one
+    worker all (they are handed out in chunks of at least two a worker), and a PDF or a scan goes
+    to a worker on its own."""
+    import pipeline.parse
+
+    ws = clone(template[0], tmp_path, None)
+    readers = tmp_path / "readers.txt"
+    real = pipeline.parse.parse_file
+
+    def parse_file(path, **kw):
+        with open(readers, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {Path(path).suffix}\n")
+        return real(path, **kw)
+
+    monkeypatch.setattr(pipeline.parse, "parse_file", parse_file)
+    summary = api.ingest(ws, progress=False, jobs=2)
+    lines = readers.read_text(encoding="utf-8").split()
+    pids = {pid for pid, suffix in zip(lines[::2], lines[1::2]) if suffix == ".docx"}
+    assert len(pids) == 2 and summary.new == len(template[1]) - 1
+
+    from pipeline.intake.workers import CHUNK, _groups
+    from pipeline.intake.scan import Incoming
+
+    def items(*names: str) -> list[Incoming]:
+        return [Incoming(Path(n), n, "0" * 64, 1, None, None) for n in names]
+
+    assert _groups(items(*(f"{n}.docx" for n in range(200))), 2) == [list(range(i, min(i + CHUNK, 200)))
+                                                                   for i in range(0, 200, CHUNK)]
+    assert _groups(items("a.docx", "b.pdf", "c.DOCX", "d.jpg", "e.xlsx"), 2) == [[0], [2], [4], [1], [3]]

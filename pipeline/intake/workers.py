@@ -44,11 +44,14 @@ _worker_seconds: float = 0.0  # the time a file is given in this worker (0: no l
 FILE_SECONDS = 300
 #: Grace after the time is up for the parser to reach Python code and give up; then the worker ends.
 GRACE_SECONDS = 10
-#: Files handed to a worker at a time: enough that the hand-off costs little (a worker waits a
-#: millisecond or more for its next chunk while the main process takes in its result: a tenth of
-#: its time at eight files a chunk), few enough that a worker's death sends only a few dozen files
-#: to be read again, one process each.
+#: Office files (.docx, .xlsx: a few milliseconds each) handed to a worker at a time: enough that
+#: the hand-off costs little (a worker waits a millisecond or more for its next chunk while the
+#: main process takes in its result: a tenth of its time at eight files a chunk), few enough that a
+#: worker's death sends only a few dozen files to be read again, one process each.
 CHUNK = 32
+#: Files read in milliseconds, chunked; any other (a PDF, a scan read by OCR for seconds a page, a
+#: converted .doc) goes to a worker on its own, so no worker idles while another holds a queue of them.
+QUICK_SUFFIXES = frozenset({".docx", ".xlsx"})
 HOSTILE_HINT = "请勿打开此文件；请向发送人核实后，让其重新导出正常的表格再发送"
 
 
@@ -224,8 +227,15 @@ class Parser:
 
     def start(self, items: list[Incoming]) -> Callable[[], list[Parsed]]:
         """Begin parsing ``items``; the returned function waits for and returns the results, in order."""
-        work = [self._submit(items[i:i + CHUNK]) for i in range(0, len(items), CHUNK)]
-        return lambda: [p for w in work for p in self._result(w)]
+        groups = _groups(items, self.jobs)
+        work = [(group, self._submit([items[i] for i in group])) for group in groups]
+
+        def results() -> list[Parsed]:
+            out: dict[int, Parsed] = {}
+            for group, w in work:
+                out.update(zip(group, self._result(w), strict=True))
+            return [out[i] for i in range(len(items))]
+        return results
 
     def _submit(self, chunk: list[Incoming], retried: bool = False) -> _Work:
         assert self._pool is not None
@@ -247,6 +257,16 @@ class Parser:
         """Read one file in a process of its own: its result, or why the process did not give one."""
         answered, answer, exitcode = _run_alone(self._ctx, _alone_main, (item, self._args), self._seconds)
         return answer if answered else _lost(item, exitcode)
+
+
+def _groups(items: list[Incoming], jobs: int) -> list[list[int]]:
+    """The chunks a batch is handed out in, as indexes into it: quick files up to :data:`CHUNK` at
+    a time but in at least two chunks a worker (a small inbox is shared by every worker), any other
+    file alone."""
+    quick = [i for i, item in enumerate(items) if item.path.suffix.lower() in QUICK_SUFFIXES]
+    size = max(1, min(CHUNK, -(-len(quick) // (2 * jobs))))
+    slow = sorted(set(range(len(items))) - set(quick))
+    return [quick[i:i + size] for i in range(0, len(quick), size)] + [[i] for i in slow]
 
 
 def _run_alone(ctx, target: Callable, args: tuple, seconds: float) -> tuple[bool, object, int | None]:
