@@ -501,3 +501,31 @@ def test_a_row_of_dots_is_read_as_an_ellipsis_not_guessed():
     binary[10:30, 150:153] = 255  # a "1" after the dots
     assert not _dotted(binary, Box(20, 10, 153, 30), typical=24)
     assert not _dotted(binary, line, typical=6)  # dots as large as the table's characters
+
+
+def test_a_table_continued_under_a_misread_header_label_keeps_its_rows():
+    """A form typed by an office repeats its header on every page; a fax read one label of a later
+    page's as another word (岗位职员 for 岗位职责). That page's header still names every other
+    column where the first page has it, in a table as wide: its rows continue the table, and were
+    dropped (three risks of a six-page fax)."""
+    from pipeline.parse.form import build
+    from pipeline.records import Scheme
+
+    head = ["岗位职责", "序号", "风险名称", "风险内容及表现形式", "风险等级", "单位审核意见"]
+
+    def row(*texts: str) -> list[Cell]:
+        return [Cell(t) for t in texts]
+
+    first = Grid(rows=[row(*head), row("负责国有资产管理", "1", "物资采购暗箱操作", "采购中不按规定公开招标", "三级", "同意")],
+                 page=1, index=1)
+    second = Grid(rows=[row("岗位职员", *head[1:]), row("负责国有资产管理", "2", "公务用车私用", "节假日私自使用公务用车办私事", "二级", "同意")],
+                  page=2, index=2)
+    other = Grid(rows=[row("岗位职员", "序号", "风险名称", "整改时限说明", "风险等级", "单位审核意见"),
+                       row("负责国有资产管理", "3", "干部考察失真", "考察结论与实际表现不符", "一级", "同意")], page=3, index=3)
+    layout = Layout(has_text=True)
+    layout.blocks = ["个人廉政风险排查评估表", "单位：资产管理处    姓名：李秀英    职务：处长", first, second]
+    form = build("fax.pdf", "0" * 64, layout, scheme=Scheme(levels=("一级", "二级", "三级")))
+    assert [(r.name, r.level_label) for r in form.risks] == [("物资采购暗箱操作", "三级"), ("公务用车私用", "二级")]
+    layout.blocks = [*layout.blocks[:3], other]  # two labels it does not name: another table
+    assert [r.name for r in build("fax.pdf", "0" * 64, layout, scheme=Scheme(levels=("一级", "二级", "三级"))).risks] \
+        == ["物资采购暗箱操作"]

@@ -162,12 +162,24 @@ def _continuations(layout: Layout, match: HeaderMatch,
             break
         if again is not None and {c.key for c in again.columns.values()} >= {c.key for c in match.columns.values()} - {"seq"}:
             out.append((b, again.last + 1, again.columns))
+        elif again is not None and _same_header_but_one(again, match):
+            out.append((b, again.last + 1, match.columns))
         elif again is None and b.width == match.grid.width and len(between) <= settings.continuation_max_lines:
             out.append((b, 0, match.columns))
         else:
             break
         between, since = [], i
     return out, [], len(blocks)
+
+
+def _same_header_but_one(again: HeaderMatch, match: HeaderMatch) -> bool:
+    """A later grid's header repeats the matched one with one label it does not name — a scan's
+    misread (岗位职员 for 岗位职责) — while every column it names is where the matched header has
+    it, in a grid as wide: it continues the table under the matched header's columns."""
+    named = {i: c.key for i, c in match.columns.items()}
+    missing = set(named.values()) - {c.key for c in again.columns.values()} - {"seq"}
+    return again.grid.width == match.grid.width and len(missing) == 1 \
+        and all(named.get(i) == c.key for i, c in again.columns.items())
 
 
 def _starts_a_form(lines: list[str], definition: FormDefinition, settings: ParseSettings) -> bool:
