@@ -297,14 +297,16 @@ def test_a_character_the_recogniser_drops_makes_its_line_unsure():
 
 def test_a_misread_label_of_a_form_the_qr_code_names_is_put_back():
     """A fax's 主要（分管）领导作核意见 is the label 003's pledge prints: put back, its reading made
-    sure, so the value under it is found; a blank date with a speck read in it (年：月日) is the
-    blank the form prints; filled values and short words are left as read."""
+    sure, so the value under it is found; a blank date with a speck read in it (年：月日), or with
+    one of its characters read as another of them (年月月), is the blank the form prints; filled
+    values and short words are left as read."""
     from pipeline.forms import get
     from pipeline.parse.paper.labels import snap
 
     grid = Grid(rows=[[Cell("廉政风险点"), Cell("风险等级"), Cell("风险防范举错")],
                       [Cell("经费报销审核"), Cell("A"), Cell("科长")],
-                      [Cell("主要（分管）领导作核意见"), Cell("领导签名：年月日", hmerge=False), Cell("年：月日")]],
+                      [Cell("主要（分管）领导作核意见"), Cell("领导签名：年月日", hmerge=False), Cell("年：月日")],
+                      [Cell("年月月"), Cell("2012年月日"), Cell("月")]],
                 page=1, index=1)
     paper = PaperLayout(Layout(blocks=[grid]), engine="test", readings=[
         Reading(1, 1, 1, 3, "风险防范举错", 0.6), Reading(1, 1, 2, 1, "经费报销审核", 0.99),
@@ -312,7 +314,7 @@ def test_a_misread_label_of_a_form_the_qr_code_names_is_put_back():
     snap(paper, get("003-dept-pledge"))
     assert [[c.text for c in row] for row in grid.rows] == [
         ["廉政风险点", "风险等级", "风险防范举措"], ["经费报销审核", "A", "科长"],
-        ["主要（分管）领导审核意见", "领导签名：年月日", "年月日"]]
+        ["主要（分管）领导审核意见", "领导签名：年月日", "年月日"], ["年月日", "2012年月日", "月"]]
     assert [(r.text, r.confidence) for r in paper.readings] == [
         ("风险防范举措", 1.0), ("经费报销审核", 0.99), ("科长", 0.95), ("主要（分管）领导审核意见", 1.0)]
 

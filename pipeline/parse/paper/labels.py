@@ -47,6 +47,17 @@ def _bare(text: str) -> str:
     return _PUNCT_RE.sub("", text)
 
 
+def _blank(text: str, empty: dict[str, str]) -> str | None:
+    """The printed blank (:func:`blanks`) ``text`` is: its bare characters exactly, or as many of
+    one blank's own characters and no other (年月月 for 年月日: a fax lost the stroke that tells
+    日 from 月). A filled date holds figures, which no blank prints."""
+    bare = _bare(text)
+    if bare in empty:
+        return empty[bare]
+    near = [x for b, x in empty.items() if len(b) == len(bare) and set(bare) <= set(b)]
+    return near[0] if len(near) == 1 else None
+
+
 def _nearest(text: str, labels: set[str]) -> str | None:
     """The one label ``text`` is nearly, or ``None``."""
     if len(text) < MIN_LENGTH or text in labels:
@@ -60,8 +71,8 @@ def _nearest(text: str, labels: set[str]) -> str | None:
 
 def snap(paper: PaperLayout, definition: FormDefinition) -> None:
     """Every grid cell of ``paper`` read as nearly one of the form's printed labels made that label,
-    one read as a printed blank with a stray mark in it (年：月日) made the blank, and the reading
-    of every such cell made sure."""
+    one read as a printed blank with a stray mark in it (年：月日) or a character of it for another
+    (年月月) made the blank, and the reading of every such cell made sure."""
     labels, empty = printed(definition), blanks(definition)
     fixed: dict[tuple[int, int, int], str] = {}
     for block in paper.layout.blocks:
@@ -70,7 +81,7 @@ def snap(paper: PaperLayout, definition: FormDefinition) -> None:
         for r, row in enumerate(block.rows):
             for c, cell in enumerate(row):
                 text = squash(cell.text)
-                label = text if text in labels else _nearest(text, labels) or empty.get(_bare(text))
+                label = text if text in labels else _nearest(text, labels) or _blank(text, empty)
                 if label is None:
                     continue
                 if label != text:
