@@ -273,8 +273,9 @@ def test_half_width_punctuation_after_han_characters_is_read_full_width():
 
 @pytest.mark.skipif(not ocr._module("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
 def test_a_character_the_recogniser_drops_makes_its_line_unsure():
-    """A "、" so light (grey 235) that the recogniser drops it: the line reads without it, and is
-    doubted, since the recogniser half saw a character where it decided on none."""
+    """A "、" so light (grey 235) that the recogniser's best path drops it: it half saw a
+    character where it decided on none, so the character is read (bench/ocr.py's noisy and
+    faxed "标准接受" for "标准、接受") and the line doubted all the same."""
     import cv2
     from PIL import Image, ImageDraw, ImageFont
 
@@ -291,7 +292,7 @@ def test_a_character_the_recogniser_drops_makes_its_line_unsure():
         return cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)[2:28, :150]
 
     [(plain, sure), (dropped, unsure)] = ocr.engine("rapidocr").read_lines([line(None), line(235)], FORM_TEXT_RE)
-    assert plain == dropped == "可能放宽标准"
+    assert (plain, dropped) == ("可能放宽标准", "可能放宽标准、")
     assert sure >= DEFAULT.ocr_min_confidence > unsure
 
 
