@@ -259,9 +259,14 @@ def _join_dashes(mask: np.ndarray, tolerance: int) -> np.ndarray:
     import cv2
 
     runs = _runs(mask)
+    by_row: dict[int, list[tuple[int, int, float, float, int]]] = {}
+    for r in runs:  # looked up by the row they start at, so a page of many runs is not read n² times
+        by_row.setdefault(round(r[2]), []).append(r)
     out = mask.copy()
     for a0, a1, _, a_row, a_thick in runs:
-        ahead = [r for r in runs if r[0] > a1 and abs(r[2] - a_row) <= tolerance]
+        row = round(a_row)
+        ahead = [r for y in range(row - tolerance, row + tolerance + 1) for r in by_row.get(y, ())
+                 if r[0] > a1 and abs(r[2] - a_row) <= tolerance]
         if not ahead:
             continue
         b0, b1, b_row, _, b_thick = min(ahead, key=lambda r: r[0])
