@@ -532,3 +532,29 @@ def test_a_table_continued_under_a_misread_header_label_keeps_its_rows():
     layout.blocks = [*layout.blocks[:3], other]  # two labels it does not name: another table
     assert [r.name for r in build("fax.pdf", "0" * 64, layout, scheme=Scheme(levels=("一级", "二级", "三级"))).risks] \
         == ["物资采购暗箱操作"]
+
+
+def test_a_standard_mode_fax_is_told_and_its_near_sure_readings_checked(returns):
+    """A standard-mode fax (98 lines an inch, squared by repeating each line) is told from a
+    fine-mode one by its repeated rows, and there a reading the recogniser is 85% sure of is sent
+    to be checked: the strokes lost between its lines leave other characters it is nearly sure of
+    (审 read as 中 at 0.80 and 0.87). On any other page 85% is sure enough."""
+    import cv2
+
+    from pipeline.parse.paper import clean
+    from pipeline.parse.paper.pages import _square
+
+    root, made = returns
+    for seed, mode in ((2, "standard"), (3, "fine")):
+        pages, dpi = scanlab.scan(made[0].pdf, "fax", 150, seed=seed)
+        page = _square(cv2.cvtColor(pages[0], cv2.COLOR_RGB2GRAY), dpi)
+        assert clean.half_lines(page) == (mode == "standard")
+    clean_scan = scanlab.rasterise(made[0].pdf, 150)[0]
+    assert not clean.half_lines(cv2.cvtColor(clean_scan, cv2.COLOR_RGB2GRAY))
+    grid = Grid(rows=[[Cell("序号"), Cell("风险点")], [Cell("1"), Cell("经费报销中核")]], page=1, index=1)
+    for half, flagged in ((True, ["第1页 表1 第2行 第2列（风险点）"]), (False, [])):
+        paper = PaperLayout(Layout(blocks=["个人廉政风险排查登记表", grid]), engine="test",
+                            readings=[Reading(1, 1, 2, 2, "经费报销中核", 0.85, half_lines=half)])
+        form = ParsedForm(source="x.tif", sha256="0", form_type="004-person-register")
+        flag(form, paper, DEFAULT)
+        assert [p.where for p in form.problems if p.code == "low_confidence"] == flagged

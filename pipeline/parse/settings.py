@@ -77,6 +77,11 @@ class ParseSettings:
     ocr_threads: int = 1
     #: A cell or line read with less confidence than this is flagged ``low_confidence`` for a human.
     ocr_min_confidence: float = 0.80
+    #: ... and on a page sent at half the lines (a standard-mode fax), this: the strokes it lost
+    #: between its lines can leave another character the recogniser is nearly sure of (审 read as
+    #: 中 at 0.80 and 0.87 in bench/ocr.py's faxes); on twenty other such faxes of our forms this
+    #: sent 12 more of 175 right fields to be checked.
+    ocr_min_confidence_half_lines: float = 0.90
     #: Red ink (seals, stamps): at least this saturation and brightness (0–255) in HSV.
     ocr_red_min_saturation: int = 70
     ocr_red_min_value: int = 90

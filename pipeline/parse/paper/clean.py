@@ -69,6 +69,27 @@ def bilevel(gray: np.ndarray) -> bool:
     return np.count_nonzero((sample > 16) & (sample < 240)) <= 0.01 * sample.size
 
 
+#: The share of a 1-bit page's rows of ink that repeat the row above exactly when it was sent at
+#: half the lines and squared by repeating them: about half (98 lines an inch stretched to 204:
+#: 0.52-0.54 on bench/ocr.py's faxes), against a few in a hundred on a fine-mode fax (196
+#: stretched to 204: 0.00-0.03) or a page scanned square.
+HALF_LINES_SHARE = 0.35
+
+
+def half_lines(gray: np.ndarray) -> bool:
+    """Whether a 1-bit page (:func:`bilevel`) came with half as many lines as pels across — a
+    standard-mode fax, squared by repeating each line (:func:`pipeline.parse.paper.pages._square`):
+    at least :data:`HALF_LINES_SHARE` of its rows with ink repeat the row above pixel for pixel.
+    Told from the pixels as the page is read, before it is softened; a grey page's rows of ink
+    thresholded repeat as often wherever its ink is thick, so it is never taken for one."""
+    if not bilevel(gray):
+        return False
+    rows = gray < 128
+    inked = rows[1:].any(axis=1)
+    same = (rows[1:] == rows[:-1]).all(axis=1) & inked
+    return bool(inked.any()) and int(same.sum()) >= HALF_LINES_SHARE * int(inked.sum())
+
+
 def soften(gray: np.ndarray, speck_px: int = 0) -> np.ndarray:
     """A 1-bit page (fax, a scanner's black-and-white mode) given back its grey edges: recognisers
     are trained on anti-aliased text, and jagged stair-step strokes cost them whole characters.

@@ -1,7 +1,8 @@
 """What the office must check on a return read from paper: every piece read with low confidence.
 
 OCR that is unsure is not silently trusted: each cell or line the engine read below
-``ocr_min_confidence`` becomes a ``low_confidence`` problem naming the page, table, row and
+``ocr_min_confidence`` (``ocr_min_confidence_half_lines`` on a page sent at half the lines, a
+standard-mode fax) becomes a ``low_confidence`` problem naming the page, table, row and
 column (by the printed header label above it) and the text as read, so the office compares
 exactly those with the original.
 
@@ -63,7 +64,8 @@ def flag(form: ParsedForm, paper: PaperLayout, settings: ParseSettings) -> None:
     for r in paper.readings:
         label = _column_label(grids[r.table], r, set(columns)) if r.table in grids else None
         doubt = _doubt(r.text, columns.get(label) if label else None, form.levels)
-        if r.confidence >= settings.ocr_min_confidence and doubt is None:
+        least = settings.ocr_min_confidence_half_lines if r.half_lines else settings.ocr_min_confidence
+        if r.confidence >= least and doubt is None:
             continue
         unsure.append(r)
         if r.table:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -53,7 +53,7 @@ LINE_PAD = 3  # ... and around one line for the recogniser alone
 @dataclass(frozen=True, slots=True)
 class Reading:
     """Where a piece of text was read and how sure the engine was: page, table (0 for a line
-    outside tables), 1-based row and column, text."""
+    outside tables), 1-based row and column, text; and whether its page had half the lines."""
 
     page: int
     table: int
@@ -61,6 +61,7 @@ class Reading:
     col: int
     text: str
     confidence: float
+    half_lines: bool = False  # read on a page sent at half the lines (:func:`clean.half_lines`)
 
 
 @dataclass
@@ -445,7 +446,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
             x0, y0, x1, y1 = qr_box
             gray[max(0, y0):y1, max(0, x0):x1] = 255
         # A 1-bit page (a fax) is told before it is softened: its rules lie in stepped dashes.
-        broken = clean.bilevel(gray)
+        broken, half = clean.bilevel(gray), clean.half_lines(gray)
+        read_before = len(result.readings)
         gray = clean.flatten(clean.soften(gray, settings.ocr_speck_px))
         gray = clean.straighten(clean.deskew(clean.upright(gray, orientation), stepped=broken), settings)
         tables, lines = find_tables(gray, settings, broken)
@@ -471,6 +473,8 @@ def read_pages(pages: list[np.ndarray], engine: Engine, settings: ParseSettings,
         if gray.shape[0] - top > settings.ocr_min_cell_px:
             blocks += _read_band(page_no, text_page[top:], top, engine, settings, known, result.readings)
         result.layout.blocks += [b for _, b in sorted(blocks, key=lambda yb: yb[0])]
+        if half:
+            result.readings[read_before:] = [replace(r, half_lines=True) for r in result.readings[read_before:]]
         del gray, binary, faint, text_page, lines, dirt
         release()
     if not any(isinstance(b, Grid) for b in result.layout.blocks) and not result.readings:
