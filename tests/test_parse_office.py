@@ -130,6 +130,43 @@ def test_columns_retitled_by_their_words(tmp_path):
         [(n, d, {"二级": "medium", "三级": "high"}[lv], rv) for n, d, lv, rv in RISKS_002]
 
 
+def test_a_blank_field_before_a_label_the_form_does_not_know_stays_blank(tmp_path):
+    """A signature line under the table, "填表人（签字）：   部门负责人（签字）：   年  月  日", printed
+    blank: 填表人 (the person, on a person's form) is not "部门负责人（签字）：" — a value never ends
+    with a colon; the name on the header line above stands."""
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：人事处    姓名：王丽华    职务：处长    日期：2012-06-28"],
+                      columns=["序号", "风险点", "风险内容及表现形式", "风险等级", "审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)],
+                      after=[NOTE_002, "填表人（签字）：          部门负责人（签字）：          年    月    日"])
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert (form.header.unit, form.header.name, form.header.position) == ("人事处", "王丽华", "处长")
+
+
+def test_a_label_of_the_form_x_of_y_names_the_column_y(tmp_path):
+    """"风险点的具体表现" is the risk point's description, not a second risk-point column: what
+    follows the last 的 is what the column holds, what goes before it only whose it is; a column of
+    something the form does not ask for ("风险点的防控措施" on an assessment form) is kept as the
+    office's own column, under its label, not read into the risk point."""
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：人事处    姓名：王丽华    职务：处长    日期：2012-06-28"],
+                      columns=["序号", "风险点", "风险点的具体表现", "风险的等级", "科室的审核意见", "风险点的防控措施"],
+                      rows=[[str(i), *r, "严格执行规定。"] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    from pipeline.profile import load_profile
+
+    form = parse_file(path, profile=load_profile(Path(__file__).parents[1] / "profiles/002-qztc/profile.toml"))
+    assert form.form_type == "002-person-assessment"  # the campaign's own form, though 004's has a measures column
+    assert [(r.name, r.description, r.level_label, r.review) for r in form.risks] == \
+        [(n, d, lv, f"{rv}\n风险点的防控措施：严格执行规定。") for n, d, lv, rv in RISKS_002]
+    path = typed_form(tmp_path / "g.docx", title="岗位廉政风险识别防控表",
+                      header_lines=["科室：药剂科    姓名：刘海燕    岗位：药师    日期：2017.7.3"],
+                      columns=["风险的类别", "岗位的风险点", "风险的等级", "风险的防范措施"],
+                      rows=[["岗位职责", "药品采购中收受回扣", "A级", "集体议价，双人采购。"]])
+    form = parse_file(path, levels=["A", "B", "C"])
+    assert [(r.category, r.name, r.level, r.measures) for r in form.risks] == \
+        [("岗位职责", "药品采购中收受回扣", "high", "集体议价，双人采购。")]
+
+
 def test_the_better_fitting_table_outvotes_a_look_alike_title(tmp_path):
     """A 003 table (its 类别 column) under a title that is a synonym of 000's is read as 003."""
     path = typed_form(tmp_path / "f.docx", title="个人岗位廉政风险识别防控表",

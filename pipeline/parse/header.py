@@ -86,8 +86,9 @@ def _value(raw: str, key: str) -> str:
     if key != "date":
         raw = _DATE_RE.sub("  ", raw)
     pieces = [p for p in _GAP_RE.split(raw.strip(" \t_＿")) if p]
-    value = _spaced_name(pieces)[0] if pieces else ""
-    return clean(value.strip("_＿ "))
+    if not pieces or pieces[0].endswith(("：", ":")):  # the label of a field this form does not know
+        return ""  # ("填表人（签字）：      部门负责人（签字）："): the field before it is left blank
+    return clean(_spaced_name(pieces)[0].strip("_＿ "))
 
 
 def _spaced_name(pieces: list[str], is_label=lambda piece: False) -> tuple[str, int]:

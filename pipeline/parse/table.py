@@ -112,6 +112,11 @@ def _match_key(ix: DefIndex, key: str, settings: ParseSettings, phrase: bool = T
     col = ix.exact.get(key)
     if col is not None:
         return col
+    modifier, of, head = key.rpartition("的")
+    if modifier and of and head:
+        # "风险点的具体表现", "风险点的防控措施": what follows the last 的 is what the column holds;
+        # what goes before it says only whose it is, and often names another column (风险点).
+        return _match_key(ix, head, settings, phrase)
     if len(key) > settings.fuzzy_label_max_chars:
         return None
     for k, c in ix.fuzzy:
