@@ -143,6 +143,24 @@ def test_a_blank_field_before_a_label_the_form_does_not_know_stays_blank(tmp_pat
     assert (form.header.unit, form.header.name, form.header.position) == ("人事处", "王丽华", "处长")
 
 
+def test_risk_points_numbered_in_their_own_cells(tmp_path):
+    """A 序号 column left blank and the points numbered where they are written ("1.", "2、", "（3）"):
+    the numbers are the rows', the names are what follows; a decimal ("1.5万元") is part of the name,
+    and so is a number the 序号 cell contradicts."""
+    rows = [["", "1.科研经费报销不实", "虚列劳务费套取经费", "二级", "同意"],
+            ["", "2、物资采购暗箱操作", "不按规定公开招标", "三级", "同意"],
+            ["", "（3）招生录取违规操作", "违规降分录取", "一级", "同意"],
+            ["", "1.5万元以上采购未经集体研究", "个人决定大额采购", "二级", "同意"],
+            ["9", "2.公务用车私用", "节假日私自使用公车", "一级", "同意"]]
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：人事处    姓名：王丽华    职务：处长    日期：2012-06-28"],
+                      columns=["序号", "风险点", "风险内容及表现形式", "风险等级", "审核意见"], rows=rows, after=[NOTE_002])
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert [(r.seq, r.name) for r in form.risks] == [
+        (1, "科研经费报销不实"), (2, "物资采购暗箱操作"), (3, "招生录取违规操作"), (4, "1.5万元以上采购未经集体研究"),
+        (9, "2.公务用车私用")]
+
+
 def test_a_label_of_the_form_x_of_y_names_the_column_y(tmp_path):
     """"风险点的具体表现" is the risk point's description, not a second risk-point column: what
     follows the last 的 is what the column holds, what goes before it only whose it is; a column of

@@ -199,6 +199,23 @@ def _other_forms(blocks: list, match: HeaderMatch, settings: ParseSettings) -> l
     return names
 
 
+#: A list number typed before a risk point ("1.", "2、", "（3）"), not a decimal ("1.5万元").
+_LIST_MARK_RE = re.compile(r"^\s*(?:[（(]\s*(\d{1,3})\s*[)）]|(\d{1,3})\s*(?:[、)）]|[.．](?!\d)))\s*(?=\S)")
+
+
+def _list_marker(name: str, seq: str) -> tuple[str, str]:
+    """A risk point numbered in its own cell ("1.干部选拔任用环节风险") when the 序号 cell is blank or
+    says the same number: the number is the row's, the rest is the name."""
+    m = _LIST_MARK_RE.match(name)
+    if m is None or any(_LIST_MARK_RE.match(line) for line in name.split("\n")[1:]):
+        return "", name  # unnumbered, or a list of several points in one cell: kept as written
+    number = m.group(1) or m.group(2)
+    written = _SEQ_RE.search(seq or "")
+    if written is not None and written.group() != number:
+        return "", name  # the cell's number is not the row's: it is part of what was written
+    return number, name[m.end():]
+
+
 def _seq(text: str, used: set[int], last: int) -> int:
     m = _SEQ_RE.search(text or "")
     n = int(m.group()) if m else 0
@@ -294,10 +311,11 @@ def build(source: str, sha256: str, layout: Layout, *, scheme: Scheme = Scheme()
     last = 0
     for row in table.rows:
         v = row.values
-        seq = _seq(v.get("seq", ""), used_seq, last)
+        numbered, name = _list_marker(v.get("name", ""), v.get("seq", ""))
+        seq = _seq(v.get("seq", "") or numbered, used_seq, last)
         used_seq.add(seq)
         last = seq
-        record = RiskRecord(seq=seq, name=v.get("name", ""), where=row.where)
+        record = RiskRecord(seq=seq, name=name, where=row.where)
         for col in definition.columns:
             text = v.get(col.key, "")
             if col.key in ("seq", "name"):
