@@ -558,3 +558,24 @@ def test_a_standard_mode_fax_is_told_and_its_near_sure_readings_checked(returns)
         form = ParsedForm(source="x.tif", sha256="0", form_type="004-person-register")
         flag(form, paper, DEFAULT)
         assert [p.where for p in form.problems if p.code == "low_confidence"] == flagged
+
+
+def test_a_misread_column_label_of_a_form_an_office_typed_is_put_back():
+    """With no QR code to name the form, a cell read as nearly a column label some form knows is
+    that label (a fax's 岗位职员 and 岗位职费 are 岗位职责 — 岗位职能, as near, names the same
+    column); its reading keeps its confidence, as the office typed the label. Filled values are
+    left as read."""
+    from pipeline.parse.paper.labels import snap_columns
+
+    grid = Grid(rows=[[Cell("岗位职员"), Cell("风险内容及衣现形式"), Cell("风险等级")],
+                      [Cell("负责国有资产管理"), Cell("基建I程变更中核不严"), Cell("三级")],
+                      [Cell("岗位职费"), Cell(""), Cell("")]], page=1, index=1)
+    paper = PaperLayout(Layout(blocks=[grid]), engine="test", readings=[
+        Reading(1, 1, 1, 1, "岗位职员", 0.7), Reading(1, 1, 2, 1, "负责国有资产管理", 0.99),
+        Reading(1, 1, 2, 2, "基建I程变更中核不严", 0.4)])
+    snap_columns(paper)
+    assert [[c.text for c in row] for row in grid.rows] == [
+        ["岗位职责", "风险内容及表现形式", "风险等级"], ["负责国有资产管理", "基建I程变更中核不严", "三级"],
+        ["岗位职责", "", ""]]
+    assert [(r.text, r.confidence) for r in paper.readings] == [
+        ("岗位职责", 0.7), ("负责国有资产管理", 0.99), ("基建I程变更中核不严", 0.4)]

@@ -14,10 +14,11 @@ and the office is not sent to check it.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import replace
 
-from pipeline.forms import FormDefinition
+from pipeline.forms import FormDefinition, registry
 from pipeline.parse.layout import Grid
 from pipeline.parse.paper.read import PaperLayout
 from pipeline.parse.text import squash
@@ -58,13 +59,18 @@ def _blank(text: str, empty: dict[str, str]) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
-def _nearest(text: str, labels: set[str]) -> str | None:
-    """The one label ``text`` is nearly, or ``None``."""
+def _nearest(text: str, labels: set[str], keys: dict[str, frozenset[str]] | None = None) -> str | None:
+    """The one label ``text`` is nearly, or ``None``. With ``keys`` (label → the columns it
+    names), labels as near as each other that name one column alike (岗位职责, 岗位职能) are no
+    tie: the likeliest of them is taken, the column being the same."""
     if len(text) < MIN_LENGTH or text in labels:
         return None
     scored = sorted(((difflib.SequenceMatcher(None, text, x).ratio(), x) for x in labels
                      if len(x) >= MIN_LENGTH and abs(len(x) - len(text)) <= len(x) // 4), reverse=True)
-    if not scored or scored[0][0] < MIN_RATIO or len(scored) > 1 and scored[1][0] == scored[0][0]:
+    if not scored or scored[0][0] < MIN_RATIO:
+        return None
+    tied = [x for ratio, x in scored if ratio == scored[0][0]]
+    if len(tied) > 1 and (keys is None or not frozenset.intersection(*(keys[x] for x in tied))):
         return None
     return scored[0][1]
 
@@ -73,7 +79,34 @@ def snap(paper: PaperLayout, definition: FormDefinition) -> None:
     """Every grid cell of ``paper`` read as nearly one of the form's printed labels made that label,
     one read as a printed blank with a stray mark in it (年：月日) or a character of it for another
     (年月月) made the blank, and the reading of every such cell made sure."""
-    labels, empty = printed(definition), blanks(definition)
+    _snap(paper, printed(definition), blanks(definition), sure=True)
+
+
+@functools.cache
+def column_labels() -> dict[str, frozenset[str]]:
+    """Every column label and synonym of every form definition, squashed, and the keys of the
+    columns it names."""
+    out: dict[str, set[str]] = {}
+    for d in registry().values():
+        for c in d.columns:
+            for x in c.labels:
+                if x:
+                    out.setdefault(squash(x), set()).add(c.key)
+    return {x: frozenset(k) for x, k in out.items()}
+
+
+def snap_columns(paper: PaperLayout) -> None:
+    """For a scan no QR code names: every grid cell read as nearly one of the column labels the
+    forms know (:func:`column_labels`; 岗位职员 for 岗位职责, by the rule of :func:`_nearest`,
+    labels naming one column alike being no tie) made that label. An office that typed its own
+    form heads its columns with these words, and a header label misread left its column unnamed:
+    the page's table was not the form's, and its rows were lost. The office typed the label, so the reading keeps its confidence: a cell
+    taken for a label wrongly is still flagged when it was unsure."""
+    _snap(paper, set(column_labels()), {}, sure=False, keys=column_labels())
+
+
+def _snap(paper: PaperLayout, labels: set[str], empty: dict[str, str], *, sure: bool,
+          keys: dict[str, frozenset[str]] | None = None) -> None:
     fixed: dict[tuple[int, int, int], str] = {}
     for block in paper.layout.blocks:
         if not isinstance(block, Grid):
@@ -81,12 +114,12 @@ def snap(paper: PaperLayout, definition: FormDefinition) -> None:
         for r, row in enumerate(block.rows):
             for c, cell in enumerate(row):
                 text = squash(cell.text)
-                label = text if text in labels else _nearest(text, labels) or _blank(text, empty)
+                label = text if text in labels else _nearest(text, labels, keys) or _blank(text, empty)
                 if label is None:
                     continue
                 if label != text:
                     row[c] = replace(cell, text=label)
-                if not (cell.hmerge or cell.vmerge):
+                if not (cell.hmerge or cell.vmerge) and (sure or label != text):
                     fixed[(block.index, r + 1, c + 1)] = label
-    paper.readings = [replace(x, text=fixed[(x.table, x.row, x.col)], confidence=1.0)
+    paper.readings = [replace(x, text=fixed[(x.table, x.row, x.col)], confidence=1.0 if sure else x.confidence)
                       if (x.table, x.row, x.col) in fixed else x for x in paper.readings]

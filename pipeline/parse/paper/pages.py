@@ -174,4 +174,6 @@ def read_scan(path: Path, kind: str, data: bytes, settings: ParseSettings, *, pi
         paper.layout.custom[FORM_ID_PROPERTY] = str(code.form_id)
     if definition is not None:
         labels.snap(paper, definition)
+    else:
+        labels.snap_columns(paper)
     return paper
