@@ -161,6 +161,23 @@ def test_risk_points_numbered_in_their_own_cells(tmp_path):
         (9, "2.公务用车私用")]
 
 
+@pytest.mark.parametrize("kind", ["docx", pytest.param("pdf", marks=needs_soffice)])
+def test_fields_the_form_does_not_ask_for_end_the_value_before_them(tmp_path, kind):
+    """A person's header with 性别 and 政治面貌 the form has no field for: the name is the name. In
+    the PDF the wide gap before 性别 may come back as one space."""
+    path = typed_form(tmp_path / "f.docx", title="个人廉政风险排查评估表",
+                      header_lines=["部门：人事处  姓名：王丽华  性别：女  政治面貌：中共党员  职务：处长  日期：2012-06-28"],
+                      columns=["序号", "风险点", "风险内容及表现形式", "风险等级", "审核意见"],
+                      rows=[[str(i), *r] for i, r in enumerate(RISKS_002, 1)], after=[NOTE_002])
+    if kind == "pdf":
+        from pipeline._exec import soffice
+
+        path = soffice.convert([path], tmp_path / "pdf")[0]
+    form = parse_file(path, levels=["三级", "二级", "一级"])
+    assert (form.header.unit, form.header.name, form.header.position, str(form.header.date)) == \
+        ("人事处", "王丽华", "处长", "2012-06-28")
+
+
 def test_a_label_of_the_form_x_of_y_names_the_column_y(tmp_path):
     """"风险点的具体表现" is the risk point's description, not a second risk-point column: what
     follows the last 的 is what the column holds, what goes before it only whose it is; a column of

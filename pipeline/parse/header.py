@@ -79,13 +79,19 @@ def _line_re(alts: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     return re.compile(rf"(?=[{first}])(?:{groups})(?P<hint>{_HINT})?\s*[:：]")
 
 
+#: Where the label of a field the form does not know begins after a value ("郑晓东 性别：男": a
+#: PDF's line may keep a single space where the typist left a wide gap).
+_UNKNOWN_LABEL_RE = re.compile(r"\s+(?=[^\s：:]{1,8}[：:])")
+
+
 def _value(raw: str, key: str) -> str:
     """The value after a label: up to the next wide gap, except that a name spaced out to the width
     of a longer one ("王  萍", "王  小  萍") is one value: no field's value is a single character."""
     raw = _VALUE_HINT_RE.sub("", raw.strip(" \t_＿"))
     if key != "date":
         raw = _DATE_RE.sub("  ", raw)
-    pieces = [p for p in _GAP_RE.split(raw.strip(" \t_＿")) if p]
+    raw = _UNKNOWN_LABEL_RE.split(raw.strip(" \t_＿"), maxsplit=1)[0]
+    pieces = [p for p in _GAP_RE.split(raw) if p]
     if not pieces or pieces[0].endswith(("：", ":")):  # the label of a field this form does not know
         return ""  # ("填表人（签字）：      部门负责人（签字）："): the field before it is left blank
     return clean(_spaced_name(pieces)[0].strip("_＿ "))
@@ -244,12 +250,13 @@ def read_cells(definition: FormDefinition, rows: list[list[Cell]]) -> dict[str, 
 
 def find_any_date(lines: list[str]):
     """A date written anywhere in ``lines`` (the "年 月 日" slot carries no label); a date that
-    a long header line wrapped ("…填表日期：2012年11月" / "15日") is read across the break."""
+    a long header line wrapped ("…填表日期：2012年11月" / "15日", "…日期：2012-" / "06-28") is read
+    across the break."""
     for i, line in enumerate(lines):
         d = find_date(clean(line))
         if d:
             return d
-        if i + 1 < len(lines) and re.search(r"[年月.]\s*$", line):
+        if i + 1 < len(lines) and re.search(r"[年月.．/／\-－]\s*$", line):
             d = find_date(clean(line + lines[i + 1]))
             if d:
                 return d
