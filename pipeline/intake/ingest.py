@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import deque
 import os
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager

@@ -117,10 +117,9 @@ def parse_one(item: Incoming) -> Parsed:
         converted = {item.path: item.converted} if item.converted is not None else None
         return Parsed(item, parse_file(item.path, scheme=_worker_scheme, converted=converted))
     except InputFileError as e:
-        return Parsed(item, None, e.message + (f"（处理办法：{e.hint}）" if e.hint else ""))
+        return Parsed(item, None, _reason(e))
     except _TimeUp:
-        return Parsed(item, None, f"读取此文件用时超过 {_worker_seconds:.0f} 秒，已停止读取并隔离（可能是恶意构造的文件，"
-                                  f"例如解压后异常巨大的 PDF）（处理办法：{HOSTILE_HINT}）")
+        return Parsed(item, None, _reason(_too_long(item.path, _worker_seconds, held=True)))
     except Exception as e:  # a parser bug must not stop the batch; the file waits in quarantine
         log = fault_log(_worker_log_dir, item, e)
         where = f"，详情见日志 {log}" if log is not None else ""
@@ -128,6 +127,17 @@ def parse_one(item: Incoming) -> Parsed:
                       fault=True)
     finally:
         _disarm()
+
+
+def _reason(e: InputFileError) -> str:
+    """The reader's error as the reason kept beside the file (its path is the file's own)."""
+    return e.message + (f"（处理办法：{e.hint}）" if e.hint else "")
+
+
+def _too_long(path: Path, seconds: float, *, held: bool) -> InputFileError:
+    """What the office is told of a file whose time ran out (``held``: and that was quarantined)."""
+    return InputFileError(f"读取此文件用时超过 {seconds:.0f} 秒，已停止读取{'并隔离' if held else ''}（可能是恶意构造的文件，"
+                          "例如解压后异常巨大的 PDF）", path=path, hint=HOSTILE_HINT)
 
 
 def _arm() -> None:
@@ -323,8 +333,7 @@ def _parse_alone_main(writer, path: Path, scheme: Scheme, seconds: float, parent
     except LianzhengError as e:
         writer.send(("error", e))
     except _TimeUp:
-        writer.send(("error", InputFileError(f"读取此文件用时超过 {seconds:.0f} 秒，已停止读取（可能是恶意构造的文件，"
-                                             "例如解压后异常巨大的 PDF）", path=path, hint=HOSTILE_HINT)))
+        writer.send(("error", _too_long(path, seconds, held=False)))
     except Exception:
         writer.send(("fault", traceback.format_exc()))
     finally:
