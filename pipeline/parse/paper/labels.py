@@ -100,8 +100,8 @@ def snap_columns(paper: PaperLayout) -> None:
     forms know (:func:`column_labels`; 岗位职员 for 岗位职责, by the rule of :func:`_nearest`,
     labels naming one column alike being no tie) made that label. An office that typed its own
     form heads its columns with these words, and a header label misread left its column unnamed:
-    the page's table was not the form's, and its rows were lost. The office typed the label, so the reading keeps its confidence: a cell
-    taken for a label wrongly is still flagged when it was unsure."""
+    the page's table was not the form's, and its rows were lost. The office typed the label, so the
+    reading keeps its confidence: a cell taken for a label wrongly is still flagged when it was unsure."""
     _snap(paper, set(column_labels()), {}, sure=False, keys=column_labels())
 
 
